@@ -1,0 +1,9 @@
+package dev.zkscheduler.dag;
+
+/** Why a run exists. */
+public enum RunTrigger {
+  SCHEDULE,
+  MANUAL,
+  CATCH_UP,
+  BACKFILL
+}

@@ -1,0 +1,30 @@
+package dev.zkscheduler.job;
+
+import dev.zkscheduler.dag.TriggerRule;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One task of a job: a handler {@code type} with its {@code config}, its upstream tasks and the
+ * rule over their states that lets it start. {@code retry} and {@code timeout} are {@code null}
+ * when the job's defaults apply.
+ */
+public record TaskDefinition(
+    String id,
+    String type,
+    Map<String, Object> config,
+    List<String> dependsOn,
+    TriggerRule triggerRule,
+    RetryPolicy retry,
+    Duration timeout) {
+
+  public TaskDefinition {
+    config =
+        config == null
+            ? Map.of()
+            : java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(config));
+    dependsOn = dependsOn == null ? List.of() : List.copyOf(dependsOn);
+    triggerRule = triggerRule == null ? TriggerRule.ALL_SUCCESS : triggerRule;
+  }
+}

@@ -1,0 +1,2 @@
+/** zk-scheduler: a job scheduler for JVM clusters, coordinated by ZooKeeper. */
+package dev.zkscheduler;

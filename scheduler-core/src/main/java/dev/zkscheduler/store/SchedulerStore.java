@@ -1,0 +1,88 @@
+package dev.zkscheduler.store;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.JobDefinition;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * Everything the engine persists. Two kinds of state live here:
+ *
+ * <ul>
+ *   <li>Job definitions and control requests: written by any node, with optimistic versions; they
+ *       are the users' input, not scheduler state.
+ *   <li>Schedule state and runs: scheduler state. Written only through {@link #commit}, which
+ *       applies a batch atomically and only if {@code term} is still the current leader term —
+ *       checked by the store itself (ZooKeeper, in the real one), never by a local flag.
+ * </ul>
+ *
+ * <p>Implementations are thread-safe. Every write checks its encoded size against the store's
+ * budget first and refuses oversized records with {@link RecordTooLargeException} before anything
+ * is written.
+ */
+public interface SchedulerStore {
+
+  // ---- job definitions (any node) ----
+
+  /**
+   * Creates a job definition.
+   *
+   * @throws JobExistsException if a job with that id exists
+   */
+  Versioned<JobDefinition> createJob(JobDefinition job);
+
+  /**
+   * Creates or replaces a job definition. With {@code expectedVersion} present the job must exist
+   * at that version.
+   *
+   * @throws VersionConflictException on a version mismatch (or a missing job when one was expected)
+   */
+  Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion);
+
+  /**
+   * Deletes a job definition. Returns false if there was no such job. Its schedule state and runs
+   * are scheduler state: the leader cancels the active runs and removes those records in fenced
+   * commits when it sees the definition gone.
+   *
+   * @throws VersionConflictException on a version mismatch
+   */
+  boolean deleteJob(String jobId, OptionalInt expectedVersion);
+
+  Optional<Versioned<JobDefinition>> job(String jobId);
+
+  /**
+   * Up to {@code limit} jobs with ids strictly greater than {@code afterId} (null: from the start).
+   */
+  JobPage jobs(String afterId, int limit);
+
+  /** Every job definition; used by a new leader to rebuild its plan. */
+  List<Versioned<JobDefinition>> allJobs();
+
+  // ---- control requests (any node writes, the leader consumes) ----
+
+  void submitRequest(ControlRequest request);
+
+  List<ControlRequest> pendingRequests();
+
+  // ---- scheduler state (read by anyone, written by the leader through commit) ----
+
+  Optional<Versioned<ScheduleState>> scheduleState(String jobId);
+
+  Optional<Versioned<Run>> run(String jobId, String runId);
+
+  /** The job's runs, newest first (run ids sort by time), at most {@code limit}. */
+  List<Versioned<Run>> runs(String jobId, int limit);
+
+  /** Every run not in a terminal state, across all jobs; used by a new leader to recover. */
+  List<Versioned<Run>> activeRuns();
+
+  /**
+   * Applies {@code ops} atomically if and only if {@code term} is still the current leader term.
+   *
+   * @return {@link CommitResult#COMMITTED}, or which op's precondition failed (nothing written)
+   * @throws FencingException if the term is no longer current; nothing was written
+   */
+  CommitResult commit(LeaderTerm term, List<StoreOp> ops);
+}

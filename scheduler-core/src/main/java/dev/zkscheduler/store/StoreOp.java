@@ -1,0 +1,27 @@
+package dev.zkscheduler.store;
+
+import dev.zkscheduler.dag.Run;
+
+/**
+ * One write of a fenced commit. A commit applies all its ops or none. {@code expectedVersion} is
+ * the version read before the change; {@link #CREATE} means "must not exist yet".
+ */
+public sealed interface StoreOp {
+
+  int CREATE = -1;
+
+  /** Create a run; fails the commit with {@link CommitResult.Outcome#EXISTED} if it exists. */
+  record CreateRun(Run run) implements StoreOp {}
+
+  record UpdateRun(Run run, int expectedVersion) implements StoreOp {}
+
+  record DeleteRun(String jobId, String runId, int expectedVersion) implements StoreOp {}
+
+  /** Create ({@code expectedVersion == CREATE}) or update a job's schedule state. */
+  record PutScheduleState(ScheduleState state, int expectedVersion) implements StoreOp {}
+
+  record DeleteScheduleState(String jobId) implements StoreOp {}
+
+  /** Remove a consumed control request. Missing is fine (already consumed). */
+  record DeleteRequest(String requestId) implements StoreOp {}
+}

@@ -1,0 +1,2 @@
+/** The Dropwizard service around the scheduler core. */
+package dev.zkscheduler.service;
