@@ -1,0 +1,11 @@
+package dev.zkscheduler.engine;
+
+/** No run with that id exists for the job. */
+public class NoSuchRunException extends RuntimeException {
+
+  private static final long serialVersionUID = 1L;
+
+  public NoSuchRunException(String jobId, String runId) {
+    super("no run '" + runId + "' of job '" + jobId + "'");
+  }
+}
