@@ -3,6 +3,8 @@ package dev.zkscheduler.schedule;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -22,6 +24,33 @@ public sealed interface Schedule permits CronSchedule, IntervalSchedule, OnceSch
    * late or restarted scheduler keeps the schedule's cadence.
    */
   Optional<Instant> nextFireAfter(Instant after);
+
+  /** The most fire times one preview may ask for. */
+  int MAX_PREVIEW = 1000;
+
+  /**
+   * The next {@code count} fire instants strictly after {@code from}, each with its local date-time
+   * and offset in {@link #zone()}; fewer if the schedule ends.
+   *
+   * @throws InvalidScheduleException naming {@code count} unless 1 ≤ count ≤ {@value #MAX_PREVIEW}
+   */
+  default List<FireTime> preview(Instant from, int count) {
+    if (count < 1 || count > MAX_PREVIEW) {
+      throw new InvalidScheduleException(
+          "count", "must be between 1 and " + MAX_PREVIEW + ", was " + count);
+    }
+    List<FireTime> times = new ArrayList<>(count);
+    Instant cursor = from;
+    while (times.size() < count) {
+      Optional<Instant> next = nextFireAfter(cursor);
+      if (next.isEmpty()) {
+        break;
+      }
+      times.add(new FireTime(next.get(), next.get().atZone(zone())));
+      cursor = next.get();
+    }
+    return times;
+  }
 
   /**
    * A cron schedule, Unix (5 fields) or Quartz (6–7 fields) dialect, with the default DST policy.
