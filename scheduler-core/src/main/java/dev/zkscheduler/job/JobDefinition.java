@@ -3,15 +3,19 @@ package dev.zkscheduler.job;
 import dev.zkscheduler.schedule.MisfirePolicy;
 import dev.zkscheduler.schedule.Schedule;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A job as the user defines it: its schedule and its tasks (a DAG; a single-task job is a one-task
- * DAG), with job-level retry and timeout defaults that tasks may override.
+ * DAG), with job-level retry and timeout defaults that tasks may override. The shape is the one in
+ * API.md.
  *
- * <p>Optional fields are {@code null} in the record and exposed as {@link Optional} by the
- * accessors named {@code ...Opt}. The shape is the one in API.md.
+ * <p>The constructor fills defaults ({@link JobDefaults}) for null policies; {@code description}
+ * and {@code schedule} stay null when absent (a job without a schedule runs only when triggered).
+ * Field validation that needs the whole job (ids, the DAG, task types, size) is {@link
+ * JobValidator}'s job, so that every problem is reported at once.
  */
 public record JobDefinition(
     String id,
@@ -27,9 +31,148 @@ public record JobDefinition(
 
   public JobDefinition {
     tasks = tasks == null ? List.of() : List.copyOf(tasks);
+    retry = retry == null ? JobDefaults.RETRY : retry;
+    timeout = timeout == null ? JobDefaults.TIMEOUT : timeout;
+    misfirePolicy = misfirePolicy == null ? JobDefaults.MISFIRE_POLICY : misfirePolicy;
+    catchUpLimit = catchUpLimit == 0 ? JobDefaults.CATCH_UP_LIMIT : catchUpLimit;
+    concurrencyPolicy =
+        concurrencyPolicy == null ? JobDefaults.CONCURRENCY_POLICY : concurrencyPolicy;
   }
 
   public Optional<Schedule> scheduleOpt() {
     return Optional.ofNullable(schedule);
+  }
+
+  /** The task with {@code taskId}; throws IllegalArgumentException if there is none. */
+  public TaskDefinition task(String taskId) {
+    return tasks.stream()
+        .filter(t -> t.id().equals(taskId))
+        .findFirst()
+        .orElseThrow(
+            () -> new IllegalArgumentException("job '" + id + "' has no task '" + taskId + "'"));
+  }
+
+  /** The retry policy that applies to {@code task}: its own, or the job's. */
+  public RetryPolicy retryOf(TaskDefinition task) {
+    return task.retry() != null ? task.retry() : retry;
+  }
+
+  /** The timeout of one attempt of {@code task}: its own, or the run's. */
+  public Duration timeoutOf(TaskDefinition task) {
+    return task.timeout() != null ? task.timeout() : timeout;
+  }
+
+  public JobDefinition withPaused(boolean paused) {
+    return new JobDefinition(
+        id,
+        description,
+        schedule,
+        tasks,
+        retry,
+        timeout,
+        misfirePolicy,
+        catchUpLimit,
+        concurrencyPolicy,
+        paused);
+  }
+
+  public JobDefinition withSchedule(Schedule schedule) {
+    return new JobDefinition(
+        id,
+        description,
+        schedule,
+        tasks,
+        retry,
+        timeout,
+        misfirePolicy,
+        catchUpLimit,
+        concurrencyPolicy,
+        paused);
+  }
+
+  public static Builder builder(String id) {
+    return new Builder(id);
+  }
+
+  /** For jobs defined in code and for tests. */
+  public static final class Builder {
+    private final String id;
+    private String description;
+    private Schedule schedule;
+    private final List<TaskDefinition> tasks = new ArrayList<>();
+    private RetryPolicy retry;
+    private Duration timeout;
+    private MisfirePolicy misfirePolicy;
+    private int catchUpLimit;
+    private ConcurrencyPolicy concurrencyPolicy;
+    private boolean paused;
+
+    private Builder(String id) {
+      this.id = id;
+    }
+
+    public Builder description(String description) {
+      this.description = description;
+      return this;
+    }
+
+    public Builder schedule(Schedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    public Builder task(TaskDefinition task) {
+      tasks.add(task);
+      return this;
+    }
+
+    /** Adds a task of {@code type} with no config, depending on {@code dependsOn}. */
+    public Builder task(String taskId, String type, String... dependsOn) {
+      return task(new TaskDefinition(taskId, type, null, List.of(dependsOn), null, null, null));
+    }
+
+    public Builder retry(RetryPolicy retry) {
+      this.retry = retry;
+      return this;
+    }
+
+    public Builder timeout(Duration timeout) {
+      this.timeout = timeout;
+      return this;
+    }
+
+    public Builder misfirePolicy(MisfirePolicy misfirePolicy) {
+      this.misfirePolicy = misfirePolicy;
+      return this;
+    }
+
+    public Builder catchUpLimit(int catchUpLimit) {
+      this.catchUpLimit = catchUpLimit;
+      return this;
+    }
+
+    public Builder concurrencyPolicy(ConcurrencyPolicy concurrencyPolicy) {
+      this.concurrencyPolicy = concurrencyPolicy;
+      return this;
+    }
+
+    public Builder paused(boolean paused) {
+      this.paused = paused;
+      return this;
+    }
+
+    public JobDefinition build() {
+      return new JobDefinition(
+          id,
+          description,
+          schedule,
+          tasks,
+          retry,
+          timeout,
+          misfirePolicy,
+          catchUpLimit,
+          concurrencyPolicy,
+          paused);
+    }
   }
 }
