@@ -93,10 +93,9 @@ public final class Dag {
         if (it.hasNext()) {
           String dep = it.next();
           if (onPath.contains(dep)) {
-            // path holds a chain of "depends on" edges; the cycle runs from dep to the end.
+            // path is a chain of "depends on" edges, so the cycle reads a -> b: a depends on b.
             List<String> cycle = new ArrayList<>(path.subList(path.indexOf(dep), path.size()));
             cycle.add(dep);
-            Collections.reverse(cycle);
             throw new InvalidDagException(
                 InvalidDagException.Kind.CYCLE,
                 path.get(path.size() - 1),

@@ -5,7 +5,8 @@ import java.util.List;
 /**
  * The dependency graph of a job is not a DAG: a task depends on itself, on an unknown task, or
  * tasks form a cycle. {@link #taskId()} is the task whose {@code dependsOn} holds the problem and
- * {@link #path()} the cycle in order, first task repeated at the end ({@code [a, b, c, a]}).
+ * {@link #path()} the cycle in order, each task depending on the next, the first repeated at the
+ * end ({@code [a, b, c, a]}: a depends on b, b on c, c on a).
  */
 public class InvalidDagException extends IllegalArgumentException {
 
