@@ -1,0 +1,308 @@
+package dev.zkscheduler.cluster;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import com.google.common.base.Preconditions;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.store.ZkLayout;
+import java.io.Closeable;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.leader.LeaderLatch;
+import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
+import org.apache.curator.framework.recipes.leader.Participant;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Leader election on ZooKeeper with fencing terms (DESIGN.md §3).
+ *
+ * <p>A Curator {@link LeaderLatch} decides who leads. When it says this node leads, the node takes
+ * a <em>term</em>: after a {@code sync()}, one multi-op checks that its latch node still exists and
+ * sets the epoch znode at the version it read. The epoch znode's new version is the term's fencing
+ * token; it only grows, because the znode is never deleted. Every scheduler-state write then checks
+ * the latch node and that version inside its own multi-op ({@code FencedTransaction}), so a node
+ * that lost leadership cannot write, whatever it believes.
+ *
+ * <p>Connection states: SUSPENDED ends the term at once (stop starting work); LOST ends it too;
+ * after RECONNECTED the latch decides again and any new term takes a new epoch. A term is never
+ * resumed.
+ *
+ * <p>Threads: latch and connection callbacks run on one named single-thread executor ({@code
+ * zk-scheduler-election-<member>}), which also calls {@link LeadershipListener}s, in order; nothing
+ * blocking runs on Curator's event thread. Lifecycle: {@link #start()} once; {@link #close()} is
+ * idempotent, releases the latch at once (leadership passes without waiting for a session timeout)
+ * and waits at most five seconds for the callback thread.
+ */
+public final class LeaderElection implements Leadership, Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final CuratorFramework client;
+  private final ZkLayout layout;
+  private final String memberId;
+  private final Clock clock;
+  private final LeaderLatch latch;
+  private final ExecutorService events;
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final AtomicReference<ZkLeaderTerm> current = new AtomicReference<>();
+  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
+  private final AtomicLong lastEpoch = new AtomicLong(-1);
+  private final Counter termsStarted;
+  private final ConnectionStateListener connectionListener = this::onConnectionState;
+
+  public LeaderElection(
+      CuratorFramework client,
+      ZkLayout layout,
+      String memberId,
+      Clock clock,
+      MetricRegistry registry) {
+    this.client = Preconditions.checkNotNull(client, "client");
+    this.layout = Preconditions.checkNotNull(layout, "layout");
+    this.memberId = Preconditions.checkNotNull(memberId, "memberId");
+    this.clock = Preconditions.checkNotNull(clock, "clock");
+    this.latch =
+        new LeaderLatch(client, layout.latch(), memberId, LeaderLatch.CloseMode.NOTIFY_LEADER);
+    this.events =
+        Executors.newSingleThreadExecutor(
+            new ThreadFactoryBuilder()
+                .setNameFormat("zk-scheduler-election-" + memberId)
+                .setDaemon(true)
+                .build());
+    MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
+    this.termsStarted = metrics.counter(MetricNames.TERMS_STARTED);
+    metrics.gauge(MetricNames.LEADER, () -> () -> currentTerm().isPresent() ? 1 : 0);
+    metrics.gauge(MetricNames.EPOCH, () -> lastEpoch::get);
+  }
+
+  /**
+   * Creates the epoch znode if this is the cluster's first node and joins the election.
+   *
+   * @throws IllegalStateException if started twice or after close
+   */
+  public void start() throws Exception {
+    Preconditions.checkState(
+        state.compareAndSet(State.LATENT, State.STARTED), "LeaderElection started twice or closed");
+    ensureEpochNode();
+    latch.addListener(
+        new LeaderLatchListener() {
+          @Override
+          public void isLeader() {
+            takeTerm();
+          }
+
+          @Override
+          public void notLeader() {
+            endCurrent("the latch says this node no longer leads");
+          }
+        },
+        events);
+    client.getConnectionStateListenable().addListener(connectionListener, events);
+    latch.start();
+    log.info("{} joined the leader election at {}", memberId, layout.latch());
+  }
+
+  /** The epoch znode is persistent with persistent parents: a container parent could vanish. */
+  private void ensureEpochNode() throws Exception {
+    try {
+      client.create().creatingParentsIfNeeded().forPath(layout.epoch(), new byte[0]);
+      log.info("created the epoch znode {}", layout.epoch());
+    } catch (KeeperException.NodeExistsException expected) {
+      // The normal case: another node created it first.
+    }
+  }
+
+  private void onConnectionState(CuratorFramework ignored, ConnectionState newState) {
+    switch (newState) {
+      case SUSPENDED -> endCurrent("ZooKeeper connection suspended");
+      case LOST -> endCurrent("ZooKeeper session lost");
+      case RECONNECTED -> {
+        // The latch re-evaluates on its own and calls isLeader() if we still lead; if it already
+        // believes it leads, take a fresh term: a term never survives a suspension.
+        if (latch.hasLeadership() && current.get() == null) {
+          takeTerm();
+        }
+      }
+      default -> {}
+    }
+  }
+
+  /** Runs on the events thread. */
+  private void takeTerm() {
+    if (state.get() != State.STARTED || current.get() != null) {
+      return;
+    }
+    try {
+      String ourPath =
+          latch.getLastPathIsLeader() != null ? latch.getLastPathIsLeader() : latch.getOurPath();
+      if (ourPath == null || !latch.hasLeadership()) {
+        return;
+      }
+      awaitSync();
+      Stat stat = client.checkExists().forPath(layout.epoch());
+      if (stat == null) {
+        log.error(
+            "epoch znode {} is missing; refusing to lead. It must never be deleted.",
+            layout.epoch());
+        return;
+      }
+      byte[] data = (memberId + "@" + clock.instant()).getBytes(StandardCharsets.UTF_8);
+      client
+          .transaction()
+          .forOperations(
+              client.transactionOp().check().forPath(ourPath),
+              client
+                  .transactionOp()
+                  .setData()
+                  .withVersion(stat.getVersion())
+                  .forPath(layout.epoch(), data));
+      int epoch = stat.getVersion() + 1;
+      ZkLeaderTerm term = new ZkLeaderTerm(epoch, ourPath, memberId, clock.instant(), this);
+      current.set(term);
+      lastEpoch.set(epoch);
+      termsStarted.inc();
+      log.info("{} leads: term with epoch {} (latch node {})", memberId, epoch, ourPath);
+      for (LeadershipListener listener : listeners) {
+        notify(() -> listener.termStarted(term));
+      }
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+      log.info("{} could not take a term ({}): another node moved first", memberId, e.code());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("{} could not take a term: {}", memberId, e.toString());
+    }
+  }
+
+  /** Reads after a sync see every write committed before it (DESIGN.md §3.4). */
+  private void awaitSync() throws Exception {
+    CountDownLatch synced = new CountDownLatch(1);
+    client.sync().inBackground((c, event) -> synced.countDown()).forPath(layout.epoch());
+    if (!synced.await(
+        client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException("sync() did not complete");
+    }
+  }
+
+  private void endCurrent(String reason) {
+    ZkLeaderTerm term = current.getAndSet(null);
+    if (term != null && term.end()) {
+      log.warn("{} ends its term with epoch {}: {}", memberId, term.epoch(), reason);
+      for (LeadershipListener listener : listeners) {
+        notify(() -> listener.termEnded(term, reason));
+      }
+    }
+  }
+
+  private void notify(Runnable call) {
+    try {
+      call.run();
+    } catch (RuntimeException e) {
+      log.error("leadership listener failed", e);
+    }
+  }
+
+  @Override
+  public Optional<LeaderTerm> currentTerm() {
+    ZkLeaderTerm term = current.get();
+    return term != null && term.isCurrent() ? Optional.of(term) : Optional.empty();
+  }
+
+  @Override
+  public void addListener(LeadershipListener listener) {
+    listeners.add(listener);
+  }
+
+  /**
+   * Ends {@code term} (idempotent). If the latch still names this node as leader, a new term with a
+   * new epoch is taken afterwards: the old one is never reused.
+   */
+  @Override
+  public void endTerm(LeaderTerm term, String reason) {
+    if (state.get() == State.CLOSED || events.isShutdown()) {
+      return;
+    }
+    events.execute(
+        () -> {
+          if (current.get() == term) {
+            endCurrent(reason);
+            if (leadsByLatch()) {
+              takeTerm();
+            }
+          }
+        });
+  }
+
+  private boolean leadsByLatch() {
+    try {
+      return latch.hasLeadership() && memberId.equals(latch.getLeader().getId());
+    } catch (Exception e) {
+      return false;
+    }
+  }
+
+  /** The member id of the participant the latch names leader, or null when there is none. */
+  public String leaderId() {
+    try {
+      Participant leader = latch.getLeader();
+      return leader.isLeader() ? leader.getId() : null;
+    } catch (Exception e) {
+      return null;
+    }
+  }
+
+  /** The epoch znode's current version: the token of the newest term in the cluster. */
+  public long clusterEpoch() throws Exception {
+    Stat stat = client.checkExists().forPath(layout.epoch());
+    return stat == null ? -1 : stat.getVersion();
+  }
+
+  public String memberId() {
+    return memberId;
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) != State.STARTED) {
+      return;
+    }
+    client.getConnectionStateListenable().removeListener(connectionListener);
+    events.execute(() -> endCurrent("closing"));
+    try {
+      latch.close();
+    } catch (Exception e) {
+      log.warn("closing the leader latch of {} failed: {}", memberId, e.toString());
+    }
+    events.shutdown();
+    try {
+      if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
+        events.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      events.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+    log.info("{} left the leader election", memberId);
+  }
+}

@@ -1,0 +1,52 @@
+package dev.zkscheduler.metrics;
+
+/**
+ * Every metric name zk-scheduler registers, in one place, so dashboards, alert rules and docs have
+ * a single source. Names are dotted; the Prometheus export turns dots into underscores.
+ */
+public final class MetricNames {
+
+  private MetricNames() {}
+
+  private static final String PREFIX = "zkscheduler.";
+
+  // ---- leadership and fencing ----
+
+  /** Gauge: 1 while this node holds a current leader term, else 0. */
+  public static final String LEADER = PREFIX + "leader";
+
+  /** Gauge: the epoch (fencing token) of this node's current term, or of the last term it saw. */
+  public static final String EPOCH = PREFIX + "epoch";
+
+  /** Counter: terms this node has taken. */
+  public static final String TERMS_STARTED = PREFIX + "terms.started";
+
+  /** Counter: scheduler-state writes refused because the writer's term had ended. */
+  public static final String FENCING_REJECTIONS = PREFIX + "fencing.rejections";
+
+  /** Gauge: 1 while the ZooKeeper connection is usable (CONNECTED/RECONNECTED), else 0. */
+  public static final String ZK_CONNECTED = PREFIX + "zookeeper.connected";
+
+  /** Counter: ZooKeeper connection state changes to SUSPENDED. */
+  public static final String ZK_SUSPENDED = PREFIX + "zookeeper.suspended";
+
+  /** Counter: ZooKeeper sessions lost (LOST). */
+  public static final String ZK_LOST = PREFIX + "zookeeper.lost";
+
+  // ---- store ----
+
+  /** Timer: fenced commits. */
+  public static final String STORE_COMMITS = PREFIX + "store.commits";
+
+  /** Counter: fenced commits refused by a data precondition (EXISTED or CONFLICT). */
+  public static final String STORE_CONFLICTS = PREFIX + "store.conflicts";
+
+  /** Counter: writes refused before touching ZooKeeper because a record was over budget. */
+  public static final String STORE_OVERSIZED = PREFIX + "store.oversized";
+
+  /** Gauge: job definitions stored (sampled). */
+  public static final String STORE_JOBS = PREFIX + "store.jobs";
+
+  /** Gauge: bytes of job definitions stored (sampled). */
+  public static final String STORE_JOB_BYTES = PREFIX + "store.job.bytes";
+}
