@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
  * /jobs/{bucket}/{jobId}               job definitions (any node, optimistic versions)
  * /schedule/{bucket}/{jobId}           schedule state (leader, fenced)
  * /runs/{jobId}/{runId}                runs (leader, fenced); bounded per job by retention
+ * /active/{bucket}/{jobId}~{runId}     index of non-terminal runs (leader, fenced, same multi)
  * /requests/{requestId}                control requests (any node creates, leader deletes fenced)
  * /locks/migration                     InterProcessMutex for layout migrations
  * </pre>
@@ -92,12 +93,29 @@ public final class ZkLayout {
     return runs(jobId) + "/" + checkName(runId);
   }
 
+  public String activeRoot() {
+    return "/active";
+  }
+
+  public String activeBucket(int bucket) {
+    return activeRoot() + "/" + bucketName(bucket);
+  }
+
+  /** The index entry of a non-terminal run; {@code ~} cannot occur in ids, so it separates. */
+  public String active(String jobId, String runId) {
+    return activeBucket(bucketOf(jobId)) + "/" + checkName(jobId) + "~" + checkName(runId);
+  }
+
   public String requests() {
     return "/requests";
   }
 
   public String request(String requestId) {
     return requests() + "/" + checkName(requestId);
+  }
+
+  public String locksRoot() {
+    return "/locks";
   }
 
   public String migrationLock() {

@@ -1,0 +1,448 @@
+package dev.zkscheduler.store;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.JobDefinition;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
+
+/**
+ * {@link SchedulerStore} on ZooKeeper, in the layout of {@link ZkLayout}
+ * (docs/zookeeper-layout.md).
+ *
+ * <p>Job definitions and requests are written directly with optimistic versions; schedule state and
+ * runs only through {@link FencedTransaction}. No call lists a parent whose children are not
+ * bounded: jobs and the active-run index are spread over {@value ZkLayout#BUCKETS} buckets, runs
+ * per job are bounded by retention, requests by {@link StoreLimits#maxPendingRequests()}. Call
+ * {@link #ensureLayout} (through {@link LayoutMigrator}) before use. Thread-safe.
+ */
+public final class ZkSchedulerStore implements SchedulerStore {
+
+  private final CuratorFramework client;
+  private final ZkLayout layout;
+  private final FencedTransaction fenced;
+  private final StoreLimits limits;
+  private final Counter oversized;
+
+  public ZkSchedulerStore(
+      CuratorFramework client,
+      ZkLayout layout,
+      FencedTransaction fenced,
+      StoreLimits limits,
+      MetricRegistry registry) {
+    this.client = client;
+    this.layout = layout;
+    this.fenced = fenced;
+    this.limits = limits;
+    MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
+    this.oversized = metrics.counter(dev.zkscheduler.metrics.MetricNames.STORE_OVERSIZED);
+  }
+
+  // ---- job definitions ----
+
+  @Override
+  public Versioned<JobDefinition> createJob(JobDefinition job) {
+    byte[] data = encodeJob(job);
+    return call(
+        () -> {
+          try {
+            client.create().forPath(layout.job(job.id()), data);
+            return new Versioned<>(job, 0);
+          } catch (KeeperException.NodeExistsException e) {
+            throw new JobExistsException(job.id());
+          }
+        });
+  }
+
+  @Override
+  public Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion) {
+    byte[] data = encodeJob(job);
+    String path = layout.job(job.id());
+    return call(
+        () -> {
+          if (expectedVersion.isPresent()) {
+            try {
+              Stat stat =
+                  client.setData().withVersion(expectedVersion.getAsInt()).forPath(path, data);
+              return new Versioned<>(job, stat.getVersion());
+            } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
+              throw new VersionConflictException(
+                  "job '" + job.id() + "' is not at version " + expectedVersion.getAsInt());
+            }
+          }
+          while (true) {
+            try {
+              Stat stat = client.setData().forPath(path, data);
+              return new Versioned<>(job, stat.getVersion());
+            } catch (KeeperException.NoNodeException absent) {
+              try {
+                client.create().forPath(path, data);
+                return new Versioned<>(job, 0);
+              } catch (KeeperException.NodeExistsException raced) {
+                // Created concurrently: replace it on the next turn.
+              }
+            }
+          }
+        });
+  }
+
+  @Override
+  public boolean deleteJob(String jobId, OptionalInt expectedVersion) {
+    return call(
+        () -> {
+          try {
+            client.delete().withVersion(expectedVersion.orElse(-1)).forPath(layout.job(jobId));
+            return true;
+          } catch (KeeperException.NoNodeException e) {
+            return false;
+          } catch (KeeperException.BadVersionException e) {
+            throw new VersionConflictException(
+                "job '" + jobId + "' is not at version " + expectedVersion.getAsInt());
+          }
+        });
+  }
+
+  @Override
+  public Optional<Versioned<JobDefinition>> job(String jobId) {
+    return call(
+        () ->
+            read(layout.job(jobId))
+                .map(v -> new Versioned<>(JsonCodec.decodeJob(v.value()), v.version())));
+  }
+
+  /**
+   * Lists every bucket (each holds about 1/256 of the jobs, so no listing comes near {@code
+   * jute.maxbuffer}), merges the ids in order and reads the page's definitions.
+   */
+  @Override
+  public JobPage jobs(String afterId, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    return call(
+        () -> {
+          List<String> ids = new ArrayList<>();
+          for (int bucket = 0; bucket < ZkLayout.BUCKETS; bucket++) {
+            for (String id : client.getChildren().forPath(layout.jobBucket(bucket))) {
+              if (afterId == null || id.compareTo(afterId) > 0) {
+                ids.add(id);
+              }
+            }
+          }
+          ids.sort(null);
+          List<Versioned<JobDefinition>> page = new ArrayList<>();
+          String last = null;
+          int i = 0;
+          for (; i < ids.size() && page.size() < limit; i++) {
+            String id = ids.get(i);
+            Optional<Versioned<byte[]>> data = read(layout.job(id));
+            if (data.isPresent()) {
+              page.add(
+                  new Versioned<>(JsonCodec.decodeJob(data.get().value()), data.get().version()));
+              last = id;
+            }
+          }
+          return new JobPage(page, i < ids.size() ? last : null);
+        });
+  }
+
+  @Override
+  public List<Versioned<JobDefinition>> allJobs() {
+    List<Versioned<JobDefinition>> all = new ArrayList<>();
+    String after = null;
+    while (true) {
+      JobPage page = jobs(after, 1000);
+      all.addAll(page.jobs());
+      if (page.next() == null) {
+        return all;
+      }
+      after = page.next();
+    }
+  }
+
+  // ---- control requests ----
+
+  @Override
+  public void submitRequest(ControlRequest request) {
+    byte[] data = checked("request " + request.id(), JsonCodec.encodeRequest(request));
+    call(
+        () -> {
+          Stat parent = client.checkExists().forPath(layout.requests());
+          if (parent != null && parent.getNumChildren() >= limits.maxPendingRequests()) {
+            throw new TooManyRequestsException(limits.maxPendingRequests());
+          }
+          try {
+            client.create().forPath(layout.request(request.id()), data);
+          } catch (KeeperException.NodeExistsException duplicate) {
+            // The same request submitted twice (a client retry): once is enough.
+          }
+          return null;
+        });
+  }
+
+  @Override
+  public List<ControlRequest> pendingRequests() {
+    return call(
+        () -> {
+          List<ControlRequest> requests = new ArrayList<>();
+          for (String id : client.getChildren().forPath(layout.requests())) {
+            read(layout.request(id))
+                .ifPresent(v -> requests.add(JsonCodec.decodeRequest(v.value())));
+          }
+          requests.sort(
+              Comparator.comparing(ControlRequest::requestedAt).thenComparing(ControlRequest::id));
+          return requests;
+        });
+  }
+
+  // ---- scheduler state ----
+
+  @Override
+  public Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
+    return call(
+        () ->
+            read(layout.schedule(jobId))
+                .map(v -> new Versioned<>(JsonCodec.decodeScheduleState(v.value()), v.version())));
+  }
+
+  @Override
+  public Optional<Versioned<Run>> run(String jobId, String runId) {
+    return call(
+        () ->
+            read(layout.run(jobId, runId))
+                .map(v -> new Versioned<>(JsonCodec.decodeRun(v.value()), v.version())));
+  }
+
+  @Override
+  public List<Versioned<Run>> runs(String jobId, int limit) {
+    return call(
+        () -> {
+          List<String> ids;
+          try {
+            ids = new ArrayList<>(client.getChildren().forPath(layout.runs(jobId)));
+          } catch (KeeperException.NoNodeException e) {
+            return List.of();
+          }
+          ids.sort(Comparator.reverseOrder());
+          List<Versioned<Run>> runs = new ArrayList<>();
+          for (String id : ids) {
+            if (runs.size() >= limit) {
+              break;
+            }
+            read(layout.run(jobId, id))
+                .ifPresent(
+                    v -> runs.add(new Versioned<>(JsonCodec.decodeRun(v.value()), v.version())));
+          }
+          return runs;
+        });
+  }
+
+  @Override
+  public List<Versioned<Run>> activeRuns() {
+    return call(
+        () -> {
+          List<Versioned<Run>> runs = new ArrayList<>();
+          for (int bucket = 0; bucket < ZkLayout.BUCKETS; bucket++) {
+            for (String entry : client.getChildren().forPath(layout.activeBucket(bucket))) {
+              int split = entry.indexOf('~');
+              run(entry.substring(0, split), entry.substring(split + 1)).ifPresent(runs::add);
+            }
+          }
+          return runs;
+        });
+  }
+
+  @Override
+  public CommitResult commit(LeaderTerm term, List<StoreOp> ops) {
+    List<CuratorOp> curatorOps = new ArrayList<>();
+    List<Integer> origin = new ArrayList<>();
+    Set<String> runParents = new HashSet<>();
+    int bytes = 0;
+    try {
+      for (int i = 0; i < ops.size(); i++) {
+        StoreOp op = ops.get(i);
+        if (op instanceof StoreOp.DeleteRequest delete
+            && client.checkExists().forPath(layout.request(delete.requestId())) == null) {
+          continue; // Already consumed: deleting it again is not a conflict.
+        }
+        for (CuratorOp curatorOp : translate(op, runParents)) {
+          curatorOps.add(curatorOp);
+          origin.add(i);
+        }
+        bytes += sizeOf(op);
+      }
+      if (bytes > limits.maxCommitBytes()) {
+        oversized.inc();
+        throw new RecordTooLargeException(
+            "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
+      }
+      for (String parent : runParents) {
+        ensure(parent);
+      }
+    } catch (RecordTooLargeException | FencingException | StoreUnavailableException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted", e);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("preparing a commit failed: " + e, e);
+    }
+    CommitResult result = fenced.commit(term, curatorOps);
+    if (!result.committed()) {
+      return new CommitResult(result.outcome(), origin.get(result.failedOp()));
+    }
+    for (StoreOp op : ops) {
+      if (op instanceof StoreOp.DeleteScheduleState deleted) {
+        removeEmptyRunsParent(deleted.jobId());
+      }
+    }
+    return result;
+  }
+
+  private List<CuratorOp> translate(StoreOp op, Set<String> runParents) throws Exception {
+    List<CuratorOp> out = new ArrayList<>(2);
+    if (op instanceof StoreOp.CreateRun create) {
+      Run run = create.run();
+      runParents.add(layout.runs(run.jobId()));
+      out.add(
+          client
+              .transactionOp()
+              .create()
+              .forPath(layout.run(run.jobId(), run.id()), encodeRun(run)));
+      if (!run.state().isTerminal()) {
+        out.add(client.transactionOp().create().forPath(layout.active(run.jobId(), run.id())));
+      }
+    } else if (op instanceof StoreOp.UpdateRun update) {
+      Run run = update.run();
+      out.add(
+          client
+              .transactionOp()
+              .setData()
+              .withVersion(update.expectedVersion())
+              .forPath(layout.run(run.jobId(), run.id()), encodeRun(run)));
+      if (run.state().isTerminal()) {
+        out.add(client.transactionOp().delete().forPath(layout.active(run.jobId(), run.id())));
+      }
+    } else if (op instanceof StoreOp.DeleteRun delete) {
+      out.add(
+          client
+              .transactionOp()
+              .delete()
+              .withVersion(delete.expectedVersion())
+              .forPath(layout.run(delete.jobId(), delete.runId())));
+    } else if (op instanceof StoreOp.PutScheduleState put) {
+      byte[] data =
+          checked(
+              "schedule state of " + put.state().jobId(),
+              JsonCodec.encodeScheduleState(put.state()));
+      String path = layout.schedule(put.state().jobId());
+      out.add(
+          put.expectedVersion() == StoreOp.CREATE
+              ? client.transactionOp().create().forPath(path, data)
+              : client
+                  .transactionOp()
+                  .setData()
+                  .withVersion(put.expectedVersion())
+                  .forPath(path, data));
+    } else if (op instanceof StoreOp.DeleteScheduleState delete) {
+      if (client.checkExists().forPath(layout.schedule(delete.jobId())) != null) {
+        out.add(client.transactionOp().delete().forPath(layout.schedule(delete.jobId())));
+      }
+    } else if (op instanceof StoreOp.DeleteRequest delete) {
+      out.add(client.transactionOp().delete().forPath(layout.request(delete.requestId())));
+    }
+    return out;
+  }
+
+  private int sizeOf(StoreOp op) {
+    if (op instanceof StoreOp.CreateRun c) {
+      return JsonCodec.encodeRun(c.run()).length;
+    }
+    if (op instanceof StoreOp.UpdateRun u) {
+      return JsonCodec.encodeRun(u.run()).length;
+    }
+    if (op instanceof StoreOp.PutScheduleState p) {
+      return JsonCodec.encodeScheduleState(p.state()).length;
+    }
+    return 64;
+  }
+
+  private void removeEmptyRunsParent(String jobId) {
+    try {
+      client.delete().forPath(layout.runs(jobId));
+    } catch (Exception notEmptyOrGone) {
+      // Runs remain (the leader prunes them) or it is already gone: both fine.
+    }
+  }
+
+  // ---- helpers ----
+
+  private byte[] encodeJob(JobDefinition job) {
+    try {
+      return JsonCodec.encodeJob(job);
+    } catch (RecordTooLargeException e) {
+      oversized.inc();
+      throw e;
+    }
+  }
+
+  private byte[] encodeRun(Run run) {
+    return checked("run " + run.id(), JsonCodec.encodeRun(run));
+  }
+
+  private byte[] checked(String what, byte[] data) {
+    if (data.length > limits.maxRecordBytes()) {
+      oversized.inc();
+      throw new RecordTooLargeException(what, data.length, limits.maxRecordBytes());
+    }
+    return data;
+  }
+
+  private void ensure(String path) throws Exception {
+    try {
+      client.create().forPath(path);
+    } catch (KeeperException.NodeExistsException expected) {
+      // Idempotent.
+    }
+  }
+
+  private Optional<Versioned<byte[]>> read(String path) throws Exception {
+    Stat stat = new Stat();
+    try {
+      byte[] data = client.getData().storingStatIn(stat).forPath(path);
+      return Optional.of(new Versioned<>(data, stat.getVersion()));
+    } catch (KeeperException.NoNodeException e) {
+      return Optional.empty();
+    }
+  }
+
+  @FunctionalInterface
+  private interface ZkCall<T> {
+    T call() throws Exception;
+  }
+
+  /** Runs a ZooKeeper call, turning connection trouble into {@link StoreUnavailableException}. */
+  private static <T> T call(ZkCall<T> call) {
+    try {
+      return call.call();
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted", e);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("ZooKeeper call failed: " + e, e);
+    }
+  }
+}
