@@ -108,6 +108,10 @@ class LeaderElectionIT {
 
     assertThat(next.term().epoch()).isGreaterThan(epoch);
     assertThat(victim.leads()).isFalse();
+    assertThat(victim.metrics.counter(MetricNames.ZK_SUSPENDED).getCount())
+        .isGreaterThanOrEqualTo(1);
+    assertThat(victim.metrics.getGauges().get(MetricNames.ZK_CONNECTED).getValue()).isEqualTo(0);
+    assertThat(next.metrics.getGauges().get(MetricNames.ZK_CONNECTED).getValue()).isEqualTo(1);
   }
 
   /** G1: a node whose session expired cannot write with its old term; ZooKeeper refuses it. */

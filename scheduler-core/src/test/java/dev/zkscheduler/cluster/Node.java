@@ -24,6 +24,7 @@ final class Node implements Closeable {
     this.client = ZkClients.started(connectString, NAMESPACE);
     this.election = new LeaderElection(client, new ZkLayout(), id, Clock.systemUTC(), metrics);
     this.fenced = new FencedTransaction(client, new ZkLayout(), metrics);
+    ConnectionMetrics.register(client, metrics);
     election.start();
   }
 
