@@ -44,9 +44,21 @@ public final class MetricNames {
   /** Counter: writes refused before touching ZooKeeper because a record was over budget. */
   public static final String STORE_OVERSIZED = PREFIX + "store.oversized";
 
-  /** Gauge: job definitions stored (sampled). */
+  /** Gauge: znodes under the cluster's namespace (sampled every 30 s). */
+  public static final String STORE_ZNODES = PREFIX + "store.znodes";
+
+  /** Gauge: job definitions stored (sampled every 30 s). */
   public static final String STORE_JOBS = PREFIX + "store.jobs";
 
-  /** Gauge: bytes of job definitions stored (sampled). */
-  public static final String STORE_JOB_BYTES = PREFIX + "store.job.bytes";
+  /** Gauge: run records stored, all jobs (sampled every 30 s). */
+  public static final String STORE_RUNS = PREFIX + "store.runs";
+
+  /** Gauge: runs not yet terminal (sampled every 30 s). */
+  public static final String STORE_ACTIVE_RUNS = PREFIX + "store.runs.active";
+
+  /** Gauge: control requests waiting for the leader (sampled every 30 s). */
+  public static final String STORE_PENDING_REQUESTS = PREFIX + "store.requests.pending";
+
+  /** Counter: job definitions in ZooKeeper that could not be decoded (skipped, logged). */
+  public static final String STORE_UNREADABLE = PREFIX + "store.unreadable";
 }
