@@ -61,4 +61,43 @@ public final class MetricNames {
 
   /** Counter: job definitions in ZooKeeper that could not be decoded (skipped, logged). */
   public static final String STORE_UNREADABLE = PREFIX + "store.unreadable";
+
+  // ---- engine ----
+
+  /** Meter: runs created for scheduled fires (incl. caught-up and skipped-by-policy runs). */
+  public static final String FIRES = PREFIX + "engine.fires";
+
+  /** Histogram (ms): nominal fire instant to the first task's handler start. */
+  public static final String FIRE_LAG = PREFIX + "engine.fire.lag";
+
+  /** Counter: a run create found the run already there: a duplicate fire prevented (G2). */
+  public static final String DUPLICATES_PREVENTED = PREFIX + "engine.duplicates.prevented";
+
+  /** Counter: due fires skipped by a misfire policy. */
+  public static final String MISFIRES_SKIPPED = PREFIX + "engine.misfires.skipped";
+
+  /** Counter: missed fires fired late by FIRE_ONCE or CATCH_UP. */
+  public static final String MISFIRES_CAUGHT_UP = PREFIX + "engine.misfires.caught.up";
+
+  /** Counter: task attempts retried. */
+  public static final String RETRIES = PREFIX + "engine.retries";
+
+  /** Counter prefix: runs that ended, by terminal state ({@code ...runs.ended.SUCCEEDED}). */
+  public static final String RUNS_ENDED = PREFIX + "engine.runs.ended";
+
+  /** Gauge: non-terminal runs the leader drives. */
+  public static final String RUNS_ACTIVE = PREFIX + "engine.runs.active";
+
+  /** Gauge: task handlers running on this node. */
+  public static final String TASKS_RUNNING = PREFIX + "engine.tasks.running";
+
+  /** Timer: one leader tick. */
+  public static final String TICK = PREFIX + "engine.tick";
+
+  /** Gauge (ms): age of the last tick, leader or follower. */
+  public static final String TICK_AGE = PREFIX + "engine.tick.age";
+
+  public static String runsEnded(Enum<?> state) {
+    return RUNS_ENDED + "." + state.name();
+  }
 }

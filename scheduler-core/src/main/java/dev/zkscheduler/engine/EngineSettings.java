@@ -1,0 +1,133 @@
+package dev.zkscheduler.engine;
+
+import java.time.Duration;
+
+/**
+ * How the engine runs. Every default lives here.
+ *
+ * @param tickInterval how often the loop runs (default 50 ms): the bound on fire lag from the loop
+ * @param taskThreads threads that run task handlers (default 8)
+ * @param retainedRuns terminal runs kept per job; older ones are pruned by the leader (default 50)
+ * @param misfireThreshold a due fire at most this old is on time and always fires (default 60 s)
+ * @param maxFiresPerCommit due fires persisted in one fenced multi-op (default 100)
+ * @param onTermLoss what running handlers do when this node stops leading
+ * @param shutdownTimeout how long {@code close()} waits for running handlers (default 10 s)
+ */
+public record EngineSettings(
+    Duration tickInterval,
+    int taskThreads,
+    int retainedRuns,
+    Duration misfireThreshold,
+    int maxFiresPerCommit,
+    TermLossPolicy onTermLoss,
+    Duration shutdownTimeout) {
+
+  /** What happens to running handlers when the term ends. */
+  public enum TermLossPolicy {
+    /** Interrupt them; the next leader re-offers the attempts per their retry policy. */
+    CANCEL,
+    /** Let them finish; their results are fenced out, the next leader re-offers the attempts. */
+    FINISH
+  }
+
+  public static final EngineSettings DEFAULT =
+      new EngineSettings(
+          Duration.ofMillis(50),
+          8,
+          50,
+          Duration.ofSeconds(60),
+          100,
+          TermLossPolicy.CANCEL,
+          Duration.ofSeconds(10));
+
+  public EngineSettings {
+    if (tickInterval.compareTo(Duration.ofMillis(5)) < 0
+        || tickInterval.compareTo(Duration.ofSeconds(10)) > 0) {
+      throw new IllegalArgumentException(
+          "tickInterval must be between PT0.005S and PT10S, was " + tickInterval);
+    }
+    if (taskThreads < 1 || taskThreads > 1024) {
+      throw new IllegalArgumentException(
+          "taskThreads must be between 1 and 1024, was " + taskThreads);
+    }
+    if (retainedRuns < 1 || retainedRuns > 10_000) {
+      throw new IllegalArgumentException(
+          "retainedRuns must be between 1 and 10000, was " + retainedRuns);
+    }
+    if (misfireThreshold.isNegative()) {
+      throw new IllegalArgumentException("misfireThreshold must not be negative");
+    }
+    if (maxFiresPerCommit < 1 || maxFiresPerCommit > 1000) {
+      throw new IllegalArgumentException("maxFiresPerCommit must be between 1 and 1000");
+    }
+    if (shutdownTimeout.isNegative()) {
+      throw new IllegalArgumentException("shutdownTimeout must not be negative");
+    }
+  }
+
+  public EngineSettings withTickInterval(Duration value) {
+    return new EngineSettings(
+        value,
+        taskThreads,
+        retainedRuns,
+        misfireThreshold,
+        maxFiresPerCommit,
+        onTermLoss,
+        shutdownTimeout);
+  }
+
+  public EngineSettings withTaskThreads(int value) {
+    return new EngineSettings(
+        tickInterval,
+        value,
+        retainedRuns,
+        misfireThreshold,
+        maxFiresPerCommit,
+        onTermLoss,
+        shutdownTimeout);
+  }
+
+  public EngineSettings withRetainedRuns(int value) {
+    return new EngineSettings(
+        tickInterval,
+        taskThreads,
+        value,
+        misfireThreshold,
+        maxFiresPerCommit,
+        onTermLoss,
+        shutdownTimeout);
+  }
+
+  public EngineSettings withMisfireThreshold(Duration value) {
+    return new EngineSettings(
+        tickInterval,
+        taskThreads,
+        retainedRuns,
+        value,
+        maxFiresPerCommit,
+        onTermLoss,
+        shutdownTimeout);
+  }
+
+  public EngineSettings withOnTermLoss(TermLossPolicy value) {
+    return new EngineSettings(
+        tickInterval,
+        taskThreads,
+        retainedRuns,
+        misfireThreshold,
+        maxFiresPerCommit,
+        value,
+        shutdownTimeout);
+  }
+
+  public EngineSettings withShutdownTimeout(Duration value) {
+    return new EngineSettings(
+        tickInterval,
+        taskThreads,
+        retainedRuns,
+        misfireThreshold,
+        maxFiresPerCommit,
+        onTermLoss,
+        value);
+  }
+}

@@ -1,0 +1,181 @@
+package dev.zkscheduler.engine;
+
+import com.codahale.metrics.MetricRegistry;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.metrics.MetricNames;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs task handlers on a bounded pool of named threads and hands their outcomes back to the tick
+ * thread through a queue, so that every state change is made (and fenced) by the tick thread alone.
+ * An attempt can be interrupted (cancel, timeout, term loss); its late outcome is then dropped,
+ * because the attempt is no longer in flight. Thread-safe.
+ */
+final class TaskRunner {
+
+  private static final Logger log = LoggerFactory.getLogger(TaskRunner.class);
+
+  /** Identifies one attempt of one task of one run. */
+  record AttemptKey(String jobId, String runId, String taskId, int attempt) {}
+
+  /** What an attempt ended with. {@code error} is null on success. */
+  record Outcome(AttemptKey key, boolean succeeded, String error, Instant finishedAt) {}
+
+  private record InFlight(AttemptContext context, Future<?> future, Instant deadline) {}
+
+  private final ExecutorService pool;
+  private final Clock clock;
+  private final Map<AttemptKey, InFlight> inFlight = new ConcurrentHashMap<>();
+  private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+  private final Runnable wakeUp;
+
+  TaskRunner(int threads, Clock clock, MetricRegistry metrics, Runnable wakeUp) {
+    this.pool =
+        Executors.newFixedThreadPool(
+            threads,
+            new ThreadFactoryBuilder()
+                .setNameFormat("zk-scheduler-task-%d")
+                .setDaemon(true)
+                .build());
+    this.clock = clock;
+    this.wakeUp = wakeUp;
+    metrics.gauge(MetricNames.TASKS_RUNNING, () -> inFlight::size);
+  }
+
+  void start(AttemptKey key, TaskHandler handler, AttemptContext context) {
+    Future<?> future =
+        pool.submit(
+            () -> {
+              Outcome outcome;
+              try {
+                TaskResult result = handler.execute(context);
+                outcome =
+                    result != null && result.succeeded()
+                        ? new Outcome(key, true, null, clock.instant())
+                        : new Outcome(
+                            key,
+                            false,
+                            result == null
+                                ? "handler returned no result"
+                                : message(result.message()),
+                            clock.instant());
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                outcome = new Outcome(key, false, "interrupted", clock.instant());
+              } catch (Exception | Error e) {
+                outcome =
+                    new Outcome(
+                        key,
+                        false,
+                        e.getClass().getSimpleName() + ": " + e.getMessage(),
+                        clock.instant());
+              }
+              if (inFlight.remove(key) != null) {
+                outcomes.add(outcome);
+                wakeUp.run();
+              }
+            });
+    inFlight.put(key, new InFlight(context, future, context.deadline()));
+  }
+
+  private static String message(String message) {
+    return message == null ? "failed" : message;
+  }
+
+  /** Outcomes reported since the last call. */
+  List<Outcome> drain() {
+    List<Outcome> drained = new ArrayList<>();
+    Outcome next;
+    while ((next = outcomes.poll()) != null) {
+      drained.add(next);
+    }
+    return drained;
+  }
+
+  /** Attempts whose deadline has passed. */
+  List<AttemptKey> overdue(Instant now) {
+    List<AttemptKey> overdue = new ArrayList<>();
+    inFlight.forEach(
+        (key, attempt) -> {
+          if (!attempt.deadline().isAfter(now)) {
+            overdue.add(key);
+          }
+        });
+    return overdue;
+  }
+
+  boolean isRunning(AttemptKey key) {
+    return inFlight.containsKey(key);
+  }
+
+  /**
+   * Stops an attempt: signals its context and interrupts its thread. Its outcome, if it ever comes,
+   * is dropped. Returns whether it was in flight.
+   */
+  boolean interrupt(AttemptKey key) {
+    InFlight attempt = inFlight.remove(key);
+    if (attempt == null) {
+      return false;
+    }
+    attempt.context().cancel();
+    attempt.future().cancel(true);
+    return true;
+  }
+
+  /** Interrupts every attempt of a run. */
+  void interruptRun(String jobId, String runId) {
+    for (AttemptKey key : List.copyOf(inFlight.keySet())) {
+      if (key.jobId().equals(jobId) && key.runId().equals(runId)) {
+        interrupt(key);
+      }
+    }
+  }
+
+  /** On term loss under CANCEL: interrupt everything. Under FINISH: let them run, forget them. */
+  void abandonAll(boolean interrupt) {
+    for (AttemptKey key : List.copyOf(inFlight.keySet())) {
+      if (interrupt) {
+        interrupt(key);
+      } else {
+        inFlight.remove(key);
+      }
+    }
+    outcomes.clear();
+  }
+
+  int running() {
+    return inFlight.size();
+  }
+
+  void close(Duration timeout, boolean interrupt) {
+    if (interrupt) {
+      abandonAll(true);
+    }
+    pool.shutdown();
+    try {
+      if (!pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+        log.warn("task handlers still running after {}; interrupting them", timeout);
+        pool.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      pool.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,627 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunProgress;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.RetryPolicy;
+import dev.zkscheduler.job.TaskDefinition;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.StoreOp;
+import dev.zkscheduler.store.Versioned;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything the leader does during one term, on the tick thread only (no locks): it rebuilds its
+ * plan from the store when the term starts, then each tick applies definition changes, records task
+ * outcomes, carries out control requests, fires due jobs, and drives active runs through their
+ * DAGs. Every state change is a fenced commit; a {@code FencingException} escapes to the tick loop,
+ * which drops this object. A state change whose outcome is unknown (store unavailable) also drops
+ * it, and the next tick rebuilds from the store: the store, not memory, is the truth.
+ */
+final class TermWork {
+
+  private static final Logger log = LoggerFactory.getLogger(TermWork.class);
+
+  private final LeaderTerm term;
+  private final SchedulerStore store;
+  private final Clock clock;
+  private final EngineSettings settings;
+  private final Map<String, TaskHandler> handlers;
+  private final TaskRunner runner;
+  private final EngineMetrics metrics;
+  private final FirePlanner planner;
+  private final Map<String, JobEntry> jobs = new HashMap<>();
+
+  /** Active runs by job id, then run id. */
+  private final Map<String, Map<String, Versioned<Run>>> active = new HashMap<>();
+
+  private long ticks;
+
+  TermWork(
+      LeaderTerm term,
+      SchedulerStore store,
+      Clock clock,
+      EngineSettings settings,
+      Map<String, TaskHandler> handlers,
+      TaskRunner runner,
+      EngineMetrics metrics) {
+    this.term = term;
+    this.store = store;
+    this.clock = clock;
+    this.settings = settings;
+    this.handlers = handlers;
+    this.runner = runner;
+    this.metrics = metrics;
+    this.planner = new FirePlanner(settings, metrics);
+  }
+
+  LeaderTerm term() {
+    return term;
+  }
+
+  /** Loads the plan and recovers runs left by the previous leader (DESIGN.md §3.4). */
+  void rebuild() {
+    Instant now = clock.instant();
+    for (Versioned<JobDefinition> definition : store.allJobs()) {
+      JobEntry entry =
+          new JobEntry(definition, store.scheduleState(definition.value().id()).orElse(null));
+      jobs.put(entry.job.id(), entry);
+      plan(entry, null, now);
+    }
+    for (Versioned<Run> run : store.activeRuns()) {
+      JobEntry entry = jobs.get(run.value().jobId());
+      if (entry == null) {
+        // The job was deleted while its run was active: end it.
+        cancelOrphan(run);
+        continue;
+      }
+      active
+          .computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>())
+          .put(run.value().id(), run);
+      recover(entry, run);
+    }
+    log.info(
+        "term {}: plan rebuilt with {} jobs and {} active runs",
+        term.epoch(),
+        jobs.size(),
+        activeCount());
+  }
+
+  /**
+   * An attempt that was RUNNING under a previous leader is lost: count it and re-offer per retry.
+   */
+  private void recover(JobEntry entry, Versioned<Run> versioned) {
+    Run run = versioned.value();
+    Instant now = clock.instant();
+    boolean changed = false;
+    for (Map.Entry<String, TaskRun> task : run.tasks().entrySet()) {
+      if (task.getValue().state() == TaskState.RUNNING) {
+        run =
+            failAttempt(
+                entry,
+                run,
+                task.getKey(),
+                task.getValue().attempts(),
+                "attempt lost with the previous leader",
+                now,
+                false);
+        changed = true;
+      }
+    }
+    if (changed) {
+      update(entry, versioned, run);
+    }
+  }
+
+  private void cancelOrphan(Versioned<Run> versioned) {
+    Run cancelled = endWithoutDag(versioned.value(), clock.instant());
+    commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
+    metrics.runEnded(cancelled.state());
+  }
+
+  private static Run endWithoutDag(Run run, Instant now) {
+    Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    run.tasks()
+        .forEach(
+            (id, t) ->
+                tasks.put(
+                    id,
+                    t.state().isTerminal()
+                        ? t
+                        : new TaskRun(
+                            TaskState.CANCELLED,
+                            t.attempts(),
+                            t.startedAt(),
+                            now,
+                            null,
+                            t.node(),
+                            "job deleted")));
+    return new Run(
+        run.id(),
+        run.jobId(),
+        run.nominalTime(),
+        run.trigger(),
+        RunState.CANCELLED,
+        run.createdAt(),
+        run.startedAt(),
+        now,
+        run.epoch(),
+        tasks);
+  }
+
+  // ---- one tick ----
+
+  void tick(List<DefinitionChange> changes) {
+    ticks++;
+    for (DefinitionChange change : changes) {
+      apply(change);
+    }
+    for (TaskRunner.Outcome outcome : runner.drain()) {
+      record(outcome);
+    }
+    consumeRequests();
+    fireDue();
+    driveRuns();
+    if (ticks % 200 == 0) {
+      pruneHistory();
+    }
+  }
+
+  // ---- definitions ----
+
+  private void apply(DefinitionChange change) {
+    Instant now = clock.instant();
+    if (change.deleted()) {
+      JobEntry gone = jobs.remove(change.jobId());
+      if (gone != null) {
+        for (Versioned<Run> run :
+            List.copyOf(active.getOrDefault(change.jobId(), Map.of()).values())) {
+          cancel(gone, run, "job deleted");
+        }
+        removeJobRecords(change.jobId());
+      }
+      planner.untrack(change.jobId());
+      return;
+    }
+    Versioned<JobDefinition> definition = change.definition();
+    JobEntry old = jobs.get(definition.value().id());
+    if (old != null && old.definitionVersion >= definition.version()) {
+      return; // Already seen (the store and the watcher may both report it).
+    }
+    JobEntry entry =
+        new JobEntry(
+            definition,
+            old != null ? old.state : store.scheduleState(definition.value().id()).orElse(null));
+    jobs.put(entry.job.id(), entry);
+    plan(entry, old != null ? old.job : null, now);
+  }
+
+  /**
+   * Persists the job's progress if it changed (a new job, an edited schedule: DESIGN.md G3 wants
+   * the next fire stored before it falls due, so a failover cannot lose it) and queues its fire.
+   */
+  private void plan(JobEntry entry, JobDefinition previous, Instant now) {
+    planner.untrack(entry.job.id());
+    if (entry.job.schedule() == null) {
+      return;
+    }
+    ScheduleState desired = FirePlanner.progressFor(entry, previous, now);
+    if (entry.state == null || !desired.equals(entry.state.value())) {
+      commitOrDrop(List.of(FirePlanner.stateOp(entry, desired)));
+      entry.state = new Versioned<>(desired, entry.state == null ? 0 : entry.state.version() + 1);
+    }
+    planner.schedule(entry);
+  }
+
+  /** A deleted job's schedule state and run history go too (terminal runs only, in batches). */
+  private void removeJobRecords(String jobId) {
+    List<StoreOp> ops = new ArrayList<>();
+    for (Versioned<Run> run : store.runs(jobId, Integer.MAX_VALUE)) {
+      if (run.value().state().isTerminal()) {
+        ops.add(new StoreOp.DeleteRun(jobId, run.value().id(), run.version()));
+      }
+      if (ops.size() == 200) {
+        commitOrDrop(ops);
+        ops = new ArrayList<>();
+      }
+    }
+    ops.add(new StoreOp.DeleteScheduleState(jobId));
+    commitOrDrop(ops);
+    active.remove(jobId);
+  }
+
+  // ---- requests ----
+
+  private void consumeRequests() {
+    for (ControlRequest request : store.pendingRequests()) {
+      JobEntry entry = jobs.get(request.jobId());
+      List<StoreOp> ops = new ArrayList<>();
+      ops.add(new StoreOp.DeleteRequest(request.id()));
+      if (entry == null) {
+        log.info("request {} for unknown job {} dropped", request.id(), request.jobId());
+        commitOrDrop(ops);
+        continue;
+      }
+      switch (request.kind()) {
+        case TRIGGER, BACKFILL -> {
+          RunTrigger trigger =
+              request.kind() == ControlRequest.Kind.TRIGGER
+                  ? RunTrigger.MANUAL
+                  : RunTrigger.BACKFILL;
+          List<FirePlanner.Fire> fires = new ArrayList<>();
+          for (int i = 0; i < request.runIds().size(); i++) {
+            Instant nominal =
+                request.nominalTimes().size() > i
+                    ? request.nominalTimes().get(i)
+                    : request.requestedAt();
+            fires.add(new FirePlanner.Fire(request.runIds().get(i), nominal, trigger));
+          }
+          // The request is deleted with the last chunk: if this leader dies midway, the next one
+          // carries the request out again, and the runs already created are duplicates prevented.
+          for (int from = 0; from < fires.size(); from += settings.maxFiresPerCommit()) {
+            int to = Math.min(fires.size(), from + settings.maxFiresPerCommit());
+            createRuns(
+                entry, fires.subList(from, to), to == fires.size() ? ops : new ArrayList<>(), null);
+          }
+          if (fires.isEmpty()) {
+            commitOrDrop(ops);
+          }
+        }
+        case CANCEL -> {
+          commitOrDrop(ops);
+          for (String runId : request.runIds()) {
+            Versioned<Run> run = active.getOrDefault(entry.job.id(), Map.of()).get(runId);
+            if (run != null) {
+              cancel(entry, run, "cancelled by request " + request.id());
+            }
+          }
+        }
+      }
+    }
+  }
+
+  // ---- firing ----
+
+  private void fireDue() {
+    Instant now = clock.instant();
+    for (FirePlanner.DueJob due : planner.due(now, jobs)) {
+      JobEntry entry = due.entry();
+      List<FirePlanner.Fire> fires = due.plan();
+      Map<String, Versioned<Run>> running = active.getOrDefault(entry.job.id(), Map.of());
+      List<StoreOp> extra = new ArrayList<>();
+      extra.add(FirePlanner.stateOp(entry, due.newState()));
+      createRuns(entry, fires, extra, running);
+    }
+  }
+
+  /**
+   * Persists the runs of {@code fires} with {@code ops} in one fenced commit, applying the job's
+   * concurrency policy to scheduled fires ({@code active} null for manual and backfill runs). A run
+   * that already exists is a duplicate prevented: the commit is retried without it.
+   */
+  private void createRuns(
+      JobEntry entry,
+      List<FirePlanner.Fire> fires,
+      List<StoreOp> ops,
+      Map<String, Versioned<Run>> running) {
+    Instant now = clock.instant();
+    List<Run> created = new ArrayList<>();
+    boolean busy = running != null && !running.isEmpty();
+    for (FirePlanner.Fire fire : fires) {
+      boolean scheduled = running != null;
+      if (scheduled
+          && busy
+          && entry.job.concurrencyPolicy() == dev.zkscheduler.job.ConcurrencyPolicy.REPLACE) {
+        for (Versioned<Run> run : List.copyOf(running.values())) {
+          cancel(entry, run, "replaced by the fire at " + fire.nominal());
+        }
+        busy = false;
+      }
+      Run run =
+          scheduled
+                  && busy
+                  && entry.job.concurrencyPolicy() == dev.zkscheduler.job.ConcurrencyPolicy.FORBID
+              ? entry.progress.skippedRun(
+                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, term.epoch())
+              : entry.progress.newRun(
+                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, term.epoch());
+      created.add(run);
+      busy = busy || !run.state().isTerminal();
+    }
+    List<StoreOp> all = new ArrayList<>(ops);
+    created.forEach(run -> all.add(new StoreOp.CreateRun(run)));
+    CommitResult result = commit(all);
+    if (result.outcome() == CommitResult.Outcome.EXISTED) {
+      // One run of the batch exists (a fire made before a failover, or a retried commit): count
+      // it, never run it, and persist the others on their own.
+      StoreOp existing = all.get(result.failedOp());
+      if (existing instanceof StoreOp.CreateRun duplicate) {
+        metrics.duplicatePrevented();
+        log.info(
+            "run {} of job {} already exists: duplicate fire prevented",
+            duplicate.run().id(),
+            entry.job.id());
+        List<StoreOp> rest = new ArrayList<>(all);
+        rest.remove(result.failedOp());
+        List<FirePlanner.Fire> remaining = new ArrayList<>();
+        List<StoreOp> others = new ArrayList<>();
+        for (StoreOp op : rest) {
+          if (op instanceof StoreOp.CreateRun c) {
+            remaining.add(
+                new FirePlanner.Fire(c.run().id(), c.run().nominalTime(), c.run().trigger()));
+          } else {
+            others.add(op);
+          }
+        }
+        createRuns(entry, remaining, others, running);
+        return;
+      }
+    }
+    if (!result.committed()) {
+      throw new StaleViewException("creating runs of " + entry.job.id() + ": " + result);
+    }
+    for (StoreOp op : ops) {
+      if (op instanceof StoreOp.PutScheduleState put) {
+        entry.state =
+            new Versioned<>(put.state(), entry.state == null ? 0 : entry.state.version() + 1);
+        planner.schedule(entry);
+      }
+    }
+    for (Run run : created) {
+      metrics.fired(run);
+      if (!run.state().isTerminal()) {
+        active
+            .computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>())
+            .put(run.id(), new Versioned<>(run, 0));
+      } else {
+        metrics.runEnded(run.state());
+      }
+    }
+  }
+
+  // ---- driving runs ----
+
+  private void driveRuns() {
+    Instant now = clock.instant();
+    for (TaskRunner.AttemptKey key : runner.overdue(now)) {
+      if (runner.interrupt(key)) {
+        record(new TaskRunner.Outcome(key, false, "timed out", now), true);
+      }
+    }
+    for (Map.Entry<String, Map<String, Versioned<Run>>> byJob : List.copyOf(active.entrySet())) {
+      JobEntry entry = jobs.get(byJob.getKey());
+      if (entry == null) {
+        continue;
+      }
+      for (Versioned<Run> versioned : List.copyOf(byJob.getValue().values())) {
+        Run run = versioned.value();
+        Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
+        if (!started.plus(entry.job.timeout()).isAfter(now)) {
+          RunProgress.Cancellation c = entry.progress.timeOut(run, now);
+          c.interrupted()
+              .forEach(
+                  task ->
+                      runner.interrupt(
+                          new TaskRunner.AttemptKey(
+                              run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
+          update(entry, versioned, c.run());
+          continue;
+        }
+        startReady(entry, versioned);
+      }
+    }
+  }
+
+  /**
+   * Records the start of every ready task (and due retry) in one fenced write, then starts them.
+   */
+  private void startReady(JobEntry entry, Versioned<Run> versioned) {
+    Instant now = clock.instant();
+    Run run = versioned.value();
+    List<String> starting = new ArrayList<>(entry.progress.retriesDue(run, now));
+    starting.addAll(entry.progress.readyTasks(run));
+    if (starting.isEmpty()) {
+      return;
+    }
+    Run next = run;
+    for (String taskId : starting) {
+      next = entry.progress.taskStarted(next, taskId, now, term.memberId());
+    }
+    Optional<Versioned<Run>> committed = update(entry, versioned, next);
+    if (committed.isEmpty()) {
+      return;
+    }
+    for (String taskId : starting) {
+      TaskDefinition task = entry.job.task(taskId);
+      TaskHandler handler = handlers.get(task.type());
+      int attempt = next.tasks().get(taskId).attempts();
+      TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
+      if (handler == null) {
+        record(
+            new TaskRunner.Outcome(
+                key,
+                false,
+                "no handler for task type '" + task.type() + "' on " + term.memberId(),
+                now),
+            false);
+        continue;
+      }
+      Instant runDeadline =
+          (next.startedAt() != null ? next.startedAt() : now).plus(entry.job.timeout());
+      Instant deadline = min(now.plus(entry.job.timeoutOf(task)), runDeadline);
+      if (attempt == 1 && next.startedAt() != null && next.startedAt().equals(now)) {
+        metrics.fireLag(Duration.between(run.nominalTime(), now));
+      }
+      runner.start(
+          key,
+          handler,
+          new AttemptContext(
+              run.jobId(),
+              run.id(),
+              taskId,
+              attempt,
+              run.nominalTime(),
+              term.epoch(),
+              task.config(),
+              deadline));
+    }
+  }
+
+  private void record(TaskRunner.Outcome outcome) {
+    record(outcome, false);
+  }
+
+  private void record(TaskRunner.Outcome outcome, boolean timedOut) {
+    TaskRunner.AttemptKey key = outcome.key();
+    JobEntry entry = jobs.get(key.jobId());
+    Versioned<Run> versioned = active.getOrDefault(key.jobId(), Map.of()).get(key.runId());
+    if (entry == null || versioned == null) {
+      return;
+    }
+    TaskRun task = versioned.value().tasks().get(key.taskId());
+    if (task == null || task.state() != TaskState.RUNNING || task.attempts() != key.attempt()) {
+      return; // A late outcome of an attempt already settled (cancelled, timed out, replaced).
+    }
+    Run next =
+        outcome.succeeded()
+            ? entry.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
+            : failAttempt(
+                entry,
+                versioned.value(),
+                key.taskId(),
+                key.attempt(),
+                outcome.error(),
+                outcome.finishedAt(),
+                timedOut);
+    update(entry, versioned, next);
+  }
+
+  private Run failAttempt(
+      JobEntry entry,
+      Run run,
+      String taskId,
+      int attempt,
+      String error,
+      Instant now,
+      boolean timedOut) {
+    RetryPolicy retry = entry.job.retryOf(entry.job.task(taskId));
+    Instant retryAt = null;
+    if (retry.hasAttemptAfter(attempt)) {
+      retryAt =
+          now.plus(retry.delayBeforeAttempt(attempt + 1, ThreadLocalRandom.current().nextDouble()));
+      metrics.retried();
+    }
+    return timedOut
+        ? entry.progress.taskTimedOut(run, taskId, now, error, retryAt)
+        : entry.progress.taskFailed(run, taskId, now, error, retryAt);
+  }
+
+  private void cancel(JobEntry entry, Versioned<Run> versioned, String reason) {
+    Run run = versioned.value();
+    RunProgress.Cancellation c = entry.progress.cancel(run, clock.instant());
+    runner.interruptRun(run.jobId(), run.id());
+    log.info("run {} of job {} cancelled: {}", run.id(), run.jobId(), reason);
+    update(entry, versioned, c.run());
+  }
+
+  /** Writes the new state of a run (fenced, versioned) and keeps the active map current. */
+  private Optional<Versioned<Run>> update(JobEntry entry, Versioned<Run> before, Run after) {
+    CommitResult result = commit(List.of(new StoreOp.UpdateRun(after, before.version())));
+    if (!result.committed()) {
+      throw new StaleViewException(
+          "run " + after.id() + " of " + after.jobId() + " changed under us: " + result);
+    }
+    Versioned<Run> now = new Versioned<>(after, before.version() + 1);
+    Map<String, Versioned<Run>> runs =
+        active.computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>());
+    if (after.state().isTerminal()) {
+      runs.remove(after.id());
+      if (runs.isEmpty()) {
+        active.remove(entry.job.id());
+      }
+      metrics.runEnded(after.state());
+    } else {
+      runs.put(after.id(), now);
+    }
+    return Optional.of(now);
+  }
+
+  // ---- retention ----
+
+  /** Keeps the newest {@code retainedRuns} terminal runs of each job; deletes older ones. */
+  private void pruneHistory() {
+    for (JobEntry entry : List.copyOf(jobs.values())) {
+      List<Versioned<Run>> runs = store.runs(entry.job.id(), Integer.MAX_VALUE);
+      List<StoreOp> ops = new ArrayList<>();
+      int kept = 0;
+      for (Versioned<Run> run : runs) {
+        if (!run.value().state().isTerminal()) {
+          continue;
+        }
+        if (++kept > settings.retainedRuns()) {
+          ops.add(new StoreOp.DeleteRun(entry.job.id(), run.value().id(), run.version()));
+        }
+      }
+      if (!ops.isEmpty()) {
+        commitOrDrop(ops.subList(0, Math.min(ops.size(), 200)));
+      }
+    }
+  }
+
+  // ---- helpers ----
+
+  private CommitResult commit(List<StoreOp> ops) {
+    return store.commit(term, ops);
+  }
+
+  private void commitOrDrop(List<StoreOp> ops) {
+    CommitResult result = commit(ops);
+    if (!result.committed()) {
+      throw new StaleViewException("commit failed: " + result);
+    }
+  }
+
+  int activeCount() {
+    return active.values().stream().mapToInt(Map::size).sum();
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+
+  /** The leader's memory no longer matches the store: drop it and rebuild from the store. */
+  static final class StaleViewException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    StaleViewException(String message) {
+      super(message);
+    }
+  }
+
+  /** A job definition created, changed or deleted. */
+  record DefinitionChange(String jobId, Versioned<JobDefinition> definition) {
+    boolean deleted() {
+      return definition == null;
+    }
+  }
+}
