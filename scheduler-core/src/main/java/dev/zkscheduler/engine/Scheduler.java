@@ -28,6 +28,11 @@ import java.util.Set;
  */
 public interface Scheduler extends Closeable {
 
+  /** A builder: on ZooKeeper, in memory, or on explicit parts. */
+  static SchedulerBuilder builder() {
+    return new SchedulerBuilder();
+  }
+
   void start();
 
   @Override

@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,8 +60,9 @@ final class TaskRunner {
   }
 
   void start(AttemptKey key, TaskHandler handler, AttemptContext context) {
-    Future<?> future =
-        pool.submit(
+    // Registered before it can run, so that a handler finishing at once still reports its outcome.
+    FutureTask<Void> future =
+        new FutureTask<>(
             () -> {
               Outcome outcome;
               try {
@@ -90,8 +92,15 @@ final class TaskRunner {
                 outcomes.add(outcome);
                 wakeUp.run();
               }
-            });
+            },
+            null);
     inFlight.put(key, new InFlight(context, future, context.deadline()));
+    try {
+      pool.execute(future);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      inFlight.remove(key);
+      outcomes.add(new Outcome(key, false, "this node is shutting down", clock.instant()));
+    }
   }
 
   private static String message(String message) {

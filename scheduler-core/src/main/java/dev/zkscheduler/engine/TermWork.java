@@ -115,7 +115,10 @@ final class TermWork {
     Instant now = clock.instant();
     boolean changed = false;
     for (Map.Entry<String, TaskRun> task : run.tasks().entrySet()) {
-      if (task.getValue().state() == TaskState.RUNNING) {
+      TaskRunner.AttemptKey key =
+          new TaskRunner.AttemptKey(
+              run.jobId(), run.id(), task.getKey(), task.getValue().attempts());
+      if (task.getValue().state() == TaskState.RUNNING && !runner.isRunning(key)) {
         run =
             failAttempt(
                 entry,

@@ -1,0 +1,405 @@
+package dev.zkscheduler.engine;
+
+import com.google.common.base.Preconditions;
+import dev.zkscheduler.cluster.ClusterStatus;
+import dev.zkscheduler.cluster.Member;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.job.JobValidator;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.schedule.FireTime;
+import dev.zkscheduler.schedule.InvalidScheduleException;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.JobPage;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.VersionConflictException;
+import dev.zkscheduler.store.Versioned;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZonedDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@link Scheduler} of one node: the facade over the store, the tick loop and the task runner.
+ * Built by {@link SchedulerBuilder}. Calls that change scheduler state on behalf of a user
+ * (trigger, cancel, backfill) become control requests that the leader carries out, so any node
+ * serves them; definitions are written directly with optimistic versions.
+ */
+final class SchedulerNode implements Scheduler {
+
+  private static final Logger log = LoggerFactory.getLogger(SchedulerNode.class);
+
+  /** The most runs one backfill may create. */
+  static final int MAX_BACKFILL = 1000;
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final String memberId;
+  private final SchedulerStore store;
+  private final Clock clock;
+  private final Map<String, TaskHandler> handlers;
+  private final JobValidator validator;
+  private final EngineSettings settings;
+  private final TickLoop loop;
+  private final TaskRunner runner;
+  private final ClusterAccess cluster;
+  private final List<JobDefinition> codeDefinedJobs;
+  private final List<Lifecycle> lifecycle;
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+
+  /** Something started before the loop and closed after it, in reverse order. */
+  interface Lifecycle {
+    void start() throws Exception;
+
+    void close() throws Exception;
+  }
+
+  /** Who leads and who is there: ZooKeeper's view, or a single process's. */
+  interface ClusterAccess {
+    ClusterStatus status();
+
+    boolean isLeader();
+  }
+
+  SchedulerNode(
+      String memberId,
+      SchedulerStore store,
+      Clock clock,
+      Map<String, TaskHandler> handlers,
+      EngineSettings settings,
+      TickLoop loop,
+      TaskRunner runner,
+      ClusterAccess cluster,
+      List<JobDefinition> codeDefinedJobs,
+      List<Lifecycle> lifecycle) {
+    this.memberId = memberId;
+    this.store = store;
+    this.clock = clock;
+    this.handlers = Map.copyOf(handlers);
+    this.validator = new JobValidator(this.handlers);
+    this.settings = settings;
+    this.loop = loop;
+    this.runner = runner;
+    this.cluster = cluster;
+    this.codeDefinedJobs = List.copyOf(codeDefinedJobs);
+    this.lifecycle = List.copyOf(lifecycle);
+  }
+
+  @Override
+  public void start() {
+    Preconditions.checkState(
+        state.compareAndSet(State.LATENT, State.STARTED), "scheduler started twice or closed");
+    List<Lifecycle> started = new ArrayList<>();
+    try {
+      for (Lifecycle part : lifecycle) {
+        part.start();
+        started.add(part);
+      }
+      for (JobDefinition job : codeDefinedJobs) {
+        upsertCodeDefined(job);
+      }
+      loop.start();
+      log.info("scheduler node {} started with task types {}", memberId, handlers.keySet());
+    } catch (Exception e) {
+      for (int i = started.size() - 1; i >= 0; i--) {
+        closeQuietly(started.get(i));
+      }
+      state.set(State.CLOSED);
+      if (e instanceof InterruptedException) {
+        Thread.currentThread().interrupt();
+      }
+      throw e instanceof RuntimeException r
+          ? r
+          : new IllegalStateException("scheduler failed to start: " + e.getMessage(), e);
+    }
+  }
+
+  /** Idempotent across nodes: an unchanged definition is not rewritten (no new version). */
+  private void upsertCodeDefined(JobDefinition job) {
+    validator.validate(job);
+    Optional<Versioned<JobDefinition>> existing = store.job(job.id());
+    if (existing.isPresent()
+        && existing.get().value().equals(job.withPaused(existing.get().value().paused()))) {
+      return;
+    }
+    try {
+      if (existing.isPresent()) {
+        putJob(
+            job.withPaused(existing.get().value().paused()),
+            OptionalInt.of(existing.get().version()));
+      } else {
+        createJob(job);
+      }
+    } catch (VersionConflictException | dev.zkscheduler.store.JobExistsException raced) {
+      log.info("code-defined job {} was written concurrently by another node", job.id());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) != State.STARTED) {
+      return;
+    }
+    log.info("scheduler node {} closing", memberId);
+    loop.close();
+    runner.close(
+        settings.shutdownTimeout(), settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
+    for (int i = lifecycle.size() - 1; i >= 0; i--) {
+      closeQuietly(lifecycle.get(i));
+    }
+    log.info("scheduler node {} closed", memberId);
+  }
+
+  private static void closeQuietly(Lifecycle part) {
+    try {
+      part.close();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    } catch (Exception e) {
+      log.warn("closing {} failed: {}", part, e.toString());
+    }
+  }
+
+  // ---- jobs ----
+
+  @Override
+  public Versioned<JobDefinition> createJob(JobDefinition job) {
+    validator.validate(job);
+    Versioned<JobDefinition> created = store.createJob(job);
+    changed(created);
+    return created;
+  }
+
+  @Override
+  public Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion) {
+    validator.validate(job);
+    Versioned<JobDefinition> stored = store.putJob(job, expectedVersion);
+    changed(stored);
+    return stored;
+  }
+
+  @Override
+  public boolean deleteJob(String jobId, OptionalInt expectedVersion) {
+    boolean deleted = store.deleteJob(jobId, expectedVersion);
+    if (deleted) {
+      loop.definitionChanged(new TermWork.DefinitionChange(jobId, null));
+    }
+    return deleted;
+  }
+
+  private void changed(Versioned<JobDefinition> job) {
+    loop.definitionChanged(new TermWork.DefinitionChange(job.value().id(), job));
+  }
+
+  @Override
+  public Optional<Versioned<JobDefinition>> job(String jobId) {
+    return store.job(jobId);
+  }
+
+  @Override
+  public JobPage jobs(String afterId, int limit) {
+    return store.jobs(afterId, limit);
+  }
+
+  @Override
+  public JobStatus status(String jobId) {
+    JobDefinition job = require(jobId).value();
+    Instant next = store.scheduleState(jobId).map(v -> v.value().nextFire()).orElse(null);
+    if (next == null && job.schedule() != null && !job.paused()) {
+      next = job.schedule().nextFireAfter(clock.instant()).orElse(null);
+    }
+    Run last = store.runs(jobId, 1).stream().findFirst().map(Versioned::value).orElse(null);
+    return new JobStatus(job.paused(), job.paused() ? null : next, last);
+  }
+
+  @Override
+  public Versioned<JobDefinition> pause(String jobId) {
+    return setPaused(jobId, true);
+  }
+
+  @Override
+  public Versioned<JobDefinition> resume(String jobId) {
+    return setPaused(jobId, false);
+  }
+
+  private Versioned<JobDefinition> setPaused(String jobId, boolean paused) {
+    for (int attempt = 0; ; attempt++) {
+      Versioned<JobDefinition> current = require(jobId);
+      if (current.value().paused() == paused) {
+        return current;
+      }
+      try {
+        Versioned<JobDefinition> updated =
+            store.putJob(current.value().withPaused(paused), OptionalInt.of(current.version()));
+        changed(updated);
+        return updated;
+      } catch (VersionConflictException e) {
+        if (attempt == 5) {
+          throw e;
+        }
+      }
+    }
+  }
+
+  @Override
+  public String trigger(String jobId) {
+    require(jobId);
+    Instant now = clock.instant();
+    String runId = RunIds.manual(now);
+    store.submitRequest(
+        new ControlRequest(
+            requestId(),
+            ControlRequest.Kind.TRIGGER,
+            jobId,
+            List.of(runId),
+            List.of(now),
+            now,
+            memberId));
+    loop.wakeUp();
+    return runId;
+  }
+
+  @Override
+  public List<String> backfill(String jobId, Instant from, Instant to) {
+    JobDefinition job = require(jobId).value();
+    if (job.schedule() == null) {
+      throw new JobValidationException(
+          "schedule", "job '" + jobId + "' has no schedule to backfill");
+    }
+    if (!to.isAfter(from)) {
+      throw new JobValidationException("to", "must be after 'from'");
+    }
+    List<Instant> nominal = new ArrayList<>();
+    Instant cursor = from.minusNanos(1);
+    while (true) {
+      Optional<Instant> next = job.schedule().nextFireAfter(cursor);
+      if (next.isEmpty() || !next.get().isBefore(to)) {
+        break;
+      }
+      if (nominal.size() == MAX_BACKFILL) {
+        throw new JobValidationException(
+            "to",
+            "the range holds more than " + MAX_BACKFILL + " fire times; backfill a shorter range");
+      }
+      nominal.add(next.get());
+      cursor = next.get();
+    }
+    List<String> runIds = nominal.stream().map(RunIds::scheduled).toList();
+    if (!runIds.isEmpty()) {
+      store.submitRequest(
+          new ControlRequest(
+              requestId(),
+              ControlRequest.Kind.BACKFILL,
+              jobId,
+              runIds,
+              nominal,
+              clock.instant(),
+              memberId));
+      loop.wakeUp();
+    }
+    return runIds;
+  }
+
+  @Override
+  public List<ZonedDateTime> preview(String jobId, Instant from, int count) {
+    JobDefinition job = require(jobId).value();
+    Schedule schedule = job.schedule();
+    if (schedule == null) {
+      if (count < 1 || count > Schedule.MAX_PREVIEW) {
+        throw new InvalidScheduleException(
+            "count", "must be between 1 and " + Schedule.MAX_PREVIEW + ", was " + count);
+      }
+      return List.of();
+    }
+    return schedule.preview(from, count).stream().map(FireTime::local).toList();
+  }
+
+  // ---- runs ----
+
+  @Override
+  public List<Run> runs(String jobId, int limit) {
+    require(jobId);
+    return store.runs(jobId, limit).stream().map(Versioned::value).toList();
+  }
+
+  @Override
+  public Optional<Run> run(String jobId, String runId) {
+    return store.run(jobId, runId).map(Versioned::value);
+  }
+
+  @Override
+  public void cancel(String jobId, String runId) {
+    Run run =
+        store
+            .run(jobId, runId)
+            .map(Versioned::value)
+            .orElseThrow(() -> new NoSuchRunException(jobId, runId));
+    if (run.state().isTerminal()) {
+      return;
+    }
+    Instant now = clock.instant();
+    store.submitRequest(
+        new ControlRequest(
+            requestId(),
+            ControlRequest.Kind.CANCEL,
+            jobId,
+            List.of(runId),
+            List.of(),
+            now,
+            memberId));
+    loop.wakeUp();
+  }
+
+  // ---- cluster ----
+
+  @Override
+  public ClusterStatus cluster() {
+    return cluster.status();
+  }
+
+  @Override
+  public boolean isLeader() {
+    return cluster.isLeader();
+  }
+
+  @Override
+  public Set<String> taskTypes() {
+    return handlers.keySet();
+  }
+
+  Optional<Instant> lastTick() {
+    return loop.lastTick();
+  }
+
+  void tickNow() {
+    loop.tickNow();
+  }
+
+  private Versioned<JobDefinition> require(String jobId) {
+    return store.job(jobId).orElseThrow(() -> new NoSuchJobException(jobId));
+  }
+
+  private String requestId() {
+    return RunIds.scheduled(clock.instant()) + "-" + UUID.randomUUID().toString().substring(0, 8);
+  }
+
+  static ClusterStatus single(String memberId, long epoch, Instant since) {
+    return new ClusterStatus(
+        memberId, epoch, memberId, true, List.of(new Member(memberId, null, null, since)));
+  }
+}

@@ -1,0 +1,180 @@
+package dev.zkscheduler.engine;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Timer;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.store.FencingException;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one periodic loop of a node, and the one place that decides whether leader work runs
+ * (LESSONS.md §1): every tick first asks {@link Leadership#currentTerm()}. A follower's tick does
+ * nothing but say so at DEBUG. The timer is never torn down on demotion, so work resumes when
+ * leadership returns. A term's work is rebuilt from the store when a term starts, and dropped when
+ * the term ends (handlers interrupted per {@link EngineSettings.TermLossPolicy}), on a fencing
+ * refusal (the term is ended) and when the leader's view went stale (rebuilt next tick).
+ *
+ * <p>Thread: one daemon thread, {@code zk-scheduler-tick}. Start once; {@link #close()} is
+ * idempotent and waits for the running tick.
+ */
+final class TickLoop implements AutoCloseable {
+
+  private static final Logger log = LoggerFactory.getLogger(TickLoop.class);
+
+  private final Leadership leadership;
+  private final Clock clock;
+  private final EngineSettings settings;
+  private final TaskRunner runner;
+  private final Function<LeaderTerm, TermWork> newWork;
+  private final ScheduledExecutorService executor;
+  private final Queue<TermWork.DefinitionChange> changes = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+  private final AtomicReference<Instant> lastTick = new AtomicReference<>();
+  private final Timer tickTimer;
+  private volatile TermWork work;
+  private volatile int activeRuns;
+
+  TickLoop(
+      Leadership leadership,
+      Clock clock,
+      EngineSettings settings,
+      TaskRunner runner,
+      MetricRegistry metrics,
+      Function<LeaderTerm, TermWork> newWork) {
+    this.leadership = leadership;
+    this.clock = clock;
+    this.settings = settings;
+    this.runner = runner;
+    this.newWork = newWork;
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            1,
+            new ThreadFactoryBuilder().setNameFormat("zk-scheduler-tick").setDaemon(true).build());
+    pool.setRemoveOnCancelPolicy(true);
+    this.executor = pool;
+    this.tickTimer = metrics.timer(MetricNames.TICK);
+    metrics.gauge(MetricNames.RUNS_ACTIVE, () -> () -> activeRuns);
+    metrics.gauge(
+        MetricNames.TICK_AGE,
+        () ->
+            () -> {
+              Instant last = lastTick.get();
+              return last == null ? -1L : Duration.between(last, clock.instant()).toMillis();
+            });
+  }
+
+  void start() {
+    executor.scheduleWithFixedDelay(
+        this::tickSafely, 0, settings.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Asks for a tick soon (a task finished, a definition changed); coalesced. */
+  void wakeUp() {
+    if (wakeUpPending.compareAndSet(false, true)) {
+      try {
+        executor.execute(
+            () -> {
+              wakeUpPending.set(false);
+              tickSafely();
+            });
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        wakeUpPending.set(false);
+      }
+    }
+  }
+
+  void definitionChanged(TermWork.DefinitionChange change) {
+    changes.add(change);
+    wakeUp();
+  }
+
+  /** The instant of the last tick, leader or follower (for the loop-alive health check). */
+  Optional<Instant> lastTick() {
+    return Optional.ofNullable(lastTick.get());
+  }
+
+  /** Runs one tick now on the calling thread; for tests that drive time by hand. */
+  void tickNow() {
+    tickSafely();
+  }
+
+  private synchronized void tickSafely() {
+    lastTick.set(clock.instant());
+    Optional<LeaderTerm> term = leadership.currentTerm();
+    if (term.isEmpty()) {
+      if (work != null) {
+        drop("this node no longer leads", true);
+      }
+      changes.clear();
+      log.debug("tick: not the leader, nothing to do");
+      return;
+    }
+    try (Timer.Context ignored = tickTimer.time()) {
+      if (work != null && work.term() != term.get()) {
+        drop("a new term started", true);
+      }
+      if (work == null) {
+        changes.clear();
+        TermWork fresh = newWork.apply(term.get());
+        fresh.rebuild();
+        work = fresh;
+      }
+      List<TermWork.DefinitionChange> pending = new ArrayList<>();
+      TermWork.DefinitionChange next;
+      while ((next = changes.poll()) != null) {
+        pending.add(next);
+      }
+      work.tick(pending);
+      activeRuns = work.activeCount();
+    } catch (FencingException e) {
+      log.warn("leader work stopped: {}", e.getMessage());
+      leadership.endTerm(term.get(), e.getMessage());
+      drop("fenced", true);
+    } catch (RuntimeException e) {
+      // Store unavailable, a stale view, or a bug: the store is the truth, rebuild from it.
+      log.warn("leader tick failed, rebuilding from the store next tick: {}", e.toString());
+      log.debug("tick failure", e);
+      drop("tick failed", false);
+    }
+  }
+
+  private void drop(String reason, boolean termOver) {
+    if (termOver) {
+      runner.abandonAll(settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
+      log.info("leader work dropped: {}", reason);
+    }
+    work = null;
+    activeRuns = 0;
+  }
+
+  @Override
+  public void close() {
+    executor.shutdown();
+    try {
+      if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {
+        executor.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      executor.shutdownNow();
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -1,0 +1,49 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.cluster.LeadershipListener;
+import dev.zkscheduler.store.InMemorySchedulerStore;
+import java.time.Clock;
+import java.util.Optional;
+
+/** Leadership granted and revoked by the test, with terms from an in-memory store. */
+final class ManualLeadership implements Leadership {
+
+  private final InMemorySchedulerStore store;
+  private final String memberId;
+  private final Clock clock;
+  private volatile LeaderTerm term;
+
+  ManualLeadership(InMemorySchedulerStore store, String memberId, Clock clock) {
+    this.store = store;
+    this.memberId = memberId;
+    this.clock = clock;
+  }
+
+  /** A new term (and epoch): every other holder's term goes stale. */
+  LeaderTerm grant() {
+    term = store.newTerm(memberId, clock.instant());
+    return term;
+  }
+
+  void revoke() {
+    term = null;
+  }
+
+  @Override
+  public Optional<LeaderTerm> currentTerm() {
+    LeaderTerm t = term;
+    return t != null && t.isCurrent() ? Optional.of(t) : Optional.empty();
+  }
+
+  @Override
+  public void addListener(LeadershipListener listener) {}
+
+  @Override
+  public void endTerm(LeaderTerm ended, String reason) {
+    if (ended == term) {
+      term = null;
+    }
+  }
+}
