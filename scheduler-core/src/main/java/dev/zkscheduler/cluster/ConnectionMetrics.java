@@ -2,6 +2,7 @@ package dev.zkscheduler.cluster;
 
 import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
@@ -21,8 +22,10 @@ public final class ConnectionMetrics {
   public static void register(CuratorFramework client, MetricRegistry registry) {
     Counter suspended = registry.counter(MetricNames.ZK_SUSPENDED);
     Counter lost = registry.counter(MetricNames.ZK_LOST);
-    registry.gauge(
-        MetricNames.ZK_CONNECTED, () -> () -> client.getZookeeperClient().isConnected() ? 1 : 0);
+    Gauges.replace(
+        registry,
+        MetricNames.ZK_CONNECTED,
+        () -> client.getZookeeperClient().isConnected() ? 1 : 0);
     client
         .getConnectionStateListenable()
         .addListener(

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
@@ -92,8 +93,8 @@ public final class LeaderElection implements Leadership, Closeable {
                 .build());
     MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
     this.termsStarted = metrics.counter(MetricNames.TERMS_STARTED);
-    metrics.gauge(MetricNames.LEADER, () -> () -> currentTerm().isPresent() ? 1 : 0);
-    metrics.gauge(MetricNames.EPOCH, () -> lastEpoch::get);
+    Gauges.replace(metrics, MetricNames.LEADER, () -> currentTerm().isPresent() ? 1 : 0);
+    Gauges.replace(metrics, MetricNames.EPOCH, lastEpoch::get);
   }
 
   /**

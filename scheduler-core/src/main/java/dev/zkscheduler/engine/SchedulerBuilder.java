@@ -394,6 +394,10 @@ public final class SchedulerBuilder {
         .sessionTimeoutMs((int) sessionTimeout.toMillis())
         .connectionTimeoutMs((int) connectionTimeout.toMillis())
         .retryPolicy(new ExponentialBackoffRetry(200, 5, 2_000))
+        // The configured connect string is authoritative: Curator's ensemble tracker would replace
+        // it with the servers' own addresses from /zookeeper/config, bypassing whatever the
+        // operator put in between (a proxy, a DNS name, a firewall rule).
+        .ensembleTracker(false)
         .build();
   }
 

@@ -4,6 +4,7 @@ import com.codahale.metrics.MetricRegistry;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import java.time.Clock;
 import java.time.Duration;
@@ -56,7 +57,7 @@ final class TaskRunner {
                 .build());
     this.clock = clock;
     this.wakeUp = wakeUp;
-    metrics.gauge(MetricNames.TASKS_RUNNING, () -> inFlight::size);
+    Gauges.replace(metrics, MetricNames.TASKS_RUNNING, inFlight::size);
   }
 
   void start(AttemptKey key, TaskHandler handler, AttemptContext context) {

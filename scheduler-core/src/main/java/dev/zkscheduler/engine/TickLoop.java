@@ -5,6 +5,7 @@ import com.codahale.metrics.Timer;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.FencingException;
 import java.time.Clock;
@@ -71,14 +72,14 @@ final class TickLoop implements AutoCloseable {
     pool.setRemoveOnCancelPolicy(true);
     this.executor = pool;
     this.tickTimer = metrics.timer(MetricNames.TICK);
-    metrics.gauge(MetricNames.RUNS_ACTIVE, () -> () -> activeRuns);
-    metrics.gauge(
+    Gauges.replace(metrics, MetricNames.RUNS_ACTIVE, () -> activeRuns);
+    Gauges.replace(
+        metrics,
         MetricNames.TICK_AGE,
-        () ->
-            () -> {
-              Instant last = lastTick.get();
-              return last == null ? -1L : Duration.between(last, clock.instant()).toMillis();
-            });
+        () -> {
+          Instant last = lastTick.get();
+          return last == null ? -1L : Duration.between(last, clock.instant()).toMillis();
+        });
   }
 
   void start() {

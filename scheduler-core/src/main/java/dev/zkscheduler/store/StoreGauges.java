@@ -2,6 +2,7 @@ package dev.zkscheduler.store;
 
 import com.codahale.metrics.CachedGauge;
 import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -31,7 +32,8 @@ public final class StoreGauges {
         root + layout.activeRoot(),
         ZkLayout.BUCKETS);
     gauge(registry, MetricNames.STORE_PENDING_REQUESTS, client, root + layout.requests(), 0);
-    registry.register(
+    Gauges.replace(
+        registry,
         MetricNames.STORE_RUNS,
         new CachedGauge<Long>(30, TimeUnit.SECONDS) {
           @Override
@@ -46,7 +48,8 @@ public final class StoreGauges {
 
   private static void gauge(
       MetricRegistry registry, String name, CuratorFramework client, String path, int fixed) {
-    registry.register(
+    Gauges.replace(
+        registry,
         name,
         new CachedGauge<Long>(30, TimeUnit.SECONDS) {
           @Override

@@ -23,6 +23,8 @@ public final class ZkClients {
             .sessionTimeoutMs(SESSION_TIMEOUT_MS)
             .connectionTimeoutMs(CONNECTION_TIMEOUT_MS)
             .retryPolicy(new RetryNTimes(3, 200))
+            // Keep clients on the address they were given (a TcpProxy), never the ensemble's own.
+            .ensembleTracker(false)
             .build();
     client.start();
     return client;
