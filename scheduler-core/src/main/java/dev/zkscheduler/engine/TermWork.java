@@ -7,6 +7,7 @@ import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.RetryPolicy;
 import dev.zkscheduler.job.TaskDefinition;
@@ -25,7 +26,6 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -100,6 +100,7 @@ final class TermWork {
           .put(run.value().id(), run);
       recover(entry, run);
     }
+    flush();
     log.info(
         "term {}: plan rebuilt with {} jobs and {} active runs",
         term.epoch(),
@@ -182,8 +183,10 @@ final class TermWork {
     for (TaskRunner.Outcome outcome : runner.drain()) {
       record(outcome);
     }
+    flush();
     consumeRequests();
     fireDue();
+    flush();
     driveRuns();
     if (ticks % 200 == 0) {
       pruneHistory();
@@ -201,6 +204,7 @@ final class TermWork {
             List.copyOf(active.getOrDefault(change.jobId(), Map.of()).values())) {
           cancel(gone, run, "job deleted");
         }
+        flush();
         removeJobRecords(change.jobId());
       }
       planner.untrack(change.jobId());
@@ -307,22 +311,47 @@ final class TermWork {
 
   private void fireDue() {
     Instant now = clock.instant();
+    List<Creation> batch = new ArrayList<>();
+    int runsInBatch = 0;
     for (FirePlanner.DueJob due : planner.due(now, jobs)) {
       JobEntry entry = due.entry();
-      List<FirePlanner.Fire> fires = due.plan();
       Map<String, Versioned<Run>> running = active.getOrDefault(entry.job.id(), Map.of());
-      List<StoreOp> extra = new ArrayList<>();
-      extra.add(FirePlanner.stateOp(entry, due.newState()));
-      createRuns(entry, fires, extra, running);
+      List<StoreOp> ops = new ArrayList<>();
+      ops.add(FirePlanner.stateOp(entry, due.newState()));
+      Creation creation = creation(entry, due.plan(), ops, running);
+      batch.add(creation);
+      runsInBatch += creation.runs().size();
+      if (runsInBatch >= settings.maxFiresPerCommit()) {
+        commitCreations(batch);
+        batch = new ArrayList<>();
+        runsInBatch = 0;
+      }
+    }
+    if (!batch.isEmpty()) {
+      commitCreations(batch);
     }
   }
 
+  /** The runs to create for one job, with the other ops that must commit with them. */
+  private record Creation(JobEntry entry, List<StoreOp> ops, List<Run> runs) {}
+
   /**
-   * Persists the runs of {@code fires} with {@code ops} in one fenced commit, applying the job's
-   * concurrency policy to scheduled fires ({@code active} null for manual and backfill runs). A run
-   * that already exists is a duplicate prevented: the commit is retried without it.
+   * Persists the runs of {@code fires} with {@code ops} (manual and backfill: {@code running}
+   * null).
    */
   private void createRuns(
+      JobEntry entry,
+      List<FirePlanner.Fire> fires,
+      List<StoreOp> ops,
+      Map<String, Versioned<Run>> running) {
+    commitCreations(new ArrayList<>(List.of(creation(entry, fires, ops, running))));
+  }
+
+  /**
+   * Builds the runs of {@code fires}, applying the job's concurrency policy to scheduled fires
+   * ({@code running} is null for manual and backfill runs, which always run).
+   */
+  private Creation creation(
       JobEntry entry,
       List<FirePlanner.Fire> fires,
       List<StoreOp> ops,
@@ -332,18 +361,14 @@ final class TermWork {
     boolean busy = running != null && !running.isEmpty();
     for (FirePlanner.Fire fire : fires) {
       boolean scheduled = running != null;
-      if (scheduled
-          && busy
-          && entry.job.concurrencyPolicy() == dev.zkscheduler.job.ConcurrencyPolicy.REPLACE) {
+      if (scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.REPLACE) {
         for (Versioned<Run> run : List.copyOf(running.values())) {
           cancel(entry, run, "replaced by the fire at " + fire.nominal());
         }
         busy = false;
       }
       Run run =
-          scheduled
-                  && busy
-                  && entry.job.concurrencyPolicy() == dev.zkscheduler.job.ConcurrencyPolicy.FORBID
+          scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.FORBID
               ? entry.progress.skippedRun(
                   fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, term.epoch())
               : entry.progress.newRun(
@@ -351,46 +376,65 @@ final class TermWork {
       created.add(run);
       busy = busy || !run.state().isTerminal();
     }
-    List<StoreOp> all = new ArrayList<>(ops);
-    created.forEach(run -> all.add(new StoreOp.CreateRun(run)));
-    CommitResult result = commit(all);
-    if (result.outcome() == CommitResult.Outcome.EXISTED) {
-      // One run of the batch exists (a fire made before a failover, or a retried commit): count
-      // it, never run it, and persist the others on their own.
-      StoreOp existing = all.get(result.failedOp());
-      if (existing instanceof StoreOp.CreateRun duplicate) {
+    return new Creation(entry, new ArrayList<>(ops), created);
+  }
+
+  /**
+   * Commits the creations in one fenced multi. A run that already exists (fired before a failover,
+   * or by a commit retried after a connection loss) is a duplicate prevented: counted, never run,
+   * and the others are committed without it.
+   */
+  private void commitCreations(List<Creation> batch) {
+    while (true) {
+      List<StoreOp> all = new ArrayList<>();
+      List<Creation> owner = new ArrayList<>();
+      for (Creation c : batch) {
+        for (StoreOp op : c.ops()) {
+          all.add(op);
+          owner.add(c);
+        }
+        for (Run run : c.runs()) {
+          all.add(new StoreOp.CreateRun(run));
+          owner.add(c);
+        }
+      }
+      if (all.isEmpty()) {
+        return;
+      }
+      CommitResult result = commit(all);
+      if (result.outcome() == CommitResult.Outcome.EXISTED
+          && all.get(result.failedOp()) instanceof StoreOp.CreateRun duplicate) {
         metrics.duplicatePrevented();
         log.info(
             "run {} of job {} already exists: duplicate fire prevented",
             duplicate.run().id(),
-            entry.job.id());
-        List<StoreOp> rest = new ArrayList<>(all);
-        rest.remove(result.failedOp());
-        List<FirePlanner.Fire> remaining = new ArrayList<>();
-        List<StoreOp> others = new ArrayList<>();
-        for (StoreOp op : rest) {
-          if (op instanceof StoreOp.CreateRun c) {
-            remaining.add(
-                new FirePlanner.Fire(c.run().id(), c.run().nominalTime(), c.run().trigger()));
-          } else {
-            others.add(op);
-          }
-        }
-        createRuns(entry, remaining, others, running);
-        return;
+            duplicate.run().jobId());
+        Creation c = owner.get(result.failedOp());
+        List<Run> rest = new ArrayList<>(c.runs());
+        rest.remove(duplicate.run());
+        batch.set(batch.indexOf(c), new Creation(c.entry(), c.ops(), rest));
+        continue;
       }
+      if (!result.committed()) {
+        throw new StaleViewException("creating runs: " + result);
+      }
+      for (Creation c : batch) {
+        created(c);
+      }
+      return;
     }
-    if (!result.committed()) {
-      throw new StaleViewException("creating runs of " + entry.job.id() + ": " + result);
-    }
-    for (StoreOp op : ops) {
+  }
+
+  private void created(Creation c) {
+    JobEntry entry = c.entry();
+    for (StoreOp op : c.ops()) {
       if (op instanceof StoreOp.PutScheduleState put) {
         entry.state =
             new Versioned<>(put.state(), entry.state == null ? 0 : entry.state.version() + 1);
         planner.schedule(entry);
       }
     }
-    for (Run run : created) {
+    for (Run run : c.runs()) {
       metrics.fired(run);
       if (!run.state().isTerminal()) {
         active
@@ -433,7 +477,15 @@ final class TermWork {
         startReady(entry, versioned);
       }
     }
+    // Every start is recorded (fenced) before any handler is called: no attempt starts twice.
+    flush();
+    List<Runnable> starts = new ArrayList<>(pendingStarts);
+    pendingStarts.clear();
+    starts.forEach(Runnable::run);
   }
+
+  /** Handler calls waiting for their start records to commit. */
+  private final List<Runnable> pendingStarts = new ArrayList<>();
 
   /**
    * Records the start of every ready task (and due retry) in one fenced write, then starts them.
@@ -450,14 +502,12 @@ final class TermWork {
     for (String taskId : starting) {
       next = entry.progress.taskStarted(next, taskId, now, term.memberId());
     }
-    Optional<Versioned<Run>> committed = update(entry, versioned, next);
-    if (committed.isEmpty()) {
-      return;
-    }
+    update(entry, versioned, next);
+    Run started = next;
     for (String taskId : starting) {
       TaskDefinition task = entry.job.task(taskId);
       TaskHandler handler = handlers.get(task.type());
-      int attempt = next.tasks().get(taskId).attempts();
+      int attempt = started.tasks().get(taskId).attempts();
       TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
       if (handler == null) {
         record(
@@ -470,14 +520,10 @@ final class TermWork {
         continue;
       }
       Instant runDeadline =
-          (next.startedAt() != null ? next.startedAt() : now).plus(entry.job.timeout());
+          (started.startedAt() != null ? started.startedAt() : now).plus(entry.job.timeout());
       Instant deadline = min(now.plus(entry.job.timeoutOf(task)), runDeadline);
-      if (attempt == 1 && next.startedAt() != null && next.startedAt().equals(now)) {
-        metrics.fireLag(Duration.between(run.nominalTime(), now));
-      }
-      runner.start(
-          key,
-          handler,
+      boolean firstStartOfRun = run.startedAt() == null;
+      AttemptContext context =
           new AttemptContext(
               run.jobId(),
               run.id(),
@@ -486,7 +532,14 @@ final class TermWork {
               run.nominalTime(),
               term.epoch(),
               task.config(),
-              deadline));
+              deadline);
+      pendingStarts.add(
+          () -> {
+            if (firstStartOfRun) {
+              metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
+            }
+            runner.start(key, handler, context);
+          });
     }
   }
 
@@ -547,14 +600,23 @@ final class TermWork {
     update(entry, versioned, c.run());
   }
 
-  /** Writes the new state of a run (fenced, versioned) and keeps the active map current. */
-  private Optional<Versioned<Run>> update(JobEntry entry, Versioned<Run> before, Run after) {
-    CommitResult result = commit(List.of(new StoreOp.UpdateRun(after, before.version())));
-    if (!result.committed()) {
-      throw new StaleViewException(
-          "run " + after.id() + " of " + after.jobId() + " changed under us: " + result);
-    }
-    Versioned<Run> now = new Versioned<>(after, before.version() + 1);
+  /**
+   * A run change waiting for the next flush: the committed version it was read at, and its latest
+   * state.
+   */
+  private record Staged(JobEntry entry, int baseVersion, Run latest) {}
+
+  private final Map<String, Staged> staged = new LinkedHashMap<>();
+
+  /**
+   * Stages the new state of a run; {@link #flush()} writes every staged run in one fenced multi.
+   * The active map follows at once, so the rest of the tick sees the new state.
+   */
+  private void update(JobEntry entry, Versioned<Run> before, Run after) {
+    String key = after.jobId() + "/" + after.id();
+    Staged previous = staged.get(key);
+    int base = previous != null ? previous.baseVersion() : before.version();
+    staged.put(key, new Staged(entry, base, after));
     Map<String, Versioned<Run>> runs =
         active.computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>());
     if (after.state().isTerminal()) {
@@ -562,11 +624,39 @@ final class TermWork {
       if (runs.isEmpty()) {
         active.remove(entry.job.id());
       }
-      metrics.runEnded(after.state());
     } else {
-      runs.put(after.id(), now);
+      runs.put(after.id(), new Versioned<>(after, base));
     }
-    return Optional.of(now);
+  }
+
+  /** Writes every staged run change, in fenced multis of at most {@code maxFiresPerCommit} runs. */
+  private void flush() {
+    if (staged.isEmpty()) {
+      return;
+    }
+    List<Staged> all = new ArrayList<>(staged.values());
+    staged.clear();
+    for (int from = 0; from < all.size(); from += settings.maxFiresPerCommit()) {
+      List<Staged> chunk =
+          all.subList(from, Math.min(all.size(), from + settings.maxFiresPerCommit()));
+      List<StoreOp> ops = new ArrayList<>();
+      chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
+      CommitResult result = commit(ops);
+      if (!result.committed()) {
+        throw new StaleViewException("a run changed under the leader: " + result);
+      }
+      for (Staged c : chunk) {
+        Run run = c.latest();
+        if (run.state().isTerminal()) {
+          metrics.runEnded(run.state());
+          continue;
+        }
+        Map<String, Versioned<Run>> runs = active.get(run.jobId());
+        if (runs != null && runs.containsKey(run.id())) {
+          runs.put(run.id(), new Versioned<>(runs.get(run.id()).value(), c.baseVersion() + 1));
+        }
+      }
+    }
   }
 
   // ---- retention ----

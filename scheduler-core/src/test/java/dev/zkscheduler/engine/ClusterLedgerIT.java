@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.RetryPolicy;
 import dev.zkscheduler.job.TaskResult;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.schedule.Schedule;
@@ -64,6 +66,13 @@ class ClusterLedgerIT {
               .createJob(
                   JobDefinition.builder(String.format("job-%02d", j))
                       .schedule(Schedule.interval(Duration.ofSeconds(1), anchor))
+                      // Runs may overlap (a run left RUNNING by a dead leader must not turn the
+                      // catch-up fires into SKIPPED runs), and an attempt lost with a leader is
+                      // re-offered.
+                      .concurrencyPolicy(ConcurrencyPolicy.ALLOW)
+                      .retry(
+                          new RetryPolicy(
+                              3, Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 0.0))
                       .task("t", "ledger")
                       .build());
         }
@@ -78,6 +87,9 @@ class ClusterLedgerIT {
           await().atMost(Duration.ofSeconds(20)).until(() -> otherLeads(nodes, leader));
           failovers.add((System.nanoTime() - t0) / 1_000_000);
           proxy.heal();
+          // Let the new leader work a few seconds before the next fault.
+          int before = ledger.size();
+          await().atMost(Duration.ofSeconds(20)).until(() -> ledger.size() >= before + JOBS * 3);
           await()
               .atMost(Duration.ofSeconds(20))
               .until(() -> nodes.get(leader).cluster().members().size() == 3);
@@ -104,8 +116,14 @@ class ClusterLedgerIT {
             ZkClients.SESSION_TIMEOUT_MS);
 
         Map<String, Set<Instant>> firstAttempts = new HashMap<>();
+        Map<String, Set<Instant>> anyAttempt = new HashMap<>();
         int duplicates = 0;
+        int reoffered = 0;
         for (Entry e : ledger) {
+          anyAttempt.computeIfAbsent(e.jobId(), k -> new HashSet<>()).add(e.nominal());
+          if (e.attempt() > 1) {
+            reoffered++;
+          }
           if (e.attempt() == 1
               && !firstAttempts.computeIfAbsent(e.jobId(), k -> new HashSet<>()).add(e.nominal())) {
             duplicates++;
@@ -113,7 +131,7 @@ class ClusterLedgerIT {
         }
         int missed = 0;
         for (int j = 0; j < JOBS; j++) {
-          Set<Instant> fired = firstAttempts.getOrDefault(String.format("job-%02d", j), Set.of());
+          Set<Instant> fired = anyAttempt.getOrDefault(String.format("job-%02d", j), Set.of());
           for (Instant t = anchor; !t.isAfter(end); t = t.plusSeconds(1)) {
             if (!fired.contains(t)) {
               missed++;
@@ -126,15 +144,17 @@ class ClusterLedgerIT {
                 .mapToLong(r -> r.counter(MetricNames.DUPLICATES_PREVENTED).getCount())
                 .sum();
         log.info(
-            "ledger: {} entries, {} nominal fires expected, duplicates {}, missed {}, duplicates prevented {}",
+            "ledger: {} entries, {} nominal fires expected, duplicate first attempts {}, missed {},"
+                + " attempts re-offered after a lost leader {}, duplicate fires prevented {}",
             ledger.size(),
             expected,
             duplicates,
             missed,
+            reoffered,
             prevented);
         assertThat(duplicates).as("duplicate first attempts").isZero();
         assertThat(missed).as("missed nominal instants").isZero();
-        assertThat(expected).isGreaterThan(JOBS * 20L);
+        assertThat(expected).isGreaterThan(JOBS * 15L);
       } finally {
         for (Scheduler node : nodes) {
           node.close();
