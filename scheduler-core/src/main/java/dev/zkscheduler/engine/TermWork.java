@@ -52,8 +52,7 @@ final class TermWork {
   private final FirePlanner planner;
   private final Map<String, JobEntry> jobs = new HashMap<>();
 
-  /** Active runs by job id, then run id. */
-  private final Map<String, Map<String, Versioned<Run>>> active = new HashMap<>();
+  private final ActiveRuns active;
 
   private long ticks;
 
@@ -73,6 +72,7 @@ final class TermWork {
     this.runner = runner;
     this.metrics = metrics;
     this.planner = new FirePlanner(settings, metrics);
+    this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
   }
 
   LeaderTerm term() {
@@ -95,9 +95,7 @@ final class TermWork {
         cancelOrphan(run);
         continue;
       }
-      active
-          .computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>())
-          .put(run.value().id(), run);
+      active.put(run);
       recover(entry, run);
     }
     flush();
@@ -200,8 +198,7 @@ final class TermWork {
     if (change.deleted()) {
       JobEntry gone = jobs.remove(change.jobId());
       if (gone != null) {
-        for (Versioned<Run> run :
-            List.copyOf(active.getOrDefault(change.jobId(), Map.of()).values())) {
+        for (Versioned<Run> run : List.copyOf(active.of(change.jobId()).values())) {
           cancel(gone, run, "job deleted");
         }
         flush();
@@ -254,7 +251,7 @@ final class TermWork {
     }
     ops.add(new StoreOp.DeleteScheduleState(jobId));
     commitOrDrop(ops);
-    active.remove(jobId);
+    active.forgetJob(jobId);
   }
 
   // ---- requests ----
@@ -297,7 +294,7 @@ final class TermWork {
         case CANCEL -> {
           commitOrDrop(ops);
           for (String runId : request.runIds()) {
-            Versioned<Run> run = active.getOrDefault(entry.job.id(), Map.of()).get(runId);
+            Versioned<Run> run = active.get(entry.job.id(), runId);
             if (run != null) {
               cancel(entry, run, "cancelled by request " + request.id());
             }
@@ -315,7 +312,7 @@ final class TermWork {
     int runsInBatch = 0;
     for (FirePlanner.DueJob due : planner.due(now, jobs)) {
       JobEntry entry = due.entry();
-      Map<String, Versioned<Run>> running = active.getOrDefault(entry.job.id(), Map.of());
+      Map<String, Versioned<Run>> running = Map.copyOf(active.of(entry.job.id()));
       List<StoreOp> ops = new ArrayList<>();
       ops.add(FirePlanner.stateOp(entry, due.newState()));
       Creation creation = creation(entry, due.plan(), ops, running);
@@ -437,9 +434,7 @@ final class TermWork {
     for (Run run : c.runs()) {
       metrics.fired(run);
       if (!run.state().isTerminal()) {
-        active
-            .computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>())
-            .put(run.id(), new Versioned<>(run, 0));
+        active.put(new Versioned<>(run, 0));
       } else {
         metrics.runEnded(run.state());
       }
@@ -455,12 +450,12 @@ final class TermWork {
         record(new TaskRunner.Outcome(key, false, "timed out", now), true);
       }
     }
-    for (Map.Entry<String, Map<String, Versioned<Run>>> byJob : List.copyOf(active.entrySet())) {
+    for (Map.Entry<String, List<Versioned<Run>>> byJob : active.snapshot()) {
       JobEntry entry = jobs.get(byJob.getKey());
       if (entry == null) {
         continue;
       }
-      for (Versioned<Run> versioned : List.copyOf(byJob.getValue().values())) {
+      for (Versioned<Run> versioned : byJob.getValue()) {
         Run run = versioned.value();
         Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
         if (!started.plus(entry.job.timeout()).isAfter(now)) {
@@ -550,7 +545,7 @@ final class TermWork {
   private void record(TaskRunner.Outcome outcome, boolean timedOut) {
     TaskRunner.AttemptKey key = outcome.key();
     JobEntry entry = jobs.get(key.jobId());
-    Versioned<Run> versioned = active.getOrDefault(key.jobId(), Map.of()).get(key.runId());
+    Versioned<Run> versioned = active.get(key.jobId(), key.runId());
     if (entry == null || versioned == null) {
       return;
     }
@@ -600,63 +595,13 @@ final class TermWork {
     update(entry, versioned, c.run());
   }
 
-  /**
-   * A run change waiting for the next flush: the committed version it was read at, and its latest
-   * state.
-   */
-  private record Staged(JobEntry entry, int baseVersion, Run latest) {}
-
-  private final Map<String, Staged> staged = new LinkedHashMap<>();
-
-  /**
-   * Stages the new state of a run; {@link #flush()} writes every staged run in one fenced multi.
-   * The active map follows at once, so the rest of the tick sees the new state.
-   */
+  /** Stages a run change; {@link #flush()} writes the tick's changes in fenced multis. */
   private void update(JobEntry entry, Versioned<Run> before, Run after) {
-    String key = after.jobId() + "/" + after.id();
-    Staged previous = staged.get(key);
-    int base = previous != null ? previous.baseVersion() : before.version();
-    staged.put(key, new Staged(entry, base, after));
-    Map<String, Versioned<Run>> runs =
-        active.computeIfAbsent(entry.job.id(), id -> new LinkedHashMap<>());
-    if (after.state().isTerminal()) {
-      runs.remove(after.id());
-      if (runs.isEmpty()) {
-        active.remove(entry.job.id());
-      }
-    } else {
-      runs.put(after.id(), new Versioned<>(after, base));
-    }
+    active.stage(before, after);
   }
 
-  /** Writes every staged run change, in fenced multis of at most {@code maxFiresPerCommit} runs. */
   private void flush() {
-    if (staged.isEmpty()) {
-      return;
-    }
-    List<Staged> all = new ArrayList<>(staged.values());
-    staged.clear();
-    for (int from = 0; from < all.size(); from += settings.maxFiresPerCommit()) {
-      List<Staged> chunk =
-          all.subList(from, Math.min(all.size(), from + settings.maxFiresPerCommit()));
-      List<StoreOp> ops = new ArrayList<>();
-      chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
-      CommitResult result = commit(ops);
-      if (!result.committed()) {
-        throw new StaleViewException("a run changed under the leader: " + result);
-      }
-      for (Staged c : chunk) {
-        Run run = c.latest();
-        if (run.state().isTerminal()) {
-          metrics.runEnded(run.state());
-          continue;
-        }
-        Map<String, Versioned<Run>> runs = active.get(run.jobId());
-        if (runs != null && runs.containsKey(run.id())) {
-          runs.put(run.id(), new Versioned<>(runs.get(run.id()).value(), c.baseVersion() + 1));
-        }
-      }
-    }
+    active.flush(this::commit);
   }
 
   // ---- retention ----
@@ -695,7 +640,7 @@ final class TermWork {
   }
 
   int activeCount() {
-    return active.values().stream().mapToInt(Map::size).sum();
+    return active.count();
   }
 
   private static Instant min(Instant a, Instant b) {

@@ -115,19 +115,24 @@ class EngineTest {
         .build();
   }
 
+  /** Ticks until {@code condition} holds: handlers finish on their own threads. */
+  private void tickUntil(java.util.concurrent.Callable<Boolean> condition) {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              node.tickNow();
+              return condition.call();
+            });
+  }
+
   private void tickAt(Instant instant) {
     clock.set(instant);
     node.tickNow();
   }
 
   private Run awaitRun(String jobId, String runId, RunState state) {
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.run(jobId, runId).map(r -> r.state() == state).orElse(false);
-            });
+    tickUntil(() -> node.run(jobId, runId).map(r -> r.state() == state).orElse(false));
     return node.run(jobId, runId).orElseThrow();
   }
 
@@ -216,32 +221,24 @@ class EngineTest {
     node.createJob(JobDefinition.builder("flaky").retry(retry).task("t", "record").build());
     node.tickNow();
     String runId = node.trigger("flaky");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.run("flaky", runId)
-                  .map(r -> r.tasks().get("t").state() == TaskState.RETRY_WAIT)
-                  .orElse(false);
-            });
+    tickUntil(
+        () ->
+            node.run("flaky", runId)
+                .map(r -> r.tasks().get("t").state() == TaskState.RETRY_WAIT)
+                .orElse(false));
     Run waiting = node.run("flaky", runId).orElseThrow();
     assertThat(waiting.tasks().get("t").nextAttemptAt()).isEqualTo(clock.instant().plusSeconds(10));
     tickAt(clock.instant().plusSeconds(5));
     assertThat(ledger).hasSize(1);
     tickAt(clock.instant().plusSeconds(5));
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.run("flaky", runId)
-                  .map(
-                      r ->
-                          r.tasks().get("t").state() == TaskState.RETRY_WAIT
-                              && r.tasks().get("t").attempts() == 2)
-                  .orElse(false);
-            });
+    tickUntil(
+        () ->
+            node.run("flaky", runId)
+                .map(
+                    r ->
+                        r.tasks().get("t").state() == TaskState.RETRY_WAIT
+                            && r.tasks().get("t").attempts() == 2)
+                .orElse(false));
     assertThat(node.run("flaky", runId).orElseThrow().tasks().get("t").nextAttemptAt())
         .isEqualTo(clock.instant().plusSeconds(20));
     tickAt(clock.instant().plusSeconds(20));
@@ -261,13 +258,7 @@ class EngineTest {
             .build());
     node.tickNow();
     String runId = node.trigger("hung");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return ledger.size() == 1;
-            });
+    tickUntil(() -> ledger.size() == 1);
     tickAt(clock.instant().plusSeconds(6));
     Run run = awaitRun("hung", runId, RunState.FAILED);
     assertThat(run.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
@@ -281,13 +272,7 @@ class EngineTest {
         JobDefinition.builder("long").task("a", "block").task("b", "record", "a").build());
     node.tickNow();
     String runId = node.trigger("long");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return ledger.size() == 1;
-            });
+    tickUntil(() -> ledger.size() == 1);
     node.cancel("long", runId);
     Run run = awaitRun("long", runId, RunState.CANCELLED);
     assertThat(run.tasks().get("a").state()).isEqualTo(TaskState.CANCELLED);
@@ -327,13 +312,7 @@ class EngineTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> ledger.size() == 1);
     tickAt(T0.plusSeconds(120));
     awaitRun("fresh", id(T0.plusSeconds(60)), RunState.CANCELLED);
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return ledger.size() == 2;
-            });
+    tickUntil(() -> ledger.size() == 2);
     assertThat(node.run("fresh", id(T0.plusSeconds(120))).orElseThrow().state())
         .isEqualTo(RunState.RUNNING);
   }
@@ -361,13 +340,7 @@ class EngineTest {
     leadership.grant();
     node.tickNow();
     // Due: 14:01 … 14:10; all older than the 30 s threshold.
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.runs("once", 20).size() == 1 && node.runs("catchup", 20).size() == 3;
-            });
+    tickUntil(() -> node.runs("once", 20).size() == 1 && node.runs("catchup", 20).size() == 3);
     assertThat(node.runs("once", 20))
         .extracting(Run::id)
         .containsExactly(id(T0.plus(Duration.ofMinutes(10))));
@@ -407,24 +380,14 @@ class EngineTest {
     node.createJob(JobDefinition.builder("j").retry(retry).task("t", "block").build());
     node.tickNow();
     String runId = node.trigger("j");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return ledger.size() == 1;
-            });
+    tickUntil(() -> ledger.size() == 1);
     leadership.grant(); // a new term: the old one is over, its attempt lost
     node.tickNow();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.run("j", runId)
-                  .map(r -> r.tasks().get("t").state() == TaskState.RETRY_WAIT)
-                  .orElse(false);
-            });
+    tickUntil(
+        () ->
+            node.run("j", runId)
+                .map(r -> r.tasks().get("t").state() == TaskState.RETRY_WAIT)
+                .orElse(false));
     assertThat(node.run("j", runId).orElseThrow().tasks().get("t").error()).contains("lost");
     release.countDown();
     tickAt(clock.instant().plusSeconds(2));
@@ -470,13 +433,7 @@ class EngineTest {
     node.createJob(JobDefinition.builder("gone").task("t", "block").build());
     node.tickNow();
     String runId = node.trigger("gone");
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return ledger.size() == 1;
-            });
+    tickUntil(() -> ledger.size() == 1);
     assertThat(node.deleteJob("gone", OptionalInt.empty())).isTrue();
     node.tickNow();
     assertThat(store.run("gone", runId)).isEmpty();
@@ -516,13 +473,7 @@ class EngineTest {
     assertThat(node.status("p").paused()).isTrue();
     node.resume("p");
     node.tickNow();
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              node.tickNow();
-              return node.runs("p", 10).size() == 1;
-            });
+    tickUntil(() -> node.runs("p", 10).size() == 1);
     assertThat(node.runs("p", 10).get(0).nominalTime()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
   }
 }

@@ -1,0 +1,114 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.StoreOp;
+import dev.zkscheduler.store.Versioned;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+
+/**
+ * The leader's non-terminal runs, with the versions last committed, and the run changes staged in
+ * the current tick. Changes are visible here at once (so the rest of the tick sees them) and
+ * written by {@link #flush} in fenced multis. Tick thread only.
+ */
+final class ActiveRuns {
+
+  /** A staged change: the committed version it was based on, and the run's latest state. */
+  private record Staged(int baseVersion, Run latest) {}
+
+  private final Map<String, Map<String, Versioned<Run>>> byJob = new HashMap<>();
+  private final Map<String, Staged> staged = new LinkedHashMap<>();
+  private final int maxPerCommit;
+  private final EngineMetrics metrics;
+
+  ActiveRuns(int maxPerCommit, EngineMetrics metrics) {
+    this.maxPerCommit = maxPerCommit;
+    this.metrics = metrics;
+  }
+
+  /** A run just created (version 0) or loaded from the store. */
+  void put(Versioned<Run> run) {
+    byJob
+        .computeIfAbsent(run.value().jobId(), id -> new LinkedHashMap<>())
+        .put(run.value().id(), run);
+  }
+
+  /** The job's active runs (a live view: do not hold across changes). */
+  Map<String, Versioned<Run>> of(String jobId) {
+    return byJob.getOrDefault(jobId, Map.of());
+  }
+
+  Versioned<Run> get(String jobId, String runId) {
+    return of(jobId).get(runId);
+  }
+
+  /** Every active run, grouped by job, as a copy safe to iterate while staging changes. */
+  List<Map.Entry<String, List<Versioned<Run>>>> snapshot() {
+    List<Map.Entry<String, List<Versioned<Run>>>> copy = new ArrayList<>();
+    byJob.forEach((job, runs) -> copy.add(Map.entry(job, List.copyOf(runs.values()))));
+    return copy;
+  }
+
+  void forgetJob(String jobId) {
+    byJob.remove(jobId);
+  }
+
+  int count() {
+    return byJob.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /** Stages the new state of {@code before}'s run; a terminal run leaves the active set. */
+  void stage(Versioned<Run> before, Run after) {
+    String key = after.jobId() + "/" + after.id();
+    Staged previous = staged.get(key);
+    int base = previous != null ? previous.baseVersion() : before.version();
+    staged.put(key, new Staged(base, after));
+    Map<String, Versioned<Run>> runs =
+        byJob.computeIfAbsent(after.jobId(), id -> new LinkedHashMap<>());
+    if (after.state().isTerminal()) {
+      runs.remove(after.id());
+      if (runs.isEmpty()) {
+        byJob.remove(after.jobId());
+      }
+    } else {
+      runs.put(after.id(), new Versioned<>(after, base));
+    }
+  }
+
+  /**
+   * Writes every staged change through {@code commit}, at most {@code maxPerCommit} runs per multi.
+   * A refused precondition means another writer changed a run: the caller's view is stale.
+   */
+  void flush(Function<List<StoreOp>, CommitResult> commit) {
+    if (staged.isEmpty()) {
+      return;
+    }
+    List<Staged> all = new ArrayList<>(staged.values());
+    staged.clear();
+    for (int from = 0; from < all.size(); from += maxPerCommit) {
+      List<Staged> chunk = all.subList(from, Math.min(all.size(), from + maxPerCommit));
+      List<StoreOp> ops = new ArrayList<>();
+      chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
+      CommitResult result = commit.apply(ops);
+      if (!result.committed()) {
+        throw new TermWork.StaleViewException("a run changed under the leader: " + result);
+      }
+      for (Staged c : chunk) {
+        Run run = c.latest();
+        if (run.state().isTerminal()) {
+          metrics.runEnded(run.state());
+          continue;
+        }
+        Versioned<Run> current = get(run.jobId(), run.id());
+        if (current != null) {
+          put(new Versioned<>(current.value(), c.baseVersion() + 1));
+        }
+      }
+    }
+  }
+}
