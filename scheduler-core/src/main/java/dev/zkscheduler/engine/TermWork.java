@@ -209,8 +209,8 @@ final class TermWork {
     }
     Versioned<JobDefinition> definition = change.definition();
     JobEntry old = jobs.get(definition.value().id());
-    if (old != null && old.definitionVersion >= definition.version()) {
-      return; // Already seen (the store and the watcher may both report it).
+    if (old != null && isStale(old, definition)) {
+      return;
     }
     JobEntry entry =
         new JobEntry(
@@ -218,6 +218,18 @@ final class TermWork {
             old != null ? old.state : store.scheduleState(definition.value().id()).orElse(null));
     jobs.put(entry.job.id(), entry);
     plan(entry, old != null ? old.job : null, now);
+  }
+
+  /**
+   * Whether a reported definition is one the plan already has, or older. The local call and the
+   * watcher both report each change; a version that went back to 0 is a job deleted and created
+   * again, which is news.
+   */
+  private static boolean isStale(JobEntry old, Versioned<JobDefinition> reported) {
+    if (reported.version() == old.definitionVersion) {
+      return old.job.equals(reported.value());
+    }
+    return reported.version() < old.definitionVersion && reported.version() != 0;
   }
 
   /**
@@ -292,13 +304,16 @@ final class TermWork {
           }
         }
         case CANCEL -> {
-          commitOrDrop(ops);
           for (String runId : request.runIds()) {
             Versioned<Run> run = active.get(entry.job.id(), runId);
             if (run != null) {
               cancel(entry, run, "cancelled by request " + request.id());
             }
           }
+          // The cancellation is written before the request is deleted: a leader dying between
+          // the two leaves the request for the next one, and cancelling twice changes nothing.
+          flush();
+          commitOrDrop(ops);
         }
       }
     }
