@@ -186,7 +186,7 @@ final class TermWork {
     fireDue();
     flush();
     driveRuns();
-    if (ticks % 200 == 0) {
+    if (ticks % 20 == 0) {
       pruneHistory();
     }
   }
@@ -621,22 +621,39 @@ final class TermWork {
 
   // ---- retention ----
 
-  /** Keeps the newest {@code retainedRuns} terminal runs of each job; deletes older ones. */
+  /** Jobs checked for retention per pruning tick: bounds the work any one tick does. */
+  private static final int JOBS_PRUNED_PER_TICK = 5;
+
+  private java.util.Iterator<String> pruneCursor = java.util.Collections.emptyIterator();
+
+  /**
+   * Keeps at most {@code retainedRuns} terminal runs per job (plus the active ones), deleting the
+   * oldest. Round-robin over the jobs, a few per pruning tick, reading only the run listing unless
+   * something must go: the footprint stays bounded without a scan of every run.
+   */
   private void pruneHistory() {
-    for (JobEntry entry : List.copyOf(jobs.values())) {
-      List<Versioned<Run>> runs = store.runs(entry.job.id(), Integer.MAX_VALUE);
-      List<StoreOp> ops = new ArrayList<>();
-      int kept = 0;
-      for (Versioned<Run> run : runs) {
-        if (!run.value().state().isTerminal()) {
-          continue;
-        }
-        if (++kept > settings.retainedRuns()) {
-          ops.add(new StoreOp.DeleteRun(entry.job.id(), run.value().id(), run.version()));
+    for (int i = 0; i < JOBS_PRUNED_PER_TICK; i++) {
+      if (!pruneCursor.hasNext()) {
+        pruneCursor = List.copyOf(jobs.keySet()).iterator();
+        if (!pruneCursor.hasNext()) {
+          return;
         }
       }
+      String jobId = pruneCursor.next();
+      List<String> ids = store.runIds(jobId);
+      int keep = settings.retainedRuns() + active.of(jobId).size();
+      if (ids.size() <= keep) {
+        continue;
+      }
+      List<StoreOp> ops = new ArrayList<>();
+      for (String runId : ids.subList(keep, Math.min(ids.size(), keep + 200))) {
+        store
+            .run(jobId, runId)
+            .filter(run -> run.value().state().isTerminal())
+            .ifPresent(run -> ops.add(new StoreOp.DeleteRun(jobId, runId, run.version())));
+      }
       if (!ops.isEmpty()) {
-        commitOrDrop(ops.subList(0, Math.min(ops.size(), 200)));
+        commitOrDrop(ops);
       }
     }
   }

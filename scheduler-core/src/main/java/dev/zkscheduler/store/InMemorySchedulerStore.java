@@ -195,6 +195,11 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   }
 
   @Override
+  public synchronized List<String> runIds(String jobId) {
+    return List.copyOf(runs.getOrDefault(jobId, new TreeMap<>()).descendingKeySet());
+  }
+
+  @Override
   public synchronized List<Versioned<Run>> activeRuns() {
     List<Versioned<Run>> list = new ArrayList<>();
     runs.values()

@@ -75,6 +75,9 @@ public interface SchedulerStore {
   /** The job's runs, newest first (run ids sort by time), at most {@code limit}. */
   List<Versioned<Run>> runs(String jobId, int limit);
 
+  /** The ids of the job's runs, newest first: one listing, no record read (for retention). */
+  List<String> runIds(String jobId);
+
   /** Every run not in a terminal state, across all jobs; used by a new leader to recover. */
   List<Versioned<Run>> activeRuns();
 

@@ -249,6 +249,20 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   @Override
+  public List<String> runIds(String jobId) {
+    return call(
+        () -> {
+          try {
+            List<String> ids = new ArrayList<>(client.getChildren().forPath(layout.runs(jobId)));
+            ids.sort(Comparator.reverseOrder());
+            return ids;
+          } catch (KeeperException.NoNodeException e) {
+            return List.of();
+          }
+        });
+  }
+
+  @Override
   public List<Versioned<Run>> activeRuns() {
     return call(
         () -> {

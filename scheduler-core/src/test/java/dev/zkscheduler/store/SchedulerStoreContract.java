@@ -201,6 +201,9 @@ public abstract class SchedulerStoreContract {
     assertThat(store().runs("j", 2))
         .extracting(v -> v.value().id())
         .containsExactly("20261201T140200Z", "20261201T140100Z");
+    assertThat(store().runIds("j"))
+        .containsExactly("20261201T140200Z", "20261201T140100Z", "20261201T140000Z");
+    assertThat(store().runIds("unknown")).isEmpty();
     store().commit(term, List.of(new StoreOp.DeleteRun("j", "20261201T140000Z", 0)));
     assertThat(store().runs("j", 10)).hasSize(2);
     assertThat(store().runs("unknown", 10)).isEmpty();
