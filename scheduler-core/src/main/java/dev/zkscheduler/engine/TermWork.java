@@ -545,7 +545,10 @@ final class TermWork {
               deadline);
       pendingStarts.add(
           () -> {
-            if (firstStartOfRun) {
+            // Lag is the promptness of fires that were due now; a backfill or catch-up run's
+            // nominal
+            // time is in the past by design and would swamp the histogram.
+            if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
               metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
             }
             runner.start(key, handler, context);

@@ -67,7 +67,10 @@ public final class MetricNames {
   /** Meter: runs created for scheduled fires (incl. caught-up and skipped-by-policy runs). */
   public static final String FIRES = PREFIX + "engine.fires";
 
-  /** Histogram (ms): nominal fire instant to the first task's handler start. */
+  /**
+   * Histogram (ms): nominal fire instant to the first task's handler start, for SCHEDULE runs
+   * (backfill and catch-up runs are late by design and not counted).
+   */
   public static final String FIRE_LAG = PREFIX + "engine.fire.lag";
 
   /** Counter: a run create found the run already there: a duplicate fire prevented (G2). */

@@ -1,0 +1,61 @@
+package dev.zkscheduler.service.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.zkscheduler.engine.EngineSettings;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.concurrent.TimeUnit;
+
+/** The engine's settings; defaults are those of {@link EngineSettings#DEFAULT}. */
+public class SchedulerFactory {
+
+  /** Unique among live nodes; empty means {@code <host>-<port>}. */
+  @Pattern(regexp = "|[a-z0-9][a-z0-9._-]{0,127}")
+  @JsonProperty
+  public String instanceId = "";
+
+  @NotNull
+  @MinDuration(value = 10, unit = TimeUnit.MILLISECONDS)
+  @MaxDuration(value = 10, unit = TimeUnit.SECONDS)
+  @JsonProperty
+  public Duration tickInterval = Duration.milliseconds(50);
+
+  @Min(1)
+  @Max(1024)
+  @JsonProperty
+  public int taskThreads = 8;
+
+  @Min(1)
+  @Max(10_000)
+  @JsonProperty
+  public int retainedRuns = 50;
+
+  @NotNull
+  @MaxDuration(value = 1, unit = TimeUnit.DAYS)
+  @JsonProperty
+  public Duration misfireThreshold = Duration.seconds(60);
+
+  /** What running handlers do when this node stops leading or shuts down: CANCEL or FINISH. */
+  @NotNull @JsonProperty
+  public EngineSettings.TermLossPolicy onTermLoss = EngineSettings.TermLossPolicy.CANCEL;
+
+  @NotNull
+  @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
+  @JsonProperty
+  public Duration shutdownTimeout = Duration.seconds(10);
+
+  public EngineSettings settings() {
+    return EngineSettings.DEFAULT
+        .withTickInterval(java.time.Duration.ofMillis(tickInterval.toMilliseconds()))
+        .withTaskThreads(taskThreads)
+        .withRetainedRuns(retainedRuns)
+        .withMisfireThreshold(java.time.Duration.ofMillis(misfireThreshold.toMilliseconds()))
+        .withOnTermLoss(onTermLoss)
+        .withShutdownTimeout(java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
+  }
+}

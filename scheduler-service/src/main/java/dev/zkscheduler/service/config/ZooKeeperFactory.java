@@ -1,0 +1,62 @@
+package dev.zkscheduler.service.config;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.dropwizard.util.Duration;
+import io.dropwizard.validation.MaxDuration;
+import io.dropwizard.validation.MinDuration;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.validation.constraints.NotEmpty;
+import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
+import java.util.concurrent.TimeUnit;
+
+/** Where ZooKeeper is: an ensemble ({@code connectString}), or an embedded server when empty. */
+public class ZooKeeperFactory {
+
+  /** {@code host:port,host:port,...}; empty starts the embedded server. */
+  @JsonProperty public String connectString = "";
+
+  /** The cluster's namespace: one scheduler cluster per namespace. */
+  @NotEmpty
+  @Pattern(regexp = "[a-z0-9][a-z0-9._-]{0,63}")
+  @JsonProperty
+  public String namespace = "zk-scheduler";
+
+  /**
+   * How long ZooKeeper waits before it declares a silent node dead: the failover time after a crash
+   * is about this long. See docs/operations.md.
+   */
+  @NotNull
+  @MinDuration(value = 2, unit = TimeUnit.SECONDS)
+  @MaxDuration(value = 60, unit = TimeUnit.SECONDS)
+  @JsonProperty
+  public Duration sessionTimeout = Duration.seconds(10);
+
+  @NotNull
+  @MinDuration(value = 500, unit = TimeUnit.MILLISECONDS)
+  @MaxDuration(value = 60, unit = TimeUnit.SECONDS)
+  @JsonProperty
+  public Duration connectionTimeout = Duration.seconds(5);
+
+  @NotNull @JsonProperty public Embedded embedded = new Embedded();
+
+  /** The embedded server used when {@code connectString} is empty. */
+  public static class Embedded {
+    @NotEmpty @JsonProperty public String dataDir = "./var/zookeeper";
+
+    @Min(1)
+    @Max(65535)
+    @JsonProperty
+    public int port = 2191;
+
+    @Min(100)
+    @Max(10_000)
+    @JsonProperty
+    public int tickTimeMs = 500;
+  }
+
+  public boolean isEmbedded() {
+    return connectString == null || connectString.isBlank();
+  }
+}

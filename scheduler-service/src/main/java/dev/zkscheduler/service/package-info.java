@@ -1,2 +1,0 @@
-/** The Dropwizard service around the scheduler core. */
-package dev.zkscheduler.service;

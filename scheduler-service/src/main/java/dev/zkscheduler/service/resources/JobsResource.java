@@ -1,0 +1,289 @@
+package dev.zkscheduler.service.resources;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.zkscheduler.engine.NoSuchJobException;
+import dev.zkscheduler.engine.NoSuchRunException;
+import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.schedule.IntervalSchedule;
+import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.auth.Role;
+import dev.zkscheduler.service.errors.IfMatchFailedException;
+import dev.zkscheduler.service.errors.MalformedBodyException;
+import dev.zkscheduler.store.JobPage;
+import dev.zkscheduler.store.JsonCodec;
+import dev.zkscheduler.store.VersionConflictException;
+import dev.zkscheduler.store.Versioned;
+import jakarta.annotation.security.RolesAllowed;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Clock;
+import java.time.DateTimeException;
+import java.time.Instant;
+import java.util.List;
+import java.util.OptionalInt;
+
+/** {@code /api/v1/jobs}: API.md's job and run calls, on any node. */
+@Path("/api/v1/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.WILDCARD)
+public final class JobsResource {
+
+  private final Scheduler scheduler;
+  private final ApiJson json;
+  private final Clock clock;
+
+  public JobsResource(Scheduler scheduler, ApiJson json, Clock clock) {
+    this.scheduler = scheduler;
+    this.json = json;
+    this.clock = clock;
+  }
+
+  @POST
+  @RolesAllowed(Role.ADMIN_NAME)
+  public Response create(byte[] body) {
+    JobDefinition job = JsonCodec.parseJob(requireObject(body), clock.instant());
+    Versioned<JobDefinition> created = scheduler.createJob(job);
+    return Response.created(URI.create("/api/v1/jobs/" + created.value().id()))
+        .tag(etag(created.version()))
+        .entity(json.job(created.value()))
+        .build();
+  }
+
+  @GET
+  @RolesAllowed(Role.VIEWER_NAME)
+  public ObjectNode list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+    int n = limit == null ? 100 : limit;
+    if (n < 1 || n > 1000) {
+      throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
+    }
+    JobPage page = scheduler.jobs(after, n);
+    ObjectNode node = json.mapper().createObjectNode();
+    ArrayNode jobs = node.putArray("jobs");
+    page.jobs().forEach(j -> jobs.add(json.job(j.value())));
+    if (page.next() == null) {
+      node.putNull("next");
+    } else {
+      node.put("next", page.next());
+    }
+    return node;
+  }
+
+  @GET
+  @Path("{id}")
+  @RolesAllowed(Role.VIEWER_NAME)
+  public Response get(@PathParam("id") String id) {
+    Versioned<JobDefinition> job = scheduler.job(id).orElseThrow(() -> new NoSuchJobException(id));
+    return Response.ok(json.jobWithStatus(job.value(), scheduler.status(id)))
+        .tag(etag(job.version()))
+        .build();
+  }
+
+  @PUT
+  @Path("{id}")
+  @RolesAllowed(Role.ADMIN_NAME)
+  public Response put(
+      @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    byte[] object = requireObject(body);
+    JobDefinition job = JsonCodec.parseJob(object, clock.instant());
+    if (!id.equals(job.id())) {
+      throw new JobValidationException(
+          "id", "must match the path ('" + id + "'); a job's id cannot change");
+    }
+    job = keepAnchor(job, object);
+    OptionalInt expected = version(ifMatch);
+    try {
+      Versioned<JobDefinition> stored = scheduler.putJob(job, expected);
+      return Response.ok(json.job(stored.value())).tag(etag(stored.version())).build();
+    } catch (VersionConflictException e) {
+      throw new IfMatchFailedException(
+          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+    }
+  }
+
+  /** A replaced interval job without {@code startAt} keeps its stored anchor (LESSONS.md §5). */
+  private JobDefinition keepAnchor(JobDefinition job, byte[] body) {
+    if (!(job.schedule() instanceof IntervalSchedule interval)) {
+      return job;
+    }
+    JsonNode schedule = readTree(body).path("schedule");
+    if (schedule.hasNonNull("startAt")) {
+      return job;
+    }
+    return scheduler
+        .job(job.id())
+        .map(Versioned::value)
+        .filter(
+            old ->
+                old.schedule() instanceof IntervalSchedule o
+                    && o.interval().equals(interval.interval()))
+        .map(old -> job.withSchedule(old.schedule()))
+        .orElse(job);
+  }
+
+  @DELETE
+  @Path("{id}")
+  @RolesAllowed(Role.ADMIN_NAME)
+  public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
+    boolean deleted;
+    try {
+      deleted = scheduler.deleteJob(id, version(ifMatch));
+    } catch (VersionConflictException e) {
+      throw new IfMatchFailedException(
+          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+    }
+    if (!deleted) {
+      throw new NoSuchJobException(id);
+    }
+    return Response.noContent().build();
+  }
+
+  @POST
+  @Path("{id}/pause")
+  @RolesAllowed(Role.OPERATOR_NAME)
+  public Response pause(@PathParam("id") String id) {
+    Versioned<JobDefinition> job = scheduler.pause(id);
+    return Response.ok(json.job(job.value())).tag(etag(job.version())).build();
+  }
+
+  @POST
+  @Path("{id}/resume")
+  @RolesAllowed(Role.OPERATOR_NAME)
+  public Response resume(@PathParam("id") String id) {
+    Versioned<JobDefinition> job = scheduler.resume(id);
+    return Response.ok(json.job(job.value())).tag(etag(job.version())).build();
+  }
+
+  @POST
+  @Path("{id}/trigger")
+  @RolesAllowed(Role.OPERATOR_NAME)
+  public Response trigger(@PathParam("id") String id) {
+    ObjectNode node = json.mapper().createObjectNode();
+    node.put("runId", scheduler.trigger(id));
+    return Response.accepted(node).build();
+  }
+
+  @GET
+  @Path("{id}/preview")
+  @RolesAllowed(Role.VIEWER_NAME)
+  public ObjectNode preview(
+      @PathParam("id") String id,
+      @QueryParam("count") Integer count,
+      @QueryParam("from") String from) {
+    Instant start = from == null ? clock.instant() : instant("from", from);
+    return json.fireTimes(scheduler.preview(id, start, count == null ? 5 : count));
+  }
+
+  @POST
+  @Path("{id}/backfill")
+  @RolesAllowed(Role.OPERATOR_NAME)
+  public Response backfill(@PathParam("id") String id, byte[] body) {
+    JsonNode request = readTree(requireObject(body));
+    Instant from = instant("from", request.path("from").asText(null));
+    Instant to = instant("to", request.path("to").asText(null));
+    List<String> runIds = scheduler.backfill(id, from, to);
+    ObjectNode node = json.mapper().createObjectNode();
+    ArrayNode ids = node.putArray("runIds");
+    runIds.forEach(ids::add);
+    return Response.accepted(node).build();
+  }
+
+  @GET
+  @Path("{id}/runs")
+  @RolesAllowed(Role.VIEWER_NAME)
+  public ObjectNode runs(@PathParam("id") String id, @QueryParam("limit") Integer limit) {
+    int n = limit == null ? 50 : limit;
+    if (n < 1 || n > 1000) {
+      throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
+    }
+    ObjectNode node = json.mapper().createObjectNode();
+    ArrayNode runs = node.putArray("runs");
+    scheduler.runs(id, n).forEach(r -> runs.add(json.run(r)));
+    return node;
+  }
+
+  @GET
+  @Path("{id}/runs/{runId}")
+  @RolesAllowed(Role.VIEWER_NAME)
+  public ObjectNode run(@PathParam("id") String id, @PathParam("runId") String runId) {
+    scheduler.job(id).orElseThrow(() -> new NoSuchJobException(id));
+    return json.run(scheduler.run(id, runId).orElseThrow(() -> new NoSuchRunException(id, runId)));
+  }
+
+  @POST
+  @Path("{id}/runs/{runId}/cancel")
+  @RolesAllowed(Role.OPERATOR_NAME)
+  public Response cancel(@PathParam("id") String id, @PathParam("runId") String runId) {
+    scheduler.cancel(id, runId);
+    ObjectNode node = json.mapper().createObjectNode();
+    node.put("runId", runId);
+    return Response.accepted(node).build();
+  }
+
+  // ---- helpers ----
+
+  private static EntityTag etag(int version) {
+    return new EntityTag(Integer.toString(version));
+  }
+
+  /** {@code If-Match: "3"} (or {@code 3}, or {@code W/"3"}) → 3; absent → unconditional. */
+  private static OptionalInt version(String ifMatch) {
+    if (ifMatch == null || ifMatch.isBlank() || ifMatch.trim().equals("*")) {
+      return OptionalInt.empty();
+    }
+    String v = ifMatch.trim().replaceFirst("^W/", "").replace("\"", "");
+    try {
+      return OptionalInt.of(Integer.parseInt(v));
+    } catch (NumberFormatException e) {
+      throw new IfMatchFailedException(
+          "If-Match " + ifMatch + " is not a version this service issued");
+    }
+  }
+
+  private byte[] requireObject(byte[] body) {
+    JsonNode node = readTree(body);
+    if (!node.isObject()) {
+      throw new MalformedBodyException("the body must be a JSON object");
+    }
+    return body;
+  }
+
+  private JsonNode readTree(byte[] body) {
+    if (body == null || body.length == 0) {
+      throw new MalformedBodyException("the body is empty");
+    }
+    try {
+      return json.mapper().readTree(body);
+    } catch (IOException e) {
+      throw new MalformedBodyException(e.getMessage().split("\n")[0]);
+    }
+  }
+
+  private static Instant instant(String field, String value) {
+    if (value == null) {
+      throw new JobValidationException(field, "must be set to an ISO-8601 UTC instant");
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeException e) {
+      throw new JobValidationException(
+          field, "'" + value + "' is not an ISO-8601 UTC instant such as 2026-12-01T14:00:00Z");
+    }
+  }
+}

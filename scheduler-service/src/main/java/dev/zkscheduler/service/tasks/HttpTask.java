@@ -1,0 +1,142 @@
+package dev.zkscheduler.service.tasks;
+
+import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.job.JobValidationException.FieldError;
+import dev.zkscheduler.job.TaskContext;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.TaskResult;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * {@code http}: one request per attempt; a 2xx answer is success. Config: {@code url} (http or
+ * https), {@code method} (default POST), {@code headers}, {@code body}, {@code timeout}. The
+ * request carries the job, run, task, attempt and fencing token as {@code X-Scheduler-*} headers,
+ * so the receiver can deduplicate and refuse a stale leader. Cancellation aborts the request.
+ */
+public final class HttpTask implements TaskHandler {
+
+  public static final String TYPE = "http";
+  private static final Set<String> METHODS =
+      Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+
+  private final HttpClient client;
+  private final Duration defaultTimeout;
+
+  public HttpTask(Duration defaultTimeout) {
+    this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
+    this.defaultTimeout = defaultTimeout;
+  }
+
+  @Override
+  public TaskResult execute(TaskContext ctx) throws InterruptedException {
+    Map<String, Object> config = ctx.config();
+    Duration timeout =
+        config.containsKey("timeout")
+            ? Duration.parse(config.get("timeout").toString())
+            : defaultTimeout;
+    Duration untilDeadline = Duration.between(Instant.now(), ctx.deadline());
+    if (!untilDeadline.isNegative() && untilDeadline.compareTo(timeout) < 0) {
+      timeout = untilDeadline;
+    }
+    String method = config.getOrDefault("method", "POST").toString().toUpperCase(Locale.ROOT);
+    Object body = config.get("body");
+    HttpRequest.Builder request =
+        HttpRequest.newBuilder(URI.create(config.get("url").toString()))
+            .timeout(timeout.isNegative() || timeout.isZero() ? Duration.ofMillis(1) : timeout)
+            .method(
+                method,
+                body == null
+                    ? HttpRequest.BodyPublishers.noBody()
+                    : HttpRequest.BodyPublishers.ofString(body.toString()))
+            .header("X-Scheduler-Job", ctx.jobId())
+            .header("X-Scheduler-Run", ctx.runId())
+            .header("X-Scheduler-Task", ctx.taskId())
+            .header("X-Scheduler-Attempt", Integer.toString(ctx.attempt()))
+            .header("X-Scheduler-Fencing-Token", Long.toString(ctx.fencingToken()));
+    if (config.get("headers") instanceof Map<?, ?> headers) {
+      headers.forEach((k, v) -> request.header(k.toString(), v.toString()));
+    }
+    CompletableFuture<HttpResponse<Void>> response =
+        client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
+    try {
+      while (true) {
+        try {
+          int status = response.get(100, TimeUnit.MILLISECONDS).statusCode();
+          return status / 100 == 2
+              ? TaskResult.success("HTTP " + status)
+              : TaskResult.failure("HTTP " + status);
+        } catch (TimeoutException notYet) {
+          if (ctx.isCancelled()) {
+            response.cancel(true);
+            return TaskResult.failure("cancelled");
+          }
+        }
+      }
+    } catch (InterruptedException e) {
+      response.cancel(true);
+      throw e;
+    } catch (ExecutionException e) {
+      Throwable cause = e.getCause() != null ? e.getCause() : e;
+      return TaskResult.failure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+    }
+  }
+
+  @Override
+  public void validateConfig(String prefix, Map<String, Object> config) {
+    List<FieldError> errors = new ArrayList<>();
+    Object url = config.get("url");
+    if (url == null) {
+      errors.add(new FieldError(prefix + ".url", "must be set"));
+    } else {
+      try {
+        URI uri = new URI(url.toString());
+        if (!"http".equals(uri.getScheme()) && !"https".equals(uri.getScheme())
+            || uri.getHost() == null) {
+          errors.add(new FieldError(prefix + ".url", "must be an absolute http or https URL"));
+        }
+      } catch (URISyntaxException e) {
+        errors.add(new FieldError(prefix + ".url", "is not a valid URL: " + e.getReason()));
+      }
+    }
+    Object method = config.get("method");
+    if (method != null && !METHODS.contains(method.toString().toUpperCase(Locale.ROOT))) {
+      errors.add(new FieldError(prefix + ".method", "must be one of " + METHODS));
+    }
+    Object headers = config.get("headers");
+    if (headers != null && !(headers instanceof Map)) {
+      errors.add(
+          new FieldError(prefix + ".headers", "must be an object of header names to values"));
+    }
+    Object timeout = config.get("timeout");
+    if (timeout != null) {
+      try {
+        Duration d = Duration.parse(timeout.toString());
+        if (d.isNegative() || d.isZero()) {
+          errors.add(new FieldError(prefix + ".timeout", "must be positive"));
+        }
+      } catch (DateTimeParseException e) {
+        errors.add(
+            new FieldError(prefix + ".timeout", "'" + timeout + "' is not an ISO-8601 duration"));
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new JobValidationException(errors);
+    }
+  }
+}

@@ -1,0 +1,328 @@
+package dev.zkscheduler.service;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.zkscheduler.service.config.SchedulerConfiguration;
+import dev.zkscheduler.service.support.ApiClient;
+import dev.zkscheduler.service.support.ApiClient.Response;
+import dev.zkscheduler.service.support.TestService;
+import io.dropwizard.testing.ConfigOverride;
+import io.dropwizard.testing.ResourceHelpers;
+import io.dropwizard.testing.junit5.DropwizardAppExtension;
+import io.dropwizard.testing.junit5.DropwizardExtensionsSupport;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every error of API.md against the real service: each bad input gets its status and a JSON body
+ * naming the field, and changes nothing; each role gets exactly the calls it is allowed.
+ */
+@ExtendWith(DropwizardExtensionsSupport.class)
+class ValidationAndAuthIT {
+
+  static final DropwizardAppExtension<SchedulerConfiguration> APP =
+      new DropwizardAppExtension<>(
+          SchedulerApplication.class,
+          ResourceHelpers.resourceFilePath("test-service.yml"),
+          ConfigOverride.config("zookeeper.embedded.dataDir", tempDir()),
+          ConfigOverride.config(
+              "zookeeper.embedded.port", Integer.toString(TestService.freePort())),
+          ConfigOverride.config("scheduler.instanceId", "validation-it"));
+
+  private static final String NOOP = "[{\"id\":\"t\",\"type\":\"noop\"}]";
+
+  private static ApiClient api(String token) {
+    return new ApiClient("http://127.0.0.1:" + APP.getLocalPort(), token);
+  }
+
+  private static ApiClient admin() {
+    return api(TestService.ADMIN);
+  }
+
+  private static String job(String id, String rest) {
+    return "{\"id\":\"" + id + "\"" + (rest.isEmpty() ? "" : "," + rest) + "}";
+  }
+
+  static Stream<Arguments> invalidJobs() {
+    return Stream.of(
+        Arguments.of("uppercase id", job("Bad", "\"tasks\":" + NOOP), "id"),
+        Arguments.of("id escaping the namespace", job("../etc", "\"tasks\":" + NOOP), "id"),
+        Arguments.of("id with a slash", job("a/b", "\"tasks\":" + NOOP), "id"),
+        Arguments.of("id too long", job("a".repeat(129), "\"tasks\":" + NOOP), "id"),
+        Arguments.of("missing id", "{\"tasks\":" + NOOP + "}", "id"),
+        Arguments.of("no tasks", job("j", "\"tasks\":[]"), "tasks"),
+        Arguments.of(
+            "unknown zone",
+            job(
+                "j",
+                "\"schedule\":{\"cron\":\"0 9 * * *\",\"timeZone\":\"Mars/Base\"},\"tasks\":"
+                    + NOOP),
+            "schedule.timeZone"),
+        Arguments.of(
+            "fixed offset zone",
+            job(
+                "j",
+                "\"schedule\":{\"cron\":\"0 9 * * *\",\"timeZone\":\"+02:00\"},\"tasks\":" + NOOP),
+            "schedule.timeZone"),
+        Arguments.of(
+            "bad cron",
+            job("j", "\"schedule\":{\"cron\":\"61 * * * *\"},\"tasks\":" + NOOP),
+            "schedule.cron"),
+        Arguments.of(
+            "two schedule kinds",
+            job(
+                "j",
+                "\"schedule\":{\"cron\":\"0 9 * * *\",\"interval\":\"PT1M\"},\"tasks\":" + NOOP),
+            "schedule"),
+        Arguments.of(
+            "interval under a second",
+            job("j", "\"schedule\":{\"interval\":\"PT0.5S\"},\"tasks\":" + NOOP),
+            "schedule.interval"),
+        Arguments.of(
+            "negative interval",
+            job("j", "\"schedule\":{\"interval\":\"-PT1M\"},\"tasks\":" + NOOP),
+            "schedule.interval"),
+        Arguments.of(
+            "negative timeout", job("j", "\"timeout\":\"-PT1S\",\"tasks\":" + NOOP), "timeout"),
+        Arguments.of(
+            "unparseable duration",
+            job("j", "\"timeout\":\"10 minutes\",\"tasks\":" + NOOP),
+            "timeout"),
+        Arguments.of(
+            "bad instant",
+            job("j", "\"schedule\":{\"at\":\"tomorrow\"},\"tasks\":" + NOOP),
+            "schedule.at"),
+        Arguments.of(
+            "unknown misfire policy",
+            job("j", "\"misfirePolicy\":\"SOMETIMES\",\"tasks\":" + NOOP),
+            "misfirePolicy"),
+        Arguments.of(
+            "zero attempts",
+            job("j", "\"retry\":{\"maxAttempts\":0},\"tasks\":" + NOOP),
+            "retry.maxAttempts"),
+        Arguments.of(
+            "jitter above 1",
+            job("j", "\"retry\":{\"jitter\":2.0},\"tasks\":" + NOOP),
+            "retry.jitter"),
+        Arguments.of(
+            "cycle",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\",\"dependsOn\":[\"c\"]},"
+                    + "{\"id\":\"b\",\"type\":\"noop\",\"dependsOn\":[\"a\"]},"
+                    + "{\"id\":\"c\",\"type\":\"noop\",\"dependsOn\":[\"b\"]}]"),
+            "tasks["),
+        Arguments.of(
+            "self dependency",
+            job("j", "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\",\"dependsOn\":[\"a\"]}]"),
+            "tasks[0].dependsOn"),
+        Arguments.of(
+            "unknown dependency",
+            job("j", "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\",\"dependsOn\":[\"zz\"]}]"),
+            "tasks[0].dependsOn"),
+        Arguments.of(
+            "duplicate task ids",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\"},{\"id\":\"a\",\"type\":\"noop\"}]"),
+            "tasks[1].id"),
+        Arguments.of(
+            "bad task id",
+            job("j", "\"tasks\":[{\"id\":\"A B\",\"type\":\"noop\"}]"),
+            "tasks[0].id"),
+        Arguments.of(
+            "unknown task type",
+            job("j", "\"tasks\":[{\"id\":\"a\",\"type\":\"ftp\"}]"),
+            "tasks[0].type"),
+        Arguments.of(
+            "shell while disabled",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"shell\",\"config\":{\"command\":[\"true\"]}}]"),
+            "tasks[0].type"),
+        Arguments.of(
+            "http without url",
+            job("j", "\"tasks\":[{\"id\":\"a\",\"type\":\"http\",\"config\":{}}]"),
+            "tasks[0].config.url"),
+        Arguments.of(
+            "http with a file url",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"http\",\"config\":{\"url\":\"file:///etc/passwd\"}}]"),
+            "tasks[0].config.url"),
+        Arguments.of(
+            "noop with a bad sleep",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\",\"config\":{\"sleep\":\"-PT1S\"}}]"),
+            "tasks[0].config.sleep"),
+        Arguments.of(
+            "wrong JSON type", job("j", "\"paused\":\"yes\",\"tasks\":" + NOOP), "paused"));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("invalidJobs")
+  void invalidJobIs422NamingTheFieldAndWritesNothing(String name, String body, String field) {
+    Response post = admin().post("/api/v1/jobs", body);
+    assertThat(post.status()).as(post.toString()).isEqualTo(422);
+    assertThat(post.json().get("code").asInt()).isEqualTo(422);
+    assertThat(post.json().get("message").asText()).isNotBlank();
+    List<String> fields = new ArrayList<>();
+    post.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+    assertThat(fields).as(post.toString()).anySatisfy(f -> assertThat(f).startsWith(field));
+    post.json().get("errors").forEach(e -> assertThat(e.get("message").asText()).isNotBlank());
+
+    if (!field.equals("id")) {
+      // The same definition through PUT (create-or-replace) is refused the same way.
+      Response put = admin().put("/api/v1/jobs/j", body, Map.of());
+      assertThat(put.status()).as(put.toString()).isEqualTo(422);
+    }
+    assertThat(admin().get("/api/v1/jobs/j").status()).isEqualTo(404);
+  }
+
+  @Test
+  void cycleErrorNamesTheCycle() {
+    Response r =
+        admin()
+            .post(
+                "/api/v1/jobs",
+                job(
+                    "cyc",
+                    "\"tasks\":[{\"id\":\"a\",\"type\":\"noop\",\"dependsOn\":[\"b\"]},"
+                        + "{\"id\":\"b\",\"type\":\"noop\",\"dependsOn\":[\"a\"]}]"));
+    assertThat(r.status()).isEqualTo(422);
+    assertThat(r.body()).contains("cycle").contains("a -> b -> a");
+  }
+
+  @Test
+  void malformedAndOversizedBodies() {
+    Response broken = admin().post("/api/v1/jobs", "{\"id\": ");
+    assertThat(broken.status()).as(broken.toString()).isEqualTo(400);
+    assertThat(broken.json().get("code").asInt()).isEqualTo(400);
+    assertThat(admin().post("/api/v1/jobs", "[1,2]").status()).isEqualTo(400);
+    assertThat(admin().post("/api/v1/jobs", "").status()).isIn(400);
+
+    String huge = job("huge", "\"description\":\"" + "x".repeat(70_000) + "\",\"tasks\":" + NOOP);
+    Response tooLarge = admin().post("/api/v1/jobs", huge);
+    assertThat(tooLarge.status()).as(tooLarge.toString()).isEqualTo(413);
+    assertThat(tooLarge.json().get("code").asInt()).isEqualTo(413);
+    // The same body without a Content-Length (chunked) is refused while reading it.
+    Response chunked =
+        admin()
+            .sendBytes(
+                "POST",
+                "/api/v1/jobs",
+                huge.getBytes(StandardCharsets.UTF_8),
+                Map.of("Transfer-Encoding", "chunked"));
+    assertThat(chunked.status()).isIn(413, 400);
+    assertThat(admin().get("/api/v1/jobs/huge").status()).isEqualTo(404);
+  }
+
+  @Test
+  void conflictsAndUnknowns() {
+    String body = job("dup", "\"tasks\":" + NOOP);
+    assertThat(admin().post("/api/v1/jobs", body).status()).isEqualTo(201);
+    Response again = admin().post("/api/v1/jobs", body);
+    assertThat(again.status()).isEqualTo(409);
+    assertThat(again.json().get("message").asText()).contains("dup");
+
+    for (String path :
+        List.of(
+            "/api/v1/jobs/nope",
+            "/api/v1/jobs/nope/runs",
+            "/api/v1/jobs/nope/preview",
+            "/api/v1/jobs/dup/runs/20260101T000000.000Z",
+            "/api/v1/nothing-here")) {
+      Response r = admin().get(path);
+      assertThat(r.status()).as(r.toString()).isEqualTo(404);
+      assertThat(r.json().get("code").asInt()).isEqualTo(404);
+    }
+    assertThat(admin().post("/api/v1/jobs/nope/trigger", null).status()).isEqualTo(404);
+    assertThat(admin().post("/api/v1/jobs/nope/pause", null).status()).isEqualTo(404);
+  }
+
+  @Test
+  void badQueryParametersAre422() {
+    admin()
+        .post("/api/v1/jobs", job("q", "\"schedule\":{\"interval\":\"PT1M\"},\"tasks\":" + NOOP));
+    assertField(admin().get("/api/v1/jobs/q/preview?count=0"), "count");
+    assertField(admin().get("/api/v1/jobs/q/preview?count=1001"), "count");
+    assertField(admin().get("/api/v1/jobs/q/preview?from=yesterday"), "from");
+    assertField(admin().get("/api/v1/jobs?limit=0"), "limit");
+    assertField(admin().get("/api/v1/jobs/q/runs?limit=-1"), "limit");
+    assertField(
+        admin().post("/api/v1/jobs/q/backfill", "{\"from\":\"2026-01-02T00:00:00Z\"}"), "to");
+    assertField(
+        admin()
+            .post(
+                "/api/v1/jobs/q/backfill",
+                "{\"from\":\"2026-01-02T00:00:00Z\",\"to\":\"2026-01-01T00:00:00Z\"}"),
+        "to");
+    assertThat(admin().get("/api/v1/jobs/q/runs").json().get("runs")).isEmpty();
+  }
+
+  private static void assertField(Response r, String field) {
+    assertThat(r.status()).as(r.toString()).isEqualTo(422);
+    List<String> fields = new ArrayList<>();
+    r.json().get("errors").forEach(e -> fields.add(e.get("field").asText()));
+    assertThat(fields).as(r.toString()).contains(field);
+  }
+
+  @Test
+  void eachRoleGetsExactlyItsCalls() {
+    String body = job("roles", "\"tasks\":" + NOOP);
+    ApiClient viewer = api(TestService.VIEWER);
+    ApiClient operator = api(TestService.OPERATOR);
+
+    for (ApiClient anonymous : List.of(api(null), api("not-a-configured-token-at-all"))) {
+      Response r = anonymous.get("/api/v1/jobs");
+      assertThat(r.status()).isEqualTo(401);
+      assertThat(r.json().get("code").asInt()).isEqualTo(401);
+      assertThat(anonymous.post("/api/v1/jobs", body).status()).isEqualTo(401);
+      assertThat(anonymous.get("/api/v1/cluster").status()).isEqualTo(401);
+    }
+    assertThat(viewer.post("/api/v1/jobs", body).status()).isEqualTo(403);
+    assertThat(operator.post("/api/v1/jobs", body).status()).isEqualTo(403);
+    assertThat(admin().post("/api/v1/jobs", body).status()).isEqualTo(201);
+
+    assertThat(viewer.get("/api/v1/jobs/roles").status()).isEqualTo(200);
+    assertThat(viewer.get("/api/v1/cluster").status()).isEqualTo(200);
+    Response forbidden = viewer.post("/api/v1/jobs/roles/trigger", null);
+    assertThat(forbidden.status()).isEqualTo(403);
+    assertThat(forbidden.json().get("code").asInt()).isEqualTo(403);
+    assertThat(viewer.post("/api/v1/jobs/roles/pause", null).status()).isEqualTo(403);
+    assertThat(viewer.post("/api/v1/jobs/roles/backfill", "{}").status()).isEqualTo(403);
+    assertThat(viewer.post("/api/v1/jobs/roles/runs/x/cancel", null).status()).isEqualTo(403);
+
+    assertThat(operator.post("/api/v1/jobs/roles/pause", null).status()).isEqualTo(200);
+    assertThat(operator.post("/api/v1/jobs/roles/resume", null).status()).isEqualTo(200);
+    assertThat(operator.post("/api/v1/jobs/roles/trigger", null).status()).isEqualTo(202);
+    assertThat(operator.put("/api/v1/jobs/roles", body, Map.of()).status()).isEqualTo(403);
+    assertThat(operator.delete("/api/v1/jobs/roles").status()).isEqualTo(403);
+    assertThat(viewer.delete("/api/v1/jobs/roles").status()).isEqualTo(403);
+
+    JsonNode stored = viewer.get("/api/v1/jobs/roles").json();
+    assertThat(stored.get("paused").asBoolean()).isFalse();
+    assertThat(admin().delete("/api/v1/jobs/roles").status()).isEqualTo(204);
+  }
+
+  private static String tempDir() {
+    try {
+      return Files.createTempDirectory("zks-validation-it").toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
