@@ -1,15 +1,19 @@
 package dev.zkscheduler.service.support;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.zkscheduler.service.SchedulerApplication;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
-import io.dropwizard.testing.ConfigOverride;
 import io.dropwizard.testing.DropwizardTestSupport;
 import io.dropwizard.testing.ResourceHelpers;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One real service node for tests, started from {@code test-service.yml} with overrides. */
 public final class TestService implements AutoCloseable {
@@ -22,32 +26,66 @@ public final class TestService implements AutoCloseable {
   private final String instanceId;
   private boolean running;
 
-  private TestService(String instanceId, List<ConfigOverride> overrides) {
+  /**
+   * Each node gets its own config file: Dropwizard's {@code ConfigOverride}s are system properties
+   * that several live instances in one JVM would overwrite (and restore) for each other.
+   */
+  private TestService(String instanceId, Map<String, String> overrides) {
     this.instanceId = instanceId;
-    List<ConfigOverride> all = new ArrayList<>(overrides);
-    all.add(ConfigOverride.config("scheduler.instanceId", instanceId));
+    Map<String, String> all = new LinkedHashMap<>(overrides);
+    all.put("scheduler.instanceId", instanceId);
     this.support =
-        new DropwizardTestSupport<>(
-            SchedulerApplication.class,
-            ResourceHelpers.resourceFilePath("test-service.yml"),
-            all.toArray(ConfigOverride[]::new));
+        new DropwizardTestSupport<>(SchedulerApplication.class, configFile(all).toString());
   }
 
   /** A node with its own embedded ZooKeeper, data under {@code dataDir}, on {@code zkPort}. */
   public static TestService embedded(
-      String instanceId, Path dataDir, int zkPort, ConfigOverride... extra) {
-    List<ConfigOverride> overrides = new ArrayList<>(List.of(extra));
-    overrides.add(ConfigOverride.config("zookeeper.embedded.dataDir", dataDir.toString()));
-    overrides.add(ConfigOverride.config("zookeeper.embedded.port", Integer.toString(zkPort)));
+      String instanceId, Path dataDir, int zkPort, Map<String, String> extra) {
+    Map<String, String> overrides = new LinkedHashMap<>(extra);
+    overrides.put("zookeeper.embedded.dataDir", dataDir.toString());
+    overrides.put("zookeeper.embedded.port", Integer.toString(zkPort));
     return new TestService(instanceId, overrides);
+  }
+
+  public static TestService embedded(String instanceId, Path dataDir, int zkPort) {
+    return embedded(instanceId, dataDir, zkPort, Map.of());
   }
 
   /** A node joining an existing ensemble. */
   public static TestService external(
-      String instanceId, String connectString, ConfigOverride... extra) {
-    List<ConfigOverride> overrides = new ArrayList<>(List.of(extra));
-    overrides.add(ConfigOverride.config("zookeeper.connectString", connectString));
+      String instanceId, String connectString, Map<String, String> extra) {
+    Map<String, String> overrides = new LinkedHashMap<>(extra);
+    overrides.put("zookeeper.connectString", connectString);
     return new TestService(instanceId, overrides);
+  }
+
+  public static TestService external(String instanceId, String connectString) {
+    return external(instanceId, connectString, Map.of());
+  }
+
+  /** test-service.yml with {@code a.b.c → value} overrides applied, written to a temp file. */
+  private static Path configFile(Map<String, String> overrides) {
+    try {
+      ObjectMapper yaml = new ObjectMapper(new YAMLFactory());
+      ObjectNode root =
+          (ObjectNode)
+              yaml.readTree(Path.of(ResourceHelpers.resourceFilePath("test-service.yml")).toFile());
+      overrides.forEach(
+          (path, value) -> {
+            String[] parts = path.split("\\.");
+            ObjectNode node = root;
+            for (int i = 0; i < parts.length - 1; i++) {
+              node =
+                  node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
+            }
+            node.put(parts[parts.length - 1], value);
+          });
+      Path file = Files.createTempFile("zks-test-service-", ".yml");
+      yaml.writeValue(file.toFile(), root);
+      return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public static int freePort() {
