@@ -22,6 +22,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 /**
  * {@code http}: one request per attempt; a 2xx answer is success. Config: {@code url} (http or
@@ -34,6 +35,13 @@ public final class HttpTask implements TaskHandler {
   public static final String TYPE = "http";
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
+
+  /** RFC 9110 token characters. */
+  private static final Pattern HEADER_NAME = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+
+  /** Headers Java's HttpClient sets itself and refuses from callers. */
+  private static final Set<String> RESTRICTED =
+      Set.of("connection", "content-length", "expect", "host", "upgrade");
 
   private final HttpClient client;
   private final Duration defaultTimeout;
@@ -122,6 +130,25 @@ public final class HttpTask implements TaskHandler {
     if (headers != null && !(headers instanceof Map)) {
       errors.add(
           new FieldError(prefix + ".headers", "must be an object of header names to values"));
+    } else if (headers instanceof Map<?, ?> map) {
+      map.forEach(
+          (name, value) -> {
+            String n = name.toString();
+            if (!HEADER_NAME.matcher(n).matches()) {
+              errors.add(new FieldError(prefix + ".headers." + n, "is not a valid header name"));
+            } else if (RESTRICTED.contains(n.toLowerCase(Locale.ROOT))
+                || n.toLowerCase(Locale.ROOT).startsWith("x-scheduler-")) {
+              errors.add(
+                  new FieldError(
+                      prefix + ".headers." + n, "is set by the scheduler or the HTTP client"));
+            } else if (!(value instanceof String)) {
+              errors.add(new FieldError(prefix + ".headers." + n, "must be a string"));
+            }
+          });
+    }
+    Object body = config.get("body");
+    if (body != null && !(body instanceof String)) {
+      errors.add(new FieldError(prefix + ".body", "must be a string (JSON-encode it if needed)"));
     }
     Object timeout = config.get("timeout");
     if (timeout != null) {
