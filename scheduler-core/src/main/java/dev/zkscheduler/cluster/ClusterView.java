@@ -1,15 +1,15 @@
 package dev.zkscheduler.cluster;
 
 /**
- * The cluster as ZooKeeper sees it now, for any node to serve: the latch's leader, the epoch
- * znode's version and the live members. Thread-safe; every call reads ZooKeeper.
+ * The cluster as ZooKeeper sees it now, for any node to serve: the leader, the epoch znode's
+ * version and the live members. Thread-safe; every call reads ZooKeeper.
  */
 public final class ClusterView {
 
-  private final LeaderElection election;
+  private final ZkLeadership election;
   private final Membership membership;
 
-  public ClusterView(LeaderElection election, Membership membership) {
+  public ClusterView(ZkLeadership election, Membership membership) {
     this.election = election;
     this.membership = membership;
   }

@@ -8,12 +8,10 @@ import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -26,7 +24,6 @@ import org.apache.curator.framework.recipes.leader.Participant;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,7 +47,7 @@ import org.slf4j.LoggerFactory;
  * idempotent, releases the latch at once (leadership passes without waiting for a session timeout)
  * and waits at most five seconds for the callback thread.
  */
-public final class LeaderElection implements Leadership, Closeable {
+public final class LeaderElection implements ZkLeadership, Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
 
@@ -124,14 +121,8 @@ public final class LeaderElection implements Leadership, Closeable {
     log.info("{} joined the leader election at {}", memberId, layout.latch());
   }
 
-  /** The epoch znode is persistent with persistent parents: a container parent could vanish. */
   private void ensureEpochNode() throws Exception {
-    try {
-      client.create().creatingParentsIfNeeded().forPath(layout.epoch(), new byte[0]);
-      log.info("created the epoch znode {}", layout.epoch());
-    } catch (KeeperException.NodeExistsException expected) {
-      // The normal case: another node created it first.
-    }
+    Epochs.ensure(client, layout);
   }
 
   private void onConnectionState(CuratorFramework ignored, ConnectionState newState) {
@@ -160,25 +151,7 @@ public final class LeaderElection implements Leadership, Closeable {
       if (ourPath == null || !latch.hasLeadership()) {
         return;
       }
-      awaitSync();
-      Stat stat = client.checkExists().forPath(layout.epoch());
-      if (stat == null) {
-        log.error(
-            "epoch znode {} is missing; refusing to lead. It must never be deleted.",
-            layout.epoch());
-        return;
-      }
-      byte[] data = (memberId + "@" + clock.instant()).getBytes(StandardCharsets.UTF_8);
-      client
-          .transaction()
-          .forOperations(
-              client.transactionOp().check().forPath(ourPath),
-              client
-                  .transactionOp()
-                  .setData()
-                  .withVersion(stat.getVersion())
-                  .forPath(layout.epoch(), data));
-      int epoch = stat.getVersion() + 1;
+      int epoch = Epochs.take(client, layout, ourPath, memberId, clock.instant());
       ZkLeaderTerm term = new ZkLeaderTerm(epoch, ourPath, memberId, clock.instant(), this);
       current.set(term);
       lastEpoch.set(epoch);
@@ -193,16 +166,6 @@ public final class LeaderElection implements Leadership, Closeable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.warn("{} could not take a term: {}", memberId, e.toString());
-    }
-  }
-
-  /** Reads after a sync see every write committed before it (DESIGN.md §3.4). */
-  private void awaitSync() throws Exception {
-    CountDownLatch synced = new CountDownLatch(1);
-    client.sync().inBackground((c, event) -> synced.countDown()).forPath(layout.epoch());
-    if (!synced.await(
-        client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("sync() did not complete");
     }
   }
 
@@ -264,6 +227,7 @@ public final class LeaderElection implements Leadership, Closeable {
   }
 
   /** The member id of the participant the latch names leader, or null when there is none. */
+  @Override
   public String leaderId() {
     try {
       Participant leader = latch.getLeader();
@@ -273,12 +237,12 @@ public final class LeaderElection implements Leadership, Closeable {
     }
   }
 
-  /** The epoch znode's current version: the token of the newest term in the cluster. */
+  @Override
   public long clusterEpoch() throws Exception {
-    Stat stat = client.checkExists().forPath(layout.epoch());
-    return stat == null ? -1 : stat.getVersion();
+    return Epochs.current(client, layout);
   }
 
+  @Override
   public String memberId() {
     return memberId;
   }

@@ -10,6 +10,8 @@ import dev.zkscheduler.cluster.ConnectionMetrics;
 import dev.zkscheduler.cluster.LeaderElection;
 import dev.zkscheduler.cluster.Leadership;
 import dev.zkscheduler.cluster.Membership;
+import dev.zkscheduler.cluster.SoloLeadership;
+import dev.zkscheduler.cluster.ZkLeadership;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.store.DefinitionWatcher;
@@ -22,6 +24,7 @@ import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.Versioned;
 import dev.zkscheduler.store.ZkLayout;
 import dev.zkscheduler.store.ZkSchedulerStore;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -31,7 +34,10 @@ import java.util.List;
 import java.util.Map;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.ACLProvider;
 import org.apache.curator.retry.ExponentialBackoffRetry;
+import org.apache.zookeeper.ZooDefs;
+import org.apache.zookeeper.data.ACL;
 
 /**
  * Builds a {@link Scheduler}. Three ways to run it:
@@ -49,12 +55,17 @@ import org.apache.curator.retry.ExponentialBackoffRetry;
  */
 public final class SchedulerBuilder {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(SchedulerBuilder.class);
+
   private String connectString;
   private CuratorFramework curator;
   private String namespace = "zk-scheduler";
   private Duration sessionTimeout = Duration.ofSeconds(10);
   private Duration connectionTimeout = Duration.ofSeconds(5);
   private boolean inMemory;
+  private boolean leaderElection = true;
+  private String digest;
   private SchedulerStore store;
   private Leadership leadership;
   private String memberId;
@@ -96,6 +107,43 @@ public final class SchedulerBuilder {
   public SchedulerBuilder connectionTimeout(Duration timeout) {
     this.connectionTimeout = timeout;
     return this;
+  }
+
+  /**
+   * ZooKeeper digest authentication: the client authenticates as {@code username} and every znode
+   * it creates gets an ACL that gives all permissions to that identity only ({@code
+   * CREATOR_ALL_ACL}), so other ZooKeeper users cannot read or change scheduler state. All nodes of
+   * a cluster must use the same identity. Only for a client this builder creates.
+   */
+  public SchedulerBuilder digestAuth(String username, String password) {
+    Preconditions.checkArgument(
+        username != null && !username.isBlank() && !username.contains(":"),
+        "digest username must be non-empty and without ':'");
+    Preconditions.checkArgument(
+        password != null && !password.isEmpty(), "digest password must be non-empty");
+    this.digest = username + ":" + password;
+    return this;
+  }
+
+  /**
+   * With {@code false}, this node leads without an election (single-node deployments). Writes stay
+   * fenced; a second such node would fence this one's writes and both log errors. Default true.
+   */
+  public SchedulerBuilder leaderElection(boolean enabled) {
+    this.leaderElection = enabled;
+    return this;
+  }
+
+  private void warnIfNotAlone(Membership membership) throws Exception {
+    List<String> others =
+        membership.members().stream().map(m -> m.id()).filter(id -> !id.equals(memberId)).toList();
+    if (!others.isEmpty()) {
+      log.warn(
+          "leader election is OFF on {} but other members are live: {}. Their writes and this"
+              + " node's will fence each other; turn election on for a cluster.",
+          memberId,
+          others);
+    }
   }
 
   /** A single process, always the leader, state in memory only. */
@@ -188,6 +236,10 @@ public final class SchedulerBuilder {
     Preconditions.checkState(
         ways == 1,
         "choose exactly one of connectString/curator, inMemory() or store()+leadership()");
+    Preconditions.checkState(
+        digest == null || connectString != null,
+        "digestAuth() applies to the client built from connectString(); configure your own"
+            + " Curator client's authorization yourself");
     List<SchedulerNode.Lifecycle> lifecycle = new ArrayList<>();
     SchedulerStore chosenStore;
     Leadership chosenLeadership;
@@ -225,8 +277,24 @@ public final class SchedulerBuilder {
       ZkLayout layout = new ZkLayout();
       FencedTransaction fenced = new FencedTransaction(zk, layout, metrics);
       chosenStore = new ZkSchedulerStore(zk, layout, fenced, limits, metrics);
-      LeaderElection election = new LeaderElection(zk, layout, memberId, clock, metrics);
       Membership membership = new Membership(zk, layout, memberId, address, version, clock);
+      ZkLeadership election;
+      SchedulerNode.Lifecycle electionLifecycle;
+      if (leaderElection) {
+        LeaderElection elected = new LeaderElection(zk, layout, memberId, clock, metrics);
+        election = elected;
+        electionLifecycle = lifecycle(elected::start, elected::close);
+      } else {
+        SoloLeadership solo = new SoloLeadership(zk, layout, memberId, clock, metrics);
+        election = solo;
+        electionLifecycle =
+            lifecycle(
+                () -> {
+                  warnIfNotAlone(membership);
+                  solo.start();
+                },
+                solo::close);
+      }
       ClusterView view = new ClusterView(election, membership);
       chosenLeadership = election;
       ConnectionMetrics.register(zk, metrics);
@@ -254,7 +322,7 @@ public final class SchedulerBuilder {
             }
           });
       lifecycle.add(lifecycle(membership::start, membership::close));
-      lifecycle.add(lifecycle(election::start, election::close));
+      lifecycle.add(electionLifecycle);
       cluster =
           new SchedulerNode.ClusterAccess() {
             @Override
@@ -388,7 +456,24 @@ public final class SchedulerBuilder {
   }
 
   private CuratorFramework newClient() {
-    return CuratorFrameworkFactory.builder()
+    CuratorFrameworkFactory.Builder builder = CuratorFrameworkFactory.builder();
+    if (digest != null) {
+      builder
+          .authorization("digest", digest.getBytes(StandardCharsets.UTF_8))
+          .aclProvider(
+              new ACLProvider() {
+                @Override
+                public List<ACL> getDefaultAcl() {
+                  return ZooDefs.Ids.CREATOR_ALL_ACL;
+                }
+
+                @Override
+                public List<ACL> getAclForPath(String path) {
+                  return ZooDefs.Ids.CREATOR_ALL_ACL;
+                }
+              });
+    }
+    return builder
         .connectString(connectString)
         .namespace(namespace)
         .sessionTimeoutMs((int) sessionTimeout.toMillis())

@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
  * <pre>
  * /layout-version                      data: the layout version (integer, UTF-8)
  * /leader/latch/...                    Curator LeaderLatch participants (ephemeral sequential)
+ * /leader/solo/{memberId}-{seq}         ephemeral: a node that leads with election off (single-node use)
  * /leader/epoch                        data version = fencing token of the current term; never deleted
  * /members/{memberId}                  ephemeral, one per live node
  * /jobs/{bucket}/{jobId}               job definitions (any node, optimistic versions)
@@ -43,6 +44,11 @@ public final class ZkLayout {
 
   public String latch() {
     return "/leader/latch";
+  }
+
+  /** Prefix of the ephemeral sequential node a node with leader election off leads by. */
+  public String solo(String memberId) {
+    return "/leader/solo/" + checkName(memberId) + "-";
   }
 
   public String epoch() {

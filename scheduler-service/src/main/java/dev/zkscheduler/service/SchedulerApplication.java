@@ -85,7 +85,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
               config.zookeeper.embedded.tickTimeMs);
       environment.lifecycle().manage(zk);
       connectString = zk.connectString();
-      dataDir = Path.of(config.zookeeper.embedded.dataDir).toAbsolutePath().toString();
+      dataDir = Path.of(config.zookeeper.embedded.dataDir).toAbsolutePath().normalize().toString();
     }
     int port = applicationPort(config);
     String instanceId =
@@ -108,6 +108,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
             .metrics(environment.metrics())
             .healthChecks(environment.healthChecks())
             .settings(config.scheduler.settings())
+            .leaderElection(config.zookeeper.leaderElection)
             .handler(NoopTask.TYPE, new NoopTask())
             .handler(
                 HttpTask.TYPE,
@@ -115,6 +116,9 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
             .handler(
                 ShellTask.TYPE,
                 new ShellTask(config.tasks.shell.enabled, config.tasks.shell.maxOutputBytes));
+    if (config.zookeeper.digest != null) {
+      builder.digestAuth(config.zookeeper.digest.username, config.zookeeper.digest.password);
+    }
     scheduler = builder.build();
     environment
         .lifecycle()

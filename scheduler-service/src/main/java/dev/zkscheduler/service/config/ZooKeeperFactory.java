@@ -4,11 +4,13 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
 import java.util.concurrent.TimeUnit;
 
 /** Where ZooKeeper is: an ensemble ({@code connectString}), or an embedded server when empty. */
@@ -39,7 +41,29 @@ public class ZooKeeperFactory {
   @JsonProperty
   public Duration connectionTimeout = Duration.seconds(5);
 
+  /**
+   * False: this node leads without an election (single-node use only; warned about at start when
+   * other members are live). Writes stay fenced either way.
+   */
+  @JsonProperty public boolean leaderElection = true;
+
+  /** Optional ZooKeeper digest identity; when set, all scheduler znodes are ACL'd to it. */
+  @Valid @JsonProperty public Digest digest;
+
   @NotNull @JsonProperty public Embedded embedded = new Embedded();
+
+  /** ZooKeeper digest authentication ({@code addauth digest user:password}). */
+  public static class Digest {
+    @NotEmpty
+    @Pattern(regexp = "[^:]+", message = "must not contain ':'")
+    @JsonProperty
+    public String username;
+
+    @NotEmpty
+    @Size(min = 12, message = "must be at least 12 characters")
+    @JsonProperty
+    public String password;
+  }
 
   /** The embedded server used when {@code connectString} is empty. */
   public static class Embedded {

@@ -64,7 +64,8 @@ public final class ApiClient {
                 body == null
                     ? HttpRequest.BodyPublishers.noBody()
                     : HttpRequest.BodyPublishers.ofByteArray(body));
-    if (body != null) {
+    if (body != null
+        && headers.keySet().stream().noneMatch(h -> h.equalsIgnoreCase("Content-Type"))) {
       request.header("Content-Type", "application/json");
     }
     if (token != null) {
