@@ -16,6 +16,7 @@ final class AttemptContext implements TaskContext {
   private final int attempt;
   private final Instant nominalTime;
   private final long fencingToken;
+  private final String memberId;
   private final Map<String, Object> config;
   private final Instant deadline;
   private final CountDownLatch cancelled = new CountDownLatch(1);
@@ -27,6 +28,7 @@ final class AttemptContext implements TaskContext {
       int attempt,
       Instant nominalTime,
       long fencingToken,
+      String memberId,
       Map<String, Object> config,
       Instant deadline) {
     this.jobId = jobId;
@@ -35,12 +37,18 @@ final class AttemptContext implements TaskContext {
     this.attempt = attempt;
     this.nominalTime = nominalTime;
     this.fencingToken = fencingToken;
+    this.memberId = memberId;
     this.config = config;
     this.deadline = deadline;
   }
 
   void cancel() {
     cancelled.countDown();
+  }
+
+  @Override
+  public String memberId() {
+    return memberId;
   }
 
   @Override

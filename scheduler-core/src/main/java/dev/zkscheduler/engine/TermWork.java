@@ -541,6 +541,7 @@ final class TermWork {
               attempt,
               run.nominalTime(),
               term.epoch(),
+              term.memberId(),
               task.config(),
               deadline);
       pendingStarts.add(

@@ -28,6 +28,9 @@ public interface TaskContext {
    */
   long fencingToken();
 
+  /** The member id of the node running this attempt (the leader that started it). */
+  String memberId();
+
   /** The task's {@code config} from its definition. */
   Map<String, Object> config();
 

@@ -76,7 +76,8 @@ public final class HttpTask implements TaskHandler {
             .header("X-Scheduler-Run", ctx.runId())
             .header("X-Scheduler-Task", ctx.taskId())
             .header("X-Scheduler-Attempt", Integer.toString(ctx.attempt()))
-            .header("X-Scheduler-Fencing-Token", Long.toString(ctx.fencingToken()));
+            .header("X-Scheduler-Fencing-Token", Long.toString(ctx.fencingToken()))
+            .header("X-Scheduler-Node", ctx.memberId());
     if (config.get("headers") instanceof Map<?, ?> headers) {
       headers.forEach((k, v) -> request.header(k.toString(), v.toString()));
     }

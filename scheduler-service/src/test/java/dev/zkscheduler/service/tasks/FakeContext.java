@@ -24,6 +24,11 @@ final class FakeContext implements TaskContext {
   }
 
   @Override
+  public String memberId() {
+    return "node-7";
+  }
+
+  @Override
   public String jobId() {
     return "job-1";
   }

@@ -52,6 +52,7 @@ class HttpTaskTest {
     assertThat(call.attempt()).isEqualTo(2);
     assertThat(call.fencingToken()).isEqualTo(42);
     assertThat(call.headers()).containsEntry("x-team", "payments");
+    assertThat(call.headers()).containsEntry("x-scheduler-node", "node-7");
   }
 
   @Test
