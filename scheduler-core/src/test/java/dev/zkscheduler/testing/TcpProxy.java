@@ -64,7 +64,14 @@ public final class TcpProxy implements Closeable {
       try {
         Socket client = server.accept();
         Socket upstream = new Socket();
-        upstream.connect(target, 2_000);
+        try {
+          upstream.connect(target, 2_000);
+        } catch (IOException targetDown) {
+          // The server behind is down: refuse the client at once, as the server itself would.
+          closeQuietly(client);
+          closeQuietly(upstream);
+          continue;
+        }
         sockets.add(client);
         sockets.add(upstream);
         pump(client, upstream, "up");

@@ -20,15 +20,26 @@ public final class ApiClient {
 
   private final String baseUrl;
   private final String token;
+  private final Duration timeout;
 
   public ApiClient(String baseUrl, String token) {
+    this(baseUrl, token, Duration.ofSeconds(30));
+  }
+
+  private ApiClient(String baseUrl, String token, Duration timeout) {
     this.baseUrl = baseUrl;
     this.token = token;
+    this.timeout = timeout;
   }
 
   /** The same server with another bearer token (null: none). */
   public ApiClient as(String otherToken) {
-    return new ApiClient(baseUrl, otherToken);
+    return new ApiClient(baseUrl, otherToken, timeout);
+  }
+
+  /** The same server and token, with another request timeout. */
+  public ApiClient withTimeout(Duration requestTimeout) {
+    return new ApiClient(baseUrl, token, requestTimeout);
   }
 
   public String baseUrl() {
@@ -58,7 +69,7 @@ public final class ApiClient {
   public Response sendBytes(String method, String path, byte[] body, Map<String, String> headers) {
     HttpRequest.Builder request =
         HttpRequest.newBuilder(URI.create(baseUrl + path))
-            .timeout(Duration.ofSeconds(30))
+            .timeout(timeout)
             .method(
                 method,
                 body == null

@@ -1,0 +1,369 @@
+package dev.zkscheduler.service.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.zkscheduler.service.chaos.ProcessCluster.Node;
+import dev.zkscheduler.service.chaos.ProcessCluster.ZkServer;
+import dev.zkscheduler.service.support.ApiClient;
+import dev.zkscheduler.service.support.TestService;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The fault-injection suite (issue 7): a real 3-server ensemble and 3 service processes, 54
+ * recurring jobs calling a ledger, and faults injected in an order drawn from a printed seed. The
+ * verdict comes from the ledger and the final run states only.
+ *
+ * <p>Profiles: by default (CI) each kind of fault is injected {@code chaos.faultsPerKind} times
+ * (default 1). With {@code -Dchaos.minutes=30} faults are drawn until the time is up, the least
+ * injected kind first. {@code -Dchaos.seed=N} replays an order. {@code ops/chaos.sh} runs it.
+ */
+class ChaosIT {
+
+  enum Fault {
+    KILL_LEADER,
+    PAUSE_LEADER,
+    PARTITION_LEADER,
+    KILL_ONE_ZOOKEEPER,
+    KILL_TWO_ZOOKEEPERS,
+    GRACEFUL_RESTART,
+    ALL_NODES_DOWN_ACROSS_FIRES
+  }
+
+  /** One injected fault: what, when, and how long until the new leader's first fire (ms). */
+  record Injection(Fault fault, Instant at, long failoverMillis, String detail) {}
+
+  private static final Duration HOLD_PAST_SESSION = ProcessCluster.SESSION_TIMEOUT.plusSeconds(2);
+
+  private ProcessCluster cluster;
+  private ChaosLedger ledger;
+  private final List<Injection> injections = new ArrayList<>();
+  private long leaderViolations;
+  private int restartRotation;
+
+  @AfterEach
+  void tearDown() {
+    if (cluster != null) {
+      cluster.close();
+    }
+    if (ledger != null) {
+      ledger.close();
+    }
+  }
+
+  @Test
+  void faultsLeaveNoDuplicateNoMissedFireNoDisorderAndNoStuckRun() throws Exception {
+    long seed = Long.getLong("chaos.seed", new Random().nextLong());
+    double minutes = Double.parseDouble(System.getProperty("chaos.minutes", "0"));
+    int perKind = Integer.getInteger("chaos.faultsPerKind", 1);
+    Random random = new Random(seed);
+    log("seed %d, %s", seed, minutes > 0 ? minutes + " minutes" : perKind + " fault(s) per kind");
+    Instant started = Instant.now();
+
+    Path dir = Path.of("target", "chaos", "run-" + System.currentTimeMillis());
+    ledger = new ChaosLedger();
+    cluster = new ProcessCluster(dir);
+    cluster.start();
+    Node leader = cluster.awaitLeader(Duration.ofSeconds(60));
+    log("cluster up in %d s; leader %s", secondsSince(started), leader.id());
+
+    Instant anchor = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(5);
+    Workload workload = new Workload(ledger, anchor);
+    Node follower = cluster.nodes().stream().filter(n -> n != leader).findFirst().orElseThrow();
+    workload.create(follower.api(TestService.ADMIN));
+    await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() > 200);
+    log("%d jobs firing", workload.jobs().size());
+
+    Instant deadline = started.plusMillis((long) (minutes * 60_000));
+    Map<Fault, Integer> counts = new EnumMap<>(Fault.class);
+    List<Fault> plan = new ArrayList<>();
+    if (minutes <= 0) {
+      for (int i = 0; i < perKind; i++) {
+        plan.addAll(List.of(Fault.values()));
+      }
+      Collections.shuffle(plan, random);
+    }
+    int index = 0;
+    while (minutes > 0 ? Instant.now().isBefore(deadline) : index < plan.size()) {
+      Fault fault = minutes > 0 ? leastInjected(counts, random) : plan.get(index);
+      index++;
+      Injection injection = inject(fault, random);
+      injections.add(injection);
+      counts.merge(fault, 1, Integer::sum);
+      log(
+          "#%d %s: failover %s ms %s",
+          injections.size(),
+          fault,
+          injection.failoverMillis() < 0 ? "-" : injection.failoverMillis(),
+          injection.detail());
+      checkOneLeader();
+    }
+
+    // Steady state: every node up, one leader, fires flowing; then the books are closed.
+    checkOneLeader();
+    int before = ledger.size();
+    await().atMost(Duration.ofSeconds(30)).until(() -> ledger.size() > before + 200);
+    Instant cutoff = Instant.now().minusSeconds(5);
+    // Let every run due before the cutoff finish its retries before reading the books.
+    await().pollDelay(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(30)).until(() -> true);
+    Verdict verdict = Verdict.of(ledger.entries(), workload, cutoff);
+    verdict.stuckRuns = stuckRuns(workload);
+    String report = report(seed, minutes, started, verdict, counts);
+    Files.createDirectories(Path.of("target"));
+    Files.writeString(Path.of("target", "chaos-report.txt"), report);
+    System.out.println(report);
+
+    assertThat(counts.keySet()).as(report).containsAll(List.of(Fault.values()));
+    assertThat(verdict.firesChecked).as(report).isGreaterThan(1000);
+    assertThat(verdict.duplicateFirstAttempts).as(report).isZero();
+    assertThat(verdict.duplicateAttempts).as(report).isZero();
+    assertThat(verdict.missed).as(report).isZero();
+    assertThat(verdict.offGrid).as(report).isZero();
+    assertThat(verdict.orderViolations).as(report).isZero();
+    assertThat(verdict.tokenRegressions).as(report).isZero();
+    assertThat(verdict.epochsWithSeveralNodes).as(report).isZero();
+    assertThat(verdict.stuckRuns).as(report).isZero();
+    assertThat(leaderViolations).as(report).isZero();
+  }
+
+  private static Fault leastInjected(Map<Fault, Integer> counts, Random random) {
+    int min = Integer.MAX_VALUE;
+    List<Fault> candidates = new ArrayList<>();
+    for (Fault f : Fault.values()) {
+      int n = counts.getOrDefault(f, 0);
+      if (n < min) {
+        min = n;
+        candidates.clear();
+      }
+      if (n == min) {
+        candidates.add(f);
+      }
+    }
+    return candidates.get(random.nextInt(candidates.size()));
+  }
+
+  // ---- faults ----
+
+  private Injection inject(Fault fault, Random random) throws Exception {
+    Node leader = cluster.awaitLeader(Duration.ofSeconds(60));
+    long seq = ledger.size();
+    long token = ledger.maxToken();
+    Instant at = Instant.now();
+    String detail;
+    boolean leaderChanges = true;
+    switch (fault) {
+      case KILL_LEADER -> {
+        leader.kill();
+        long failover = awaitNewEpochFire(seq, token, at);
+        leader.start();
+        leader.awaitUp();
+        return new Injection(fault, at, failover, "killed " + leader.id());
+      }
+      case PAUSE_LEADER -> {
+        leader.pause();
+        hold(HOLD_PAST_SESSION);
+        leader.resume();
+        detail = "paused " + leader.id() + " for " + HOLD_PAST_SESSION.toSeconds() + " s";
+      }
+      case PARTITION_LEADER -> {
+        leader.partition();
+        hold(HOLD_PAST_SESSION);
+        leader.heal();
+        detail = "partitioned " + leader.id() + " for " + HOLD_PAST_SESSION.toSeconds() + " s";
+      }
+      case KILL_ONE_ZOOKEEPER -> {
+        ZkServer victim = cluster.servers().get(random.nextInt(3));
+        victim.kill();
+        hold(Duration.ofSeconds(3));
+        victim.start();
+        await().atMost(Duration.ofSeconds(60)).until(victim::serving);
+        leaderChanges = false;
+        detail = "killed zk" + victim.id + " for 3 s";
+      }
+      case KILL_TWO_ZOOKEEPERS -> {
+        List<Integer> order = ProcessCluster.shuffled(random);
+        ZkServer a = cluster.servers().get(order.get(0));
+        ZkServer b = cluster.servers().get(order.get(1));
+        a.kill();
+        b.kill();
+        hold(Duration.ofSeconds(5));
+        a.start();
+        b.start();
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> cluster.servers().stream().allMatch(ZkServer::serving));
+        leaderChanges = false;
+        detail = "killed zk" + a.id + " and zk" + b.id + " (quorum lost) for 5 s";
+      }
+      case GRACEFUL_RESTART -> {
+        Node node = cluster.nodes().get(restartRotation++ % 3);
+        leaderChanges = node == leader;
+        node.terminate();
+        long failover = leaderChanges ? awaitNewEpochFire(seq, token, at) : -1;
+        node.start();
+        node.awaitUp();
+        return new Injection(
+            fault, at, failover, "restarted " + node.id() + (leaderChanges ? " (leader)" : ""));
+      }
+      case ALL_NODES_DOWN_ACROSS_FIRES -> {
+        List<CompletableFuture<Void>> stops = new ArrayList<>();
+        for (Node node : cluster.nodes()) {
+          stops.add(CompletableFuture.runAsync(node::terminate));
+        }
+        stops.forEach(CompletableFuture::join);
+        hold(Duration.ofSeconds(4));
+        for (Node node : cluster.nodes()) {
+          node.start();
+        }
+        for (Node node : cluster.nodes()) {
+          node.awaitUp();
+        }
+        detail = "all nodes down for 4 s + restart";
+      }
+      default -> throw new IllegalStateException(fault.toString());
+    }
+    long failover = leaderChanges ? awaitNewEpochFire(seq, token, at) : -1;
+    return new Injection(fault, at, failover, detail);
+  }
+
+  /** Milliseconds from {@code at} to the first ledger call with a token above {@code token}. */
+  private long awaitNewEpochFire(long seq, long token, Instant at) {
+    ChaosLedger.Entry[] first = new ChaosLedger.Entry[1];
+    await()
+        .atMost(Duration.ofSeconds(90))
+        .pollInterval(Duration.ofMillis(50))
+        .until(() -> (first[0] = ledger.firstAfterWithTokenAbove(seq, token)) != null);
+    return Duration.between(at, first[0].arrivedAt()).toMillis();
+  }
+
+  /** Keeps a fault in place for {@code duration}: the fault itself, not a wait for a condition. */
+  private static void hold(Duration duration) throws InterruptedException {
+    Thread.sleep(duration.toMillis());
+  }
+
+  private void checkOneLeader() {
+    try {
+      cluster.awaitLeader(Duration.ofSeconds(30));
+    } catch (org.awaitility.core.ConditionTimeoutException e) {
+      leaderViolations++;
+      log("no single agreed leader within 30 s");
+    }
+  }
+
+  /** Runs still PENDING/RUNNING well past their 30 s timeout, read back from ZooKeeper. */
+  private long stuckRuns(Workload workload) {
+    ApiClient api = cluster.awaitLeader(Duration.ofSeconds(30)).api(TestService.VIEWER);
+    Instant limit = Instant.now().minusSeconds(45);
+    long stuck = 0;
+    for (Workload.Job job : workload.jobs()) {
+      JsonNode runs = api.get("/api/v1/jobs/" + job.id() + "/runs?limit=1000").json().get("runs");
+      for (JsonNode run : runs) {
+        String state = run.get("state").asText();
+        boolean active = state.equals("PENDING") || state.equals("RUNNING");
+        if (active && Instant.parse(run.get("createdAt").asText()).isBefore(limit)) {
+          stuck++;
+          log("stuck: %s %s %s", job.id(), run.get("id").asText(), state);
+        }
+      }
+    }
+    return stuck;
+  }
+
+  // ---- report ----
+
+  private String report(
+      long seed, double minutes, Instant started, Verdict v, Map<Fault, Integer> counts) {
+    StringBuilder r = new StringBuilder();
+    r.append("zk-scheduler fault-injection report\n");
+    r.append(
+        String.format(
+            Locale.ROOT,
+            "seed %d · %s · ran %d s · %s%n",
+            seed,
+            minutes > 0 ? "long profile (" + minutes + " min)" : "short profile",
+            secondsSince(started),
+            machine()));
+    r.append("session timeout ")
+        .append(ProcessCluster.SESSION_TIMEOUT.toSeconds())
+        .append(" s · 3 ZooKeeper servers + 3 service nodes, separate processes on loopback\n\n");
+    r.append("faults injected\n");
+    for (Fault f : Fault.values()) {
+      List<Long> times =
+          injections.stream()
+              .filter(i -> i.fault() == f && i.failoverMillis() >= 0)
+              .map(Injection::failoverMillis)
+              .sorted()
+              .toList();
+      r.append(String.format(Locale.ROOT, "  %-28s %4d", f, counts.getOrDefault(f, 0)));
+      if (!times.isEmpty()) {
+        r.append(
+            String.format(
+                Locale.ROOT,
+                "   first fire of the new term after min/median/max %d / %d / %d ms",
+                times.get(0),
+                times.get(times.size() / 2),
+                times.get(times.size() - 1)));
+      }
+      r.append('\n');
+    }
+    r.append(
+        String.format(
+            Locale.ROOT,
+            "%nledger entries %d · nominal fires checked %d%n%n",
+            v.entries,
+            v.firesChecked));
+    r.append("must be 0\n");
+    row(r, "duplicate first attempts of a (job, run, task)", v.duplicateFirstAttempts);
+    row(r, "duplicate attempts (any attempt number)", v.duplicateAttempts);
+    row(r, "nominal fires missed", v.missed);
+    row(r, "runs off the anchor grid", v.offGrid);
+    row(r, "DAG order violations", v.orderViolations);
+    row(r, "fencing-token regressions per job", v.tokenRegressions);
+    row(r, "epochs used by more than one node", v.epochsWithSeveralNodes);
+    row(r, "runs not terminal after their timeout", v.stuckRuns);
+    row(r, "no single leader 30 s after a fault", leaderViolations);
+    if (!v.examples.isEmpty()) {
+      r.append("\nfirst examples\n");
+      v.examples.forEach(e -> r.append("  ").append(e).append('\n'));
+    }
+    return r.toString();
+  }
+
+  private static void row(StringBuilder r, String name, long value) {
+    r.append(String.format(Locale.ROOT, "  %-50s %d%n", name, value));
+  }
+
+  private static String machine() {
+    return Runtime.getRuntime().availableProcessors()
+        + " cores, Java "
+        + System.getProperty("java.version")
+        + ", "
+        + System.getProperty("os.name")
+        + " "
+        + System.getProperty("os.arch");
+  }
+
+  private static long secondsSince(Instant t) {
+    return Duration.between(t, Instant.now()).toSeconds();
+  }
+
+  private static void log(String format, Object... args) {
+    System.out.printf(
+        Locale.ROOT, "[chaos %s] %s%n", Instant.now(), String.format(Locale.ROOT, format, args));
+  }
+}

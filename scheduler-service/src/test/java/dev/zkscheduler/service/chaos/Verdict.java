@@ -1,0 +1,184 @@
+package dev.zkscheduler.service.chaos;
+
+import dev.zkscheduler.engine.RunIds;
+import dev.zkscheduler.service.chaos.ChaosLedger.Entry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The suite's checks, computed from the ledger's records and the final run states read back from
+ * ZooKeeper (through the API). Each "must be 0" count keeps its first examples for the report.
+ */
+final class Verdict {
+
+  long entries;
+  long firesChecked;
+  long duplicateAttempts;
+  long duplicateFirstAttempts;
+  long missed;
+  long offGrid;
+  long orderViolations;
+  long tokenRegressions;
+  long epochsWithSeveralNodes;
+  long stuckRuns;
+  final List<String> examples = new ArrayList<>();
+
+  static Verdict of(List<Entry> all, Workload workload, Instant cutoff) {
+    Verdict v = new Verdict();
+    v.entries = all.size();
+    Map<String, Workload.Job> jobs =
+        workload.jobs().stream().collect(Collectors.toMap(Workload.Job::id, j -> j));
+
+    // Each (job, run, task, attempt) reaches the ledger once; first attempts in particular.
+    Map<String, Integer> attempts = new HashMap<>();
+    for (Entry e : all) {
+      attempts.merge(e.job() + "|" + e.run() + "|" + e.task() + "|" + e.attempt(), 1, Integer::sum);
+    }
+    attempts.forEach(
+        (key, n) -> {
+          if (n > 1) {
+            v.duplicateAttempts += n - 1;
+            if (key.endsWith("|1")) {
+              v.duplicateFirstAttempts += n - 1;
+            }
+            v.example("duplicate attempt " + key + " ×" + n);
+          }
+        });
+
+    // Fencing tokens never decrease for a job, in arrival order; one node per token.
+    Map<String, Long> maxToken = new HashMap<>();
+    Map<Long, Set<String>> nodesByToken = new HashMap<>();
+    for (Entry e : all) {
+      long max = maxToken.getOrDefault(e.job(), Long.MIN_VALUE);
+      if (e.token() < max) {
+        v.tokenRegressions++;
+        v.example("token regression " + e + " after " + max);
+      }
+      maxToken.put(e.job(), Math.max(max, e.token()));
+      nodesByToken.computeIfAbsent(e.token(), t -> new HashSet<>()).add(e.node());
+    }
+    nodesByToken.forEach(
+        (token, nodes) -> {
+          if (nodes.size() > 1) {
+            v.epochsWithSeveralNodes++;
+            v.example("epoch " + token + " used by " + nodes);
+          }
+        });
+
+    // Every nominal instant up to the cutoff ran (CATCH_UP + ALLOW: no policy may drop one).
+    Map<String, Map<String, List<Entry>>> byJobRun = new HashMap<>();
+    for (Entry e : all) {
+      byJobRun
+          .computeIfAbsent(e.job(), j -> new HashMap<>())
+          .computeIfAbsent(e.run(), r -> new ArrayList<>())
+          .add(e);
+    }
+    for (Workload.Job job : workload.jobs()) {
+      Instant from = job.cron() ? workload.createdAt().plusSeconds(3) : workload.anchor();
+      Set<String> expected = new HashSet<>();
+      for (Instant nominal : workload.expectedFires(job, from, cutoff)) {
+        String runId = RunIds.scheduled(nominal);
+        expected.add(runId);
+        v.firesChecked++;
+        List<Entry> calls = byJobRun.getOrDefault(job.id(), Map.of()).get(runId);
+        if (calls == null || calls.stream().noneMatch(c -> c.task().equals(job.rootTask()))) {
+          v.missed++;
+          v.example("missed " + job.id() + " " + runId);
+        }
+      }
+      for (String run : byJobRun.getOrDefault(job.id(), Map.of()).keySet()) {
+        Instant nominal = parseRunId(run);
+        if (!job.cron()
+            && nominal != null
+            && (Math.floorMod(
+                    nominal.toEpochMilli() - workload.anchor().toEpochMilli(),
+                    job.interval().toMillis())
+                != 0)) {
+          v.offGrid++;
+          v.example("off the grid: " + job.id() + " " + run);
+        }
+      }
+    }
+
+    // DAG order: a task starts only after each upstream succeeded (ALL_SUCCESS).
+    for (Workload.Job job : workload.jobs()) {
+      if (job.upstreams().isEmpty()) {
+        continue;
+      }
+      for (Map.Entry<String, List<Entry>> run :
+          byJobRun.getOrDefault(job.id(), Map.of()).entrySet()) {
+        Map<String, List<Entry>> byTask =
+            run.getValue().stream().collect(Collectors.groupingBy(Entry::task));
+        for (Map.Entry<String, List<String>> dep : job.upstreams().entrySet()) {
+          List<Entry> starts = byTask.get(dep.getKey());
+          if (starts == null) {
+            continue;
+          }
+          long firstStart = starts.stream().mapToLong(Entry::seq).min().orElseThrow();
+          for (String upstream : dep.getValue()) {
+            boolean succeededBefore =
+                byTask.getOrDefault(upstream, List.of()).stream()
+                    .anyMatch(u -> u.status() / 100 == 2 && u.seq() < firstStart);
+            if (!succeededBefore) {
+              v.orderViolations++;
+              v.example(
+                  "order: "
+                      + job.id()
+                      + " "
+                      + run.getKey()
+                      + " "
+                      + dep.getKey()
+                      + " before "
+                      + upstream);
+            }
+          }
+        }
+      }
+    }
+    return v;
+  }
+
+  private static Instant parseRunId(String runId) {
+    if (runId == null || runId.contains("-m-") || runId.length() < 20) {
+      return null;
+    }
+    String s = runId.substring(0, 20);
+    String iso =
+        s.substring(0, 4)
+            + "-"
+            + s.substring(4, 6)
+            + "-"
+            + s.substring(6, 8)
+            + "T"
+            + s.substring(9, 11)
+            + ":"
+            + s.substring(11, 13)
+            + ":"
+            + s.substring(13, 19)
+            + "Z";
+    return Instant.parse(iso);
+  }
+
+  void example(String text) {
+    if (examples.size() < 30) {
+      examples.add(text);
+    }
+  }
+
+  boolean clean() {
+    return duplicateAttempts == 0
+        && duplicateFirstAttempts == 0
+        && missed == 0
+        && offGrid == 0
+        && orderViolations == 0
+        && tokenRegressions == 0
+        && epochsWithSeveralNodes == 0
+        && stuckRuns == 0;
+  }
+}
