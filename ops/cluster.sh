@@ -321,7 +321,7 @@ start() {
   if [[ ! -f "$JAR" ]]; then
     command -v mvn >/dev/null 2>&1 || die "$JAR is missing and mvn is not on PATH: install Maven 3.8+ or build the jar"
     log "Building $JAR (mvn -B -q package -DskipTests) ..."
-    (cd "$ROOT" && mvn -B -q package -DskipTests)
+    (cd "$ROOT" && mvn -B -q package -DskipTests) || die "the Maven build failed (see above); fix it or build the jar yourself"
     [[ -f "$JAR" ]] || die "the build finished but $JAR is still missing"
   fi
   mkdir -p "$BASE"

@@ -4,6 +4,7 @@ import com.google.common.base.Preconditions;
 import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.cluster.Member;
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.JobDefaults;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.JobValidator;
@@ -27,6 +28,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,6 +44,12 @@ final class SchedulerNode implements Scheduler {
 
   /** The most runs one backfill may create. */
   static final int MAX_BACKFILL = 1000;
+
+  private static final Pattern JOB_ID = Pattern.compile(JobDefaults.ID_PATTERN);
+
+  /** Scheduled ({@code 20261201T140000.000Z}) and manual ({@code …-m-3f9a1c}) run ids. */
+  private static final Pattern RUN_ID =
+      Pattern.compile("^[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z(-m-[0-9a-f]{6})?$");
 
   private enum State {
     LATENT,
@@ -195,6 +203,9 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public boolean deleteJob(String jobId, OptionalInt expectedVersion) {
+    if (!isJobId(jobId)) {
+      return false;
+    }
     boolean deleted = store.deleteJob(jobId, expectedVersion);
     if (deleted) {
       loop.definitionChanged(new TermWork.DefinitionChange(jobId, null));
@@ -208,7 +219,19 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public Optional<Versioned<JobDefinition>> job(String jobId) {
-    return store.job(jobId);
+    return isJobId(jobId) ? store.job(jobId) : Optional.empty();
+  }
+
+  /**
+   * Ids from outside (a URL path, a request) that no job can have are unknown, not errors: they
+   * never reach the store, whose znode paths refuse them.
+   */
+  private static boolean isJobId(String id) {
+    return id != null && JOB_ID.matcher(id).matches();
+  }
+
+  private static boolean isRunId(String id) {
+    return id != null && RUN_ID.matcher(id).matches();
   }
 
   @Override
@@ -339,16 +362,15 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public Optional<Run> run(String jobId, String runId) {
+    if (!isJobId(jobId) || !isRunId(runId)) {
+      return Optional.empty();
+    }
     return store.run(jobId, runId).map(Versioned::value);
   }
 
   @Override
   public void cancel(String jobId, String runId) {
-    Run run =
-        store
-            .run(jobId, runId)
-            .map(Versioned::value)
-            .orElseThrow(() -> new NoSuchRunException(jobId, runId));
+    Run run = run(jobId, runId).orElseThrow(() -> new NoSuchRunException(jobId, runId));
     if (run.state().isTerminal()) {
       return;
     }
@@ -391,7 +413,7 @@ final class SchedulerNode implements Scheduler {
   }
 
   private Versioned<JobDefinition> require(String jobId) {
-    return store.job(jobId).orElseThrow(() -> new NoSuchJobException(jobId));
+    return job(jobId).orElseThrow(() -> new NoSuchJobException(jobId));
   }
 
   private String requestId() {

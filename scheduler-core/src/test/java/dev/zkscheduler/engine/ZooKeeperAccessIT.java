@@ -100,4 +100,30 @@ class ZooKeeperAccessIT {
                       .orElse(false));
     }
   }
+
+  /** Ids that no job or run can have are unknown, not errors (found by BadInputIT: a 500). */
+  @Test
+  void unsafeIdsAreUnknownRatherThanErrors() throws Exception {
+    try (TestingServer zk = new TestingServer(true);
+        Scheduler scheduler =
+            Scheduler.builder()
+                .connectString(zk.getConnectString())
+                .memberId("n1")
+                .handler("ok", ctx -> TaskResult.success())
+                .build()) {
+      scheduler.start();
+      scheduler.createJob(job("real"));
+      for (String bad : new String[] {"..", ".", "a/b", "", "A", "x\u0000"}) {
+        assertThat(scheduler.job(bad)).as(bad).isEmpty();
+        assertThatThrownBy(() -> scheduler.status(bad)).isInstanceOf(NoSuchJobException.class);
+        assertThatThrownBy(() -> scheduler.trigger(bad)).isInstanceOf(NoSuchJobException.class);
+        assertThatThrownBy(() -> scheduler.runs(bad, 5)).isInstanceOf(NoSuchJobException.class);
+        assertThat(scheduler.deleteJob(bad, java.util.OptionalInt.empty())).isFalse();
+        assertThat(scheduler.run("real", bad)).as(bad).isEmpty();
+        assertThatThrownBy(() -> scheduler.cancel("real", bad))
+            .isInstanceOf(NoSuchRunException.class);
+      }
+      assertThat(scheduler.job("real")).isPresent();
+    }
+  }
 }

@@ -9,6 +9,8 @@ import dev.zkscheduler.service.auth.TokenAuthenticator;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.BodyLimitFilter;
+import dev.zkscheduler.service.errors.DrainRequestBodyFilter;
+import dev.zkscheduler.service.errors.JsonErrorHandler;
 import dev.zkscheduler.service.resources.ClusterResource;
 import dev.zkscheduler.service.resources.JobsResource;
 import dev.zkscheduler.service.tasks.HttpTask;
@@ -138,6 +140,10 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     ApiJson json = new ApiJson(environment.getObjectMapper());
     environment.jersey().register(new ApiExceptionMapper(json));
     environment.jersey().register(new BodyLimitFilter(config.limits.maxBodyBytes));
+    environment.jersey().register(new DrainRequestBodyFilter(config.limits.maxBodyBytes));
+    environment
+        .lifecycle()
+        .addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
     environment.jersey().register(new JobsResource(scheduler, json, Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler, json));
     if (config.auth.enabled) {

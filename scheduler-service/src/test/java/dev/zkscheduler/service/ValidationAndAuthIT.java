@@ -318,6 +318,33 @@ class ValidationAndAuthIT {
     assertThat(admin().delete("/api/v1/jobs/roles").status()).isEqualTo(204);
   }
 
+  /**
+   * Found by BadInputIT: a body refused unread (413 on its Content-Length) made Jetty close the
+   * connection without saying so, and a client reusing it lost its next request.
+   */
+  @Test
+  void aBodyRefusedUnreadLeavesNoHalfClosedConnectionBehind() {
+    String huge = job("huge", "\"description\":\"" + "x".repeat(70_000) + "\",\"tasks\":" + NOOP);
+    for (int i = 0; i < 200; i++) {
+      Response refused = admin().post("/api/v1/jobs", huge);
+      assertThat(refused.status()).isEqualTo(413);
+      assertThat(admin().get("/api/v1/cluster").status()).isEqualTo(200);
+    }
+  }
+
+  /**
+   * Found by BadInputIT: Jetty answered an illegal URI with an HTML page and dropped the
+   * connection.
+   */
+  @Test
+  void errorsJettyAnswersItselfAreJsonAndCloseTheConnectionCleanly() {
+    Response illegal = admin().get("/api/v1/jobs/a%00b");
+    assertThat(illegal.status()).isEqualTo(400);
+    assertThat(illegal.header("Content-Type")).startsWith("application/json");
+    assertThat(illegal.json().get("code").asInt()).isEqualTo(400);
+    assertThat(admin().get("/api/v1/cluster").status()).isEqualTo(200);
+  }
+
   private static String tempDir() {
     try {
       return Files.createTempDirectory("zks-validation-it").toString();

@@ -1,0 +1,102 @@
+package dev.zkscheduler.service.chaos;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.engine.RunIds;
+import dev.zkscheduler.service.chaos.ChaosLedger.Entry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Each "must be 0" check of the fault suite detects what it is meant to. */
+class VerdictTest {
+
+  private static final Instant ANCHOR = Instant.parse("2026-01-01T00:00:00Z");
+  private static ChaosLedger ledger;
+  private static Workload workload;
+
+  @BeforeAll
+  static void workload() throws Exception {
+    ledger = new ChaosLedger();
+    ledger.close();
+    workload = new Workload(ledger, ANCHOR);
+    workload.create(null, ANCHOR.minusSeconds(10));
+  }
+
+  /** A clean ledger: every job's root task once per nominal instant, DAG tasks in order. */
+  private static List<Entry> clean(Instant cutoff) {
+    List<Entry> entries = new ArrayList<>();
+    for (Workload.Job job : workload.jobs()) {
+      Instant from = job.cron() ? workload.createdAt().plusSeconds(3) : ANCHOR;
+      for (Instant nominal : workload.expectedFires(job, from, cutoff)) {
+        String run = RunIds.scheduled(nominal);
+        if (job.upstreams().isEmpty()) {
+          entries.add(entry(entries.size(), job.id(), run, job.rootTask(), 1, 5, 200));
+        } else {
+          for (String task : List.of("a", "b", "c", "d", "e")) {
+            if (task.equals("a") || job.upstreams().containsKey(task)) {
+              entries.add(entry(entries.size(), job.id(), run, task, 1, 5, 200));
+            }
+          }
+        }
+      }
+    }
+    return entries;
+  }
+
+  private static Entry entry(
+      long seq, String job, String run, String task, int attempt, long token, int status) {
+    return new Entry(
+        seq, "/ok", job, run, task, attempt, token, "node-" + token, Instant.now(), status);
+  }
+
+  @Test
+  void aCleanLedgerIsClean() {
+    Verdict v = Verdict.of(clean(ANCHOR.plusSeconds(30)), workload, ANCHOR.plusSeconds(30));
+    assertThat(v.firesChecked).isGreaterThan(1000);
+    assertThat(v.clean()).as(String.join("\n", v.examples)).isTrue();
+  }
+
+  @Test
+  void eachKindOfFailureIsCounted() {
+    Instant cutoff = ANCHOR.plusSeconds(30);
+    List<Entry> entries = clean(cutoff);
+    // a missed fire: drop every1s-0's run at +10 s
+    String missing = RunIds.scheduled(ANCHOR.plusSeconds(10));
+    entries.removeIf(e -> e.job().equals("every1s-0") && e.run().equals(missing));
+    // a duplicate first attempt
+    Entry first = entries.get(0);
+    entries.add(entry(entries.size(), first.job(), first.run(), first.task(), 1, 5, 200));
+    // a stale leader's call after a newer one, from another node with the same epoch
+    entries.add(entry(entries.size(), "every1s-1", "x", "call", 1, 9, 200));
+    entries.add(entry(entries.size(), "every1s-1", "y", "call", 1, 7, 200));
+    entries.add(
+        new Entry(
+            entries.size(), "/ok", "every1s-2", "z", "call", 1, 5, "node-9", Instant.now(), 200));
+    // an off-grid run and a DAG task that started before its upstream succeeded
+    entries.add(
+        entry(
+            entries.size(),
+            "every1s-3",
+            RunIds.scheduled(ANCHOR.plusMillis(500)),
+            "call",
+            1,
+            9,
+            200));
+    String dagRun = RunIds.scheduled(ANCHOR.plusSeconds(40));
+    entries.add(entry(entries.size(), "dag-1", dagRun, "b", 1, 9, 200));
+    entries.add(entry(entries.size(), "dag-1", dagRun, "a", 1, 9, 200));
+
+    Verdict v = Verdict.of(entries, workload, cutoff);
+    assertThat(v.missed).isEqualTo(1);
+    assertThat(v.duplicateFirstAttempts).isEqualTo(1);
+    assertThat(v.duplicateAttempts).isEqualTo(1);
+    assertThat(v.tokenRegressions).isEqualTo(1);
+    assertThat(v.epochsWithSeveralNodes).isEqualTo(1);
+    assertThat(v.offGrid).isEqualTo(1);
+    assertThat(v.orderViolations).isEqualTo(1);
+    assertThat(v.clean()).isFalse();
+  }
+}
