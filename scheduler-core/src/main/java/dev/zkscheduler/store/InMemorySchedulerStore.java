@@ -169,6 +169,15 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   // ---- scheduler state ----
 
   @Override
+  public synchronized Map<String, Versioned<ScheduleState>> allScheduleStates() {
+    Map<String, Versioned<ScheduleState>> all = new HashMap<>();
+    schedules.forEach(
+        (id, r) ->
+            all.put(id, new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version())));
+    return all;
+  }
+
+  @Override
   public synchronized Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
     return Optional.ofNullable(schedules.get(jobId))
         .map(r -> new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version()));

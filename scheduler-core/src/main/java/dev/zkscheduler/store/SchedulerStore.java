@@ -4,6 +4,7 @@ import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.job.JobDefinition;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -69,6 +70,9 @@ public interface SchedulerStore {
   // ---- scheduler state (read by anyone, written by the leader through commit) ----
 
   Optional<Versioned<ScheduleState>> scheduleState(String jobId);
+
+  /** The schedule state of every job that has one, by job id (a new leader's one bulk read). */
+  Map<String, Versioned<ScheduleState>> allScheduleStates();
 
   Optional<Versioned<Run>> run(String jobId, String runId);
 

@@ -10,6 +10,9 @@ public sealed interface StoreOp {
 
   int CREATE = -1;
 
+  /** For {@link DeleteRun}: delete whatever version is there. */
+  int ANY_VERSION = -1;
+
   /** Create a run; fails the commit with {@link CommitResult.Outcome#EXISTED} if it exists. */
   record CreateRun(Run run) implements StoreOp {}
 

@@ -149,6 +149,23 @@ public abstract class SchedulerStoreContract {
   }
 
   @Test
+  void allScheduleStatesReadsWhatEachJobsReadReads() throws Exception {
+    LeaderTerm term = term();
+    List<StoreOp> ops = new java.util.ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      ops.add(
+          new StoreOp.PutScheduleState(
+              new ScheduleState("job-" + i, T, T.plusSeconds(i), i), StoreOp.CREATE));
+    }
+    assertThat(store().commit(term, ops)).isEqualTo(CommitResult.COMMITTED);
+    java.util.Map<String, Versioned<ScheduleState>> all = store().allScheduleStates();
+    assertThat(all).hasSize(40);
+    for (int i = 0; i < 40; i++) {
+      assertThat(all.get("job-" + i)).isEqualTo(store().scheduleState("job-" + i).orElseThrow());
+    }
+  }
+
+  @Test
   void updatesAreVersioned() throws Exception {
     LeaderTerm term = term();
     store().commit(term, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.PENDING))));

@@ -1,0 +1,54 @@
+package dev.zkscheduler.bench;
+
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.store.JsonCodec;
+import dev.zkscheduler.store.LayoutMigrator;
+import dev.zkscheduler.store.ZkLayout;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.retry.RetryOneTime;
+
+/**
+ * Writes many job definitions straight into the store's layout, 500 per multi-op: the setup of the
+ * large benchmarks, not what they measure (the API creates one job per round trip).
+ */
+final class BulkJobs {
+
+  private BulkJobs() {}
+
+  static void write(String connectString, String namespace, List<JobDefinition> jobs)
+      throws Exception {
+    try (CuratorFramework client =
+        CuratorFrameworkFactory.builder()
+            .connectString(connectString)
+            .namespace(namespace)
+            .retryPolicy(new RetryOneTime(100))
+            .ensembleTracker(false)
+            .build()) {
+      client.start();
+      client.blockUntilConnected(30, TimeUnit.SECONDS);
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(client, layout, Duration.ofSeconds(30)).ensureLayout();
+      List<CuratorOp> batch = new ArrayList<>();
+      for (JobDefinition job : jobs) {
+        batch.add(
+            client
+                .transactionOp()
+                .create()
+                .forPath(layout.job(job.id()), JsonCodec.encodeJob(job)));
+        if (batch.size() == 500) {
+          client.transaction().forOperations(batch);
+          batch.clear();
+        }
+      }
+      if (!batch.isEmpty()) {
+        client.transaction().forOperations(batch);
+      }
+    }
+  }
+}

@@ -1,0 +1,97 @@
+package dev.zkscheduler.bench;
+
+import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.testing.TcpProxy;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.stream.Collectors;
+
+/**
+ * Failover under steady load: three schedulers, each reaching every server through proxies of its
+ * own. A crash is the leader going silent (its proxies blackholed: ZooKeeper expires its session as
+ * for {@code kill -9}); a graceful handover is {@code close()}. Both are timed to the first fire
+ * started by another node.
+ */
+final class Failover {
+
+  record Result(long crashMillis, long gracefulMillis) {}
+
+  private Failover() {}
+
+  static Result measure(Ensemble ensemble, String namespace, int jobs) throws Exception {
+    Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    List<JobDefinition> definitions = new ArrayList<>();
+    for (int i = 0; i < jobs; i++) {
+      definitions.add(
+          JobDefinition.builder(String.format(Locale.ROOT, "fo-%06d", i))
+              .schedule(Schedule.interval(Duration.ofSeconds(1), base.plusMillis(i * 1000L / jobs)))
+              .task("t", "bench")
+              .build());
+    }
+    BulkJobs.write(ensemble.connectString(), namespace, definitions);
+    Fires fires = new Fires();
+    List<List<TcpProxy>> proxies = new ArrayList<>();
+    List<Scheduler> nodes = new ArrayList<>();
+    try {
+      for (int n = 1; n <= 3; n++) {
+        List<TcpProxy> own = new ArrayList<>();
+        for (int port : ensemble.ports()) {
+          own.add(new TcpProxy(port));
+        }
+        proxies.add(own);
+        String connect = own.stream().map(TcpProxy::connectString).collect(Collectors.joining(","));
+        nodes.add(Firing.scheduler(connect, namespace, "fo-" + n, fires));
+      }
+      int leader = awaitLeader(nodes);
+      Bench.sleepUntil(Instant.now().plusSeconds(5)); // steady load before the fault
+
+      long t0 = System.currentTimeMillis();
+      proxies.get(leader).forEach(TcpProxy::blackhole);
+      String crashed = "fo-" + (leader + 1);
+      Bench.await(Duration.ofSeconds(60), () -> firstByOther(fires, crashed, t0) != null);
+      long crash = firstByOther(fires, crashed, t0).startMillis() - t0;
+      nodes.get(leader).close();
+
+      List<Scheduler> alive = new ArrayList<>(nodes);
+      alive.remove(leader);
+      int next = awaitLeader(alive);
+      String handingOver = "fo-" + (nodes.indexOf(alive.get(next)) + 1);
+      Bench.sleepUntil(Instant.now().plusSeconds(3));
+      long t1 = System.currentTimeMillis();
+      alive.get(next).close();
+      Bench.await(Duration.ofSeconds(60), () -> firstByOther(fires, handingOver, t1) != null);
+      long graceful = firstByOther(fires, handingOver, t1).startMillis() - t1;
+      return new Result(crash, graceful);
+    } finally {
+      for (Scheduler node : nodes) {
+        node.close();
+      }
+      proxies.forEach(list -> list.forEach(TcpProxy::close));
+    }
+  }
+
+  private static int awaitLeader(List<Scheduler> nodes) {
+    Bench.await(Duration.ofSeconds(60), () -> nodes.stream().anyMatch(Scheduler::isLeader));
+    for (int i = 0; i < nodes.size(); i++) {
+      if (nodes.get(i).isLeader()) {
+        return i;
+      }
+    }
+    throw new IllegalStateException("no leader");
+  }
+
+  private static Fires.Fire firstByOther(Fires fires, String member, long sinceMillis) {
+    for (Fires.Fire f : fires.snapshot()) {
+      if (!f.member().equals(member) && f.startMillis() >= sinceMillis) {
+        return f;
+      }
+    }
+    return null;
+  }
+}

@@ -1,0 +1,59 @@
+package dev.zkscheduler.bench;
+
+import dev.zkscheduler.job.TaskContext;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.TaskResult;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The benchmark's task handler: records, for every attempt, the nominal fire instant, the instant
+ * the handler started and the node — then succeeds at once, so only the scheduler is measured.
+ */
+final class Fires implements TaskHandler {
+
+  record Fire(String job, long nominalMillis, long startMillis, String member) {}
+
+  private final List<Fire> fires = new ArrayList<>();
+
+  @Override
+  public TaskResult execute(TaskContext ctx) {
+    long now = System.currentTimeMillis();
+    synchronized (fires) {
+      fires.add(new Fire(ctx.jobId(), ctx.nominalTime().toEpochMilli(), now, ctx.memberId()));
+    }
+    return TaskResult.success();
+  }
+
+  List<Fire> snapshot() {
+    synchronized (fires) {
+      return new ArrayList<>(fires);
+    }
+  }
+
+  int size() {
+    synchronized (fires) {
+      return fires.size();
+    }
+  }
+
+  /** Fires whose nominal instant is in [from, to). */
+  List<Fire> nominalIn(Instant from, Instant to) {
+    long a = from.toEpochMilli();
+    long b = to.toEpochMilli();
+    return snapshot().stream()
+        .filter(f -> f.nominalMillis() >= a && f.nominalMillis() < b)
+        .toList();
+  }
+
+  /** The first fire started by {@code member} at or after {@code sinceMillis}, or null. */
+  Fire firstBy(String member, long sinceMillis) {
+    for (Fire f : snapshot()) {
+      if (f.member().equals(member) && f.startMillis() >= sinceMillis) {
+        return f;
+      }
+    }
+    return null;
+  }
+}

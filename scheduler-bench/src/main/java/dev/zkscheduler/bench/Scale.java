@@ -1,0 +1,89 @@
+package dev.zkscheduler.bench;
+
+import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.JsonCodec;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
+
+/**
+ * Many job definitions: how long a leader takes to take over (term, read, plan, first fire), the
+ * heap it then holds, the znodes and bytes in ZooKeeper, and the latency of a page of the job list.
+ * The jobs fire hourly, their anchors spread over the hour, so some are due every second.
+ */
+final class Scale {
+
+  record Result(
+      int jobs,
+      long termMillis,
+      long firstFireMillis,
+      long heapBytes,
+      long znodes,
+      long definitionBytes,
+      Stats pageMillis) {}
+
+  private Scale() {}
+
+  static Result measure(String connectString, String namespace, int jobs) throws Exception {
+    // Anchors spread over the coming hour from now: the ones passed while the leader takes over
+    // are due at once, so the first fire marks the end of the takeover.
+    Instant base = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+    List<JobDefinition> definitions = new ArrayList<>();
+    long bytes = 0;
+    for (int i = 0; i < jobs; i++) {
+      JobDefinition job =
+          JobDefinition.builder(String.format(Locale.ROOT, "scale-%06d", i))
+              .schedule(
+                  Schedule.interval(Duration.ofHours(1), base.plusMillis(i * 3_600_000L / jobs)))
+              .task("t", "bench")
+              .build();
+      definitions.add(job);
+      bytes += JsonCodec.encodeJob(job).length;
+    }
+    BulkJobs.write(connectString, namespace, definitions);
+    definitions.clear();
+    System.gc();
+    long heapBefore = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+
+    Fires fires = new Fires();
+    long t0 = System.currentTimeMillis();
+    try (Scheduler scheduler = Firing.scheduler(connectString, namespace, "scale-1", fires)) {
+      Bench.await(Duration.ofSeconds(300), scheduler::isLeader);
+      long term = System.currentTimeMillis() - t0;
+      Bench.await(Duration.ofSeconds(600), () -> fires.size() > 0);
+      long first = fires.snapshot().get(0).startMillis() - t0;
+      System.gc();
+      long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed() - heapBefore;
+
+      Stats pages = new Stats();
+      String after = null;
+      for (int i = 0; i < 20; i++) {
+        long p0 = System.nanoTime();
+        after = scheduler.jobs(after, 100).next();
+        pages.add((System.nanoTime() - p0) / 1_000_000);
+      }
+      long znodes;
+      try (CuratorFramework client =
+          CuratorFrameworkFactory.builder()
+              .connectString(connectString)
+              .retryPolicy(new RetryOneTime(100))
+              .ensembleTracker(false)
+              .build()) {
+        client.start();
+        client.blockUntilConnected(30, TimeUnit.SECONDS);
+        znodes = client.getZookeeperClient().getZooKeeper().getAllChildrenNumber("/" + namespace);
+      }
+      return new Result(jobs, term, first, heap, znodes, bytes, pages);
+    }
+  }
+}
