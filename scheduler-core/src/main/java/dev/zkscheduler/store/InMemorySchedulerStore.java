@@ -169,6 +169,16 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   // ---- scheduler state ----
 
   @Override
+  public synchronized Map<String, Versioned<ScheduleState>> scheduleStates(
+      java.util.Collection<String> jobIds) {
+    Map<String, Versioned<ScheduleState>> found = new HashMap<>();
+    for (String id : jobIds) {
+      scheduleState(id).ifPresent(v -> found.put(id, v));
+    }
+    return found;
+  }
+
+  @Override
   public synchronized Map<String, Versioned<ScheduleState>> allScheduleStates() {
     Map<String, Versioned<ScheduleState>> all = new HashMap<>();
     schedules.forEach(

@@ -71,6 +71,9 @@ public interface SchedulerStore {
 
   Optional<Versioned<ScheduleState>> scheduleState(String jobId);
 
+  /** The schedule states of {@code jobIds} that have one, by job id, in one bulk read. */
+  Map<String, Versioned<ScheduleState>> scheduleStates(java.util.Collection<String> jobIds);
+
   /** The schedule state of every job that has one, by job id (a new leader's one bulk read). */
   Map<String, Versioned<ScheduleState>> allScheduleStates();
 

@@ -181,6 +181,25 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   @Override
+  public Map<String, Versioned<ScheduleState>> scheduleStates(java.util.Collection<String> jobIds) {
+    return call(
+        () -> {
+          Map<String, String> jobOfPath = new HashMap<>();
+          for (String id : jobIds) {
+            jobOfPath.put(layout.schedule(id), id);
+          }
+          Map<String, Versioned<ScheduleState>> states = new HashMap<>();
+          readAll(new ArrayList<>(jobOfPath.keySet()))
+              .forEach(
+                  (path, v) ->
+                      states.put(
+                          jobOfPath.get(path),
+                          new Versioned<>(JsonCodec.decodeScheduleState(v.value()), v.version())));
+          return states;
+        });
+  }
+
+  @Override
   public Map<String, Versioned<ScheduleState>> allScheduleStates() {
     return call(
         () -> {
