@@ -58,6 +58,10 @@ final class ActiveRuns {
     byJob.remove(jobId);
   }
 
+  boolean hasStaged() {
+    return !staged.isEmpty();
+  }
+
   int count() {
     return byJob.values().stream().mapToInt(Map::size).sum();
   }

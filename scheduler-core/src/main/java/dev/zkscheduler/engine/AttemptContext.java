@@ -20,6 +20,7 @@ final class AttemptContext implements TaskContext {
   private final Map<String, Object> config;
   private final Instant deadline;
   private final CountDownLatch cancelled = new CountDownLatch(1);
+  private final Lease lease;
 
   AttemptContext(
       String jobId,
@@ -30,7 +31,8 @@ final class AttemptContext implements TaskContext {
       long fencingToken,
       String memberId,
       Map<String, Object> config,
-      Instant deadline) {
+      Instant deadline,
+      Lease lease) {
     this.jobId = jobId;
     this.runId = runId;
     this.taskId = taskId;
@@ -40,6 +42,7 @@ final class AttemptContext implements TaskContext {
     this.memberId = memberId;
     this.config = config;
     this.deadline = deadline;
+    this.lease = lease;
   }
 
   void cancel() {
@@ -93,11 +96,26 @@ final class AttemptContext implements TaskContext {
 
   @Override
   public boolean isCancelled() {
-    return cancelled.getCount() == 0;
+    return cancelled.getCount() == 0 || !lease.valid();
   }
 
   @Override
   public boolean awaitCancellation(Duration timeout) throws InterruptedException {
-    return cancelled.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    long end = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (isCancelled()) {
+        return true;
+      }
+      long left = end - System.nanoTime();
+      if (left <= 0) {
+        return false;
+      }
+      // In slices, so that a lapsed lease is noticed as well as an explicit cancel.
+      if (cancelled.await(Math.min(left, SLICE_NANOS), TimeUnit.NANOSECONDS)) {
+        return true;
+      }
+    }
   }
+
+  private static final long SLICE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
 }

@@ -344,7 +344,14 @@ public final class SchedulerBuilder {
     EngineMetrics engineMetrics = new EngineMetrics(metrics);
     TickLoop[] loopHolder = new TickLoop[1];
     TaskRunner runner =
-        new TaskRunner(settings.taskThreads(), clock, metrics, () -> loopHolder[0].wakeUp());
+        new TaskRunner(
+            settings.taskThreads(),
+            clock,
+            metrics,
+            () -> loopHolder[0].wakeUp(),
+            // On ZooKeeper, attempts start only while the leader's last contact is younger than
+            // half the session timeout (see Lease); alone in memory there is no session to lose.
+            client != null ? new Lease(sessionTimeout.dividedBy(2)) : Lease.unlimited());
     SchedulerStore finalStore = chosenStore;
     TickLoop loop =
         new TickLoop(

@@ -47,7 +47,8 @@ final class TaskRunner {
   private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
   private final Runnable wakeUp;
 
-  TaskRunner(int threads, Clock clock, MetricRegistry metrics, Runnable wakeUp) {
+  TaskRunner(int threads, Clock clock, MetricRegistry metrics, Runnable wakeUp, Lease lease) {
+    this.lease = lease;
     this.pool =
         Executors.newFixedThreadPool(
             threads,
@@ -60,6 +61,13 @@ final class TaskRunner {
     Gauges.replace(metrics, MetricNames.TASKS_RUNNING, inFlight::size);
   }
 
+  /** The leader's lease: renewed by the tick loop, checked before every handler call. */
+  Lease lease() {
+    return lease;
+  }
+
+  private final Lease lease;
+
   void start(AttemptKey key, TaskHandler handler, AttemptContext context) {
     // Registered before it can run, so that a handler finishing at once still reports its outcome.
     FutureTask<Void> future =
@@ -67,6 +75,11 @@ final class TaskRunner {
             () -> {
               Outcome outcome;
               try {
+                if (context.isCancelled()) {
+                  // Cancelled while queued, or the lease lapsed (the leader froze after recording
+                  // the start): the handler is not called; the next leader re-offers the attempt.
+                  throw new NotStartedException();
+                }
                 TaskResult result = handler.execute(context);
                 outcome =
                     result != null && result.succeeded()
@@ -78,6 +91,13 @@ final class TaskRunner {
                                 ? "handler returned no result"
                                 : message(result.message()),
                             clock.instant());
+              } catch (NotStartedException e) {
+                outcome =
+                    new Outcome(
+                        key,
+                        false,
+                        "not started: cancelled, or this leader's contact with ZooKeeper lapsed",
+                        clock.instant());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 outcome = new Outcome(key, false, "interrupted", clock.instant());
@@ -186,6 +206,14 @@ final class TaskRunner {
     } catch (InterruptedException e) {
       pool.shutdownNow();
       Thread.currentThread().interrupt();
+    }
+  }
+
+  private static final class NotStartedException extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    NotStartedException() {
+      super(null, null, false, false);
     }
   }
 }

@@ -533,8 +533,14 @@ final class TermWork {
         startReady(entry, versioned);
       }
     }
-    // Every start is recorded (fenced) before any handler is called: no attempt starts twice.
+    // Every start is recorded (fenced) before any handler is called: no attempt starts twice. The
+    // commit is also fresh proof that the session was alive when it was sent (see Lease).
+    long contact = System.nanoTime();
+    boolean writes = active.hasStaged();
     flush();
+    if (writes) {
+      runner.lease().renew(contact);
+    }
     List<Runnable> starts = new ArrayList<>(pendingStarts);
     pendingStarts.clear();
     starts.forEach(Runnable::run);
@@ -589,7 +595,8 @@ final class TermWork {
               term.epoch(),
               term.memberId(),
               task.config(),
-              deadline);
+              deadline,
+              runner.lease());
       pendingStarts.add(
           () -> {
             // Lag is the promptness of fires that were due now; a backfill or catch-up run's

@@ -128,6 +128,9 @@ final class TickLoop implements AutoCloseable {
       log.debug("tick: not the leader, nothing to do");
       return;
     }
+    // Every leader tick makes ZooKeeper round trips that begin after this instant: when the tick
+    // succeeds, the session was alive then (see Lease).
+    long contact = System.nanoTime();
     try (Timer.Context ignored = tickTimer.time()) {
       if (work != null && work.term() != term.get()) {
         drop("a new term started", true);
@@ -136,6 +139,7 @@ final class TickLoop implements AutoCloseable {
         changes.clear();
         TermWork fresh = newWork.apply(term.get());
         fresh.rebuild();
+        runner.lease().renew(contact);
         work = fresh;
       }
       List<TermWork.DefinitionChange> pending = new ArrayList<>();
@@ -144,6 +148,7 @@ final class TickLoop implements AutoCloseable {
         pending.add(next);
       }
       work.tick(pending);
+      runner.lease().renew(contact);
       activeRuns = work.activeCount();
     } catch (FencingException e) {
       log.warn("leader work stopped: {}", e.getMessage());

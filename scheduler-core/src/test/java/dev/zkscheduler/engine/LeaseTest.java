@@ -1,0 +1,93 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.job.TaskResult;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A leader that froze between recording a start and calling the handler must not call it on waking:
+ * the next leader has re-offered the attempt under a newer fencing token (found by ChaosIT's
+ * PAUSE_LEADER: 61 calls with a lower token after a higher one).
+ */
+class LeaseTest {
+
+  @Test
+  void aLeaseLapsesWithoutContactAndRenewsWithIt() {
+    Lease lease = new Lease(Duration.ofMillis(200));
+    assertThat(lease.valid()).isTrue();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !lease.valid());
+    lease.renew(System.nanoTime());
+    assertThat(lease.valid()).isTrue();
+    lease.renew(System.nanoTime() - Duration.ofSeconds(10).toNanos());
+    assertThat(lease.valid()).as("an older contact never shortens the lease").isTrue();
+    assertThat(Lease.unlimited().valid()).isTrue();
+  }
+
+  @Test
+  void noHandlerIsCalledOnceTheLeaseHasLapsed() {
+    Lease lease = new Lease(Duration.ofMillis(100));
+    TaskRunner runner = new TaskRunner(1, Clock.systemUTC(), new MetricRegistry(), () -> {}, lease);
+    AtomicInteger calls = new AtomicInteger();
+    await().atMost(Duration.ofSeconds(5)).until(() -> !lease.valid());
+
+    TaskRunner.AttemptKey key = new TaskRunner.AttemptKey("j", "r", "t", 1);
+    runner.start(
+        key,
+        ctx -> {
+          calls.incrementAndGet();
+          return TaskResult.success();
+        },
+        new AttemptContext(
+            "j",
+            "r",
+            "t",
+            1,
+            Instant.EPOCH,
+            7,
+            "n1",
+            Map.of(),
+            Instant.now().plusSeconds(60),
+            lease));
+    List<TaskRunner.Outcome> outcomes = new java.util.ArrayList<>();
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(
+            () -> {
+              outcomes.addAll(runner.drain());
+              return !outcomes.isEmpty();
+            });
+    assertThat(calls.get()).isZero();
+    assertThat(outcomes.get(0).succeeded()).isFalse();
+    assertThat(outcomes.get(0).error()).contains("not started");
+
+    lease.renew(System.nanoTime());
+    TaskRunner.AttemptKey second = new TaskRunner.AttemptKey("j", "r", "t", 2);
+    runner.start(
+        second,
+        ctx -> {
+          calls.incrementAndGet();
+          return TaskResult.success();
+        },
+        new AttemptContext(
+            "j",
+            "r",
+            "t",
+            2,
+            Instant.EPOCH,
+            7,
+            "n1",
+            Map.of(),
+            Instant.now().plusSeconds(60),
+            lease));
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+  }
+}
