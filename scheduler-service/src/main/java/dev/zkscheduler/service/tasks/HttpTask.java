@@ -81,6 +81,11 @@ public final class HttpTask implements TaskHandler {
     if (config.get("headers") instanceof Map<?, ?> headers) {
       headers.forEach((k, v) -> request.header(k.toString(), v.toString()));
     }
+    if (ctx.isCancelled()) {
+      // Checked as late as possible: a leader that froze after the start was recorded must not
+      // send with its old fencing token once a newer leader may have re-offered the attempt.
+      return TaskResult.failure("cancelled before the request was sent");
+    }
     CompletableFuture<HttpResponse<Void>> response =
         client.sendAsync(request.build(), HttpResponse.BodyHandlers.discarding());
     try {

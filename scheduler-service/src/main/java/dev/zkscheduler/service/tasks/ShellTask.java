@@ -48,6 +48,9 @@ public final class ShellTask implements TaskHandler {
     if (config.get("env") instanceof Map<?, ?> env) {
       env.forEach((k, v) -> builder.environment().put(k.toString(), v.toString()));
     }
+    if (ctx.isCancelled()) {
+      return TaskResult.failure("cancelled before the command started");
+    }
     Process process = builder.start();
     BoundedOutput output = new BoundedOutput(process.getInputStream(), maxOutputBytes);
     Thread reader = new Thread(output, "zk-scheduler-shell-output");
