@@ -7,11 +7,8 @@ import dev.zkscheduler.store.ZkLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.retry.RetryOneTime;
 
 /**
  * Writes many job definitions straight into the store's layout, 500 per multi-op: the setup of the
@@ -23,15 +20,7 @@ final class BulkJobs {
 
   static void write(String connectString, String namespace, List<JobDefinition> jobs)
       throws Exception {
-    try (CuratorFramework client =
-        CuratorFrameworkFactory.builder()
-            .connectString(connectString)
-            .namespace(namespace)
-            .retryPolicy(new RetryOneTime(100))
-            .ensembleTracker(false)
-            .build()) {
-      client.start();
-      client.blockUntilConnected(30, TimeUnit.SECONDS);
+    try (CuratorFramework client = Ensemble.client(connectString, namespace)) {
       ZkLayout layout = new ZkLayout();
       new LayoutMigrator(client, layout, Duration.ofSeconds(30)).ensureLayout();
       List<CuratorOp> batch = new ArrayList<>();

@@ -2,6 +2,10 @@ package dev.zkscheduler.bench;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.CuratorFrameworkFactory;
+import org.apache.curator.retry.RetryOneTime;
 import org.apache.curator.test.InstanceSpec;
 import org.apache.curator.test.TestingCluster;
 import org.apache.curator.test.TestingServer;
@@ -31,6 +35,24 @@ final class Ensemble implements Closeable {
 
   static Ensemble oneServer() throws Exception {
     return new Ensemble(null, new TestingServer(true), "single server (as embedded)");
+  }
+
+  /** A started client of {@code connectString} (namespace null: the root), as a user's would be. */
+  static CuratorFramework client(String connectString, String namespace)
+      throws InterruptedException {
+    CuratorFramework client =
+        CuratorFrameworkFactory.builder()
+            .connectString(connectString)
+            .namespace(namespace)
+            .retryPolicy(new RetryOneTime(100))
+            .ensembleTracker(false)
+            .build();
+    client.start();
+    if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {
+      client.close();
+      throw new IllegalStateException("could not connect to " + connectString);
+    }
+    return client;
   }
 
   String connectString() {

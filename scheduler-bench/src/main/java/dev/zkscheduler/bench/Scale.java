@@ -11,10 +11,7 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
-import org.apache.curator.retry.RetryOneTime;
 
 /**
  * Many job definitions: how long a leader takes to take over (term, read, plan, first fire), the
@@ -73,14 +70,7 @@ final class Scale {
         pages.add((System.nanoTime() - p0) / 1_000_000);
       }
       long znodes;
-      try (CuratorFramework client =
-          CuratorFrameworkFactory.builder()
-              .connectString(connectString)
-              .retryPolicy(new RetryOneTime(100))
-              .ensembleTracker(false)
-              .build()) {
-        client.start();
-        client.blockUntilConnected(30, TimeUnit.SECONDS);
+      try (CuratorFramework client = Ensemble.client(connectString, null)) {
         znodes = client.getZookeeperClient().getZooKeeper().getAllChildrenNumber("/" + namespace);
       }
       return new Result(jobs, term, first, heap, znodes, bytes, pages);

@@ -4,12 +4,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.retry.RetryOneTime;
 import org.apache.zookeeper.CreateMode;
 import org.apache.zookeeper.data.Stat;
 
@@ -26,15 +23,7 @@ final class ZkLimit {
   private static final byte[] PAYLOAD = new byte[300];
 
   static Result measure(String connectString, String namespace, Duration each) throws Exception {
-    try (CuratorFramework client =
-        CuratorFrameworkFactory.builder()
-            .connectString(connectString)
-            .namespace(namespace)
-            .retryPolicy(new RetryOneTime(100))
-            .ensembleTracker(false)
-            .build()) {
-      client.start();
-      client.blockUntilConnected(30, TimeUnit.SECONDS);
+    try (CuratorFramework client = Ensemble.client(connectString, namespace)) {
       String latch =
           client
               .create()

@@ -1,21 +1,15 @@
 package dev.zkscheduler.cluster;
 
-import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import dev.zkscheduler.metrics.Gauges;
-import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
@@ -64,10 +58,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
   private final LeaderLatch latch;
   private final ExecutorService events;
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-  private final AtomicReference<ZkLeaderTerm> current = new AtomicReference<>();
-  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong lastEpoch = new AtomicLong(-1);
-  private final Counter termsStarted;
+  private final TermKeeper terms;
   private final ConnectionStateListener connectionListener = this::onConnectionState;
 
   public LeaderElection(
@@ -88,10 +79,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
                 .setNameFormat("zk-scheduler-election-" + memberId)
                 .setDaemon(true)
                 .build());
-    MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
-    this.termsStarted = metrics.counter(MetricNames.TERMS_STARTED);
-    Gauges.replace(metrics, MetricNames.LEADER, () -> currentTerm().isPresent() ? 1 : 0);
-    Gauges.replace(metrics, MetricNames.EPOCH, lastEpoch::get);
+    this.terms = new TermKeeper(memberId, registry);
   }
 
   /**
@@ -132,7 +120,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
       case RECONNECTED -> {
         // The latch re-evaluates on its own and calls isLeader() if we still lead; if it already
         // believes it leads, take a fresh term: a term never survives a suspension.
-        if (latch.hasLeadership() && current.get() == null) {
+        if (latch.hasLeadership() && !terms.holding()) {
           takeTerm();
         }
       }
@@ -142,7 +130,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
 
   /** Runs on the events thread. */
   private void takeTerm() {
-    if (state.get() != State.STARTED || current.get() != null) {
+    if (state.get() != State.STARTED || terms.holding()) {
       return;
     }
     try {
@@ -153,13 +141,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
       }
       int epoch = Epochs.take(client, layout, ourPath, memberId, clock.instant());
       ZkLeaderTerm term = new ZkLeaderTerm(epoch, ourPath, memberId, clock.instant(), this);
-      current.set(term);
-      lastEpoch.set(epoch);
-      termsStarted.inc();
-      log.info("{} leads: term with epoch {} (latch node {})", memberId, epoch, ourPath);
-      for (LeadershipListener listener : listeners) {
-        notify(() -> listener.termStarted(term));
-      }
+      terms.started(term, " (latch node " + ourPath + ")");
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
       log.info("{} could not take a term ({}): another node moved first", memberId, e.code());
     } catch (InterruptedException e) {
@@ -170,32 +152,17 @@ public final class LeaderElection implements ZkLeadership, Closeable {
   }
 
   private void endCurrent(String reason) {
-    ZkLeaderTerm term = current.getAndSet(null);
-    if (term != null && term.end()) {
-      log.warn("{} ends its term with epoch {}: {}", memberId, term.epoch(), reason);
-      for (LeadershipListener listener : listeners) {
-        notify(() -> listener.termEnded(term, reason));
-      }
-    }
-  }
-
-  private void notify(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      log.error("leadership listener failed", e);
-    }
+    terms.end(reason);
   }
 
   @Override
   public Optional<LeaderTerm> currentTerm() {
-    ZkLeaderTerm term = current.get();
-    return term != null && term.isCurrent() ? Optional.of(term) : Optional.empty();
+    return terms.currentTerm();
   }
 
   @Override
   public void addListener(LeadershipListener listener) {
-    listeners.add(listener);
+    terms.addListener(listener);
   }
 
   /**
@@ -209,7 +176,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
     }
     events.execute(
         () -> {
-          if (current.get() == term) {
+          if (terms.holds(term)) {
             endCurrent(reason);
             if (leadsByLatch()) {
               takeTerm();

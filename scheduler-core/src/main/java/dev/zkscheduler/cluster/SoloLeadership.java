@@ -1,22 +1,15 @@
 package dev.zkscheduler.cluster;
 
-import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import com.google.common.base.Preconditions;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import dev.zkscheduler.metrics.Gauges;
-import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
 import java.time.Clock;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -47,10 +40,7 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
   private final String memberId;
   private final Clock clock;
   private final ScheduledExecutorService events;
-  private final AtomicReference<ZkLeaderTerm> current = new AtomicReference<>();
-  private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
-  private final AtomicLong lastEpoch = new AtomicLong(-1);
-  private final Counter termsStarted;
+  private final TermKeeper terms;
   private final ConnectionStateListener connectionListener = this::onConnectionState;
   private volatile String ownPath;
   private volatile boolean closed;
@@ -71,10 +61,7 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
                 .setNameFormat("zk-scheduler-solo-" + memberId)
                 .setDaemon(true)
                 .build());
-    MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
-    this.termsStarted = metrics.counter(MetricNames.TERMS_STARTED);
-    Gauges.replace(metrics, MetricNames.LEADER, () -> currentTerm().isPresent() ? 1 : 0);
-    Gauges.replace(metrics, MetricNames.EPOCH, lastEpoch::get);
+    this.terms = new TermKeeper(memberId, registry);
   }
 
   /** Creates this node's ephemeral node and takes the first term before returning. */
@@ -99,7 +86,7 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
 
   /** Runs on the events thread. */
   private void takeTerm() {
-    if (closed || current.get() != null) {
+    if (closed || terms.holding()) {
       return;
     }
     try {
@@ -113,13 +100,7 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
       }
       int epoch = Epochs.take(client, layout, ownPath, memberId, clock.instant());
       ZkLeaderTerm term = new ZkLeaderTerm(epoch, ownPath, memberId, clock.instant(), this);
-      current.set(term);
-      lastEpoch.set(epoch);
-      termsStarted.inc();
-      log.info("{} leads (no election): term with epoch {}", memberId, epoch);
-      for (LeadershipListener listener : listeners) {
-        notify(() -> listener.termStarted(term));
-      }
+      terms.started(term, " (no election)");
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
       log.warn("{} could not take a term ({}); retrying", memberId, e.code());
       retakeLater();
@@ -138,32 +119,17 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
   }
 
   private void endCurrent(String reason) {
-    ZkLeaderTerm term = current.getAndSet(null);
-    if (term != null && term.end()) {
-      log.warn("{} ends its term with epoch {}: {}", memberId, term.epoch(), reason);
-      for (LeadershipListener listener : listeners) {
-        notify(() -> listener.termEnded(term, reason));
-      }
-    }
-  }
-
-  private void notify(Runnable call) {
-    try {
-      call.run();
-    } catch (RuntimeException e) {
-      log.error("leadership listener failed", e);
-    }
+    terms.end(reason);
   }
 
   @Override
   public Optional<LeaderTerm> currentTerm() {
-    ZkLeaderTerm term = current.get();
-    return term != null && term.isCurrent() ? Optional.of(term) : Optional.empty();
+    return terms.currentTerm();
   }
 
   @Override
   public void addListener(LeadershipListener listener) {
-    listeners.add(listener);
+    terms.addListener(listener);
   }
 
   /**
@@ -176,7 +142,7 @@ public final class SoloLeadership implements ZkLeadership, Closeable {
     }
     events.execute(
         () -> {
-          if (current.get() == term) {
+          if (terms.holds(term)) {
             log.error(
                 "{} was fenced ({}): another node is writing scheduler state. With"
                     + " leaderElection: false there must be only one node.",

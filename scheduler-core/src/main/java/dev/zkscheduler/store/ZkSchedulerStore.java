@@ -19,7 +19,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.BackgroundCallback;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -244,62 +247,35 @@ public final class ZkSchedulerStore implements SchedulerStore {
    * trip's latency for the lot instead of one per znode. Missing znodes are left out.
    */
   private Map<String, Versioned<byte[]>> readAll(List<String> paths) throws Exception {
-    Map<String, Versioned<byte[]>> out = new ConcurrentHashMap<>();
-    pipelined(
+    return pipelined(
         paths,
-        (path, done) ->
-            client
-                .getData()
-                .inBackground(
-                    (c, event) -> {
-                      if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                        out.put(
-                            path, new Versioned<>(event.getData(), event.getStat().getVersion()));
-                        done.accept(null);
-                      } else if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-                        done.accept(null);
-                      } else {
-                        done.accept(
-                            KeeperException.create(
-                                KeeperException.Code.get(event.getResultCode()), path));
-                      }
-                    })
-                .forPath(path));
-    return out;
+        (path, callback) -> client.getData().inBackground(callback).forPath(path),
+        event -> new Versioned<>(event.getData(), event.getStat().getVersion()),
+        null);
   }
 
   /** Lists many parents with pipelined requests; a missing parent lists as empty. */
   private Map<String, List<String>> listAll(List<String> parents) throws Exception {
-    Map<String, List<String>> out = new ConcurrentHashMap<>();
-    pipelined(
+    return pipelined(
         parents,
-        (path, done) ->
-            client
-                .getChildren()
-                .inBackground(
-                    (c, event) -> {
-                      if (event.getResultCode() == KeeperException.Code.OK.intValue()) {
-                        out.put(path, event.getChildren());
-                        done.accept(null);
-                      } else if (event.getResultCode() == KeeperException.Code.NONODE.intValue()) {
-                        out.put(path, List.of());
-                        done.accept(null);
-                      } else {
-                        done.accept(
-                            KeeperException.create(
-                                KeeperException.Code.get(event.getResultCode()), path));
-                      }
-                    })
-                .forPath(path));
-    return out;
+        (path, callback) -> client.getChildren().inBackground(callback).forPath(path),
+        CuratorEvent::getChildren,
+        List.of());
   }
 
   @FunctionalInterface
-  private interface AsyncCall {
-    void start(String path, java.util.function.Consumer<Exception> done) throws Exception;
+  private interface AsyncRead {
+    void start(String path, BackgroundCallback callback) throws Exception;
   }
 
-  private void pipelined(List<String> paths, AsyncCall call) throws Exception {
+  /**
+   * Runs {@code read} for every path, at most {@link #IN_FLIGHT} in flight; a result per path,
+   * {@code ifMissing} for a missing znode (left out when null), the first other error thrown.
+   */
+  private <T> Map<String, T> pipelined(
+      List<String> paths, AsyncRead read, Function<CuratorEvent, T> value, T ifMissing)
+      throws Exception {
+    Map<String, T> out = new ConcurrentHashMap<>();
     Semaphore slots = new Semaphore(IN_FLIGHT);
     CountDownLatch finished = new CountDownLatch(paths.size());
     AtomicReference<Exception> failure = new AtomicReference<>();
@@ -308,11 +284,18 @@ public final class ZkSchedulerStore implements SchedulerStore {
         break;
       }
       slots.acquire();
-      call.start(
+      read.start(
           path,
-          error -> {
-            if (error != null) {
-              failure.compareAndSet(null, error);
+          (c, event) -> {
+            KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+            if (code == KeeperException.Code.OK) {
+              out.put(path, value.apply(event));
+            } else if (code == KeeperException.Code.NONODE) {
+              if (ifMissing != null) {
+                out.put(path, ifMissing);
+              }
+            } else {
+              failure.compareAndSet(null, KeeperException.create(code, path));
             }
             slots.release();
             finished.countDown();
@@ -326,6 +309,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     if (failure.get() != null) {
       throw failure.get();
     }
+    return out;
   }
 
   // ---- control requests ----

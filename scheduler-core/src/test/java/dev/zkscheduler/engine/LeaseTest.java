@@ -39,24 +39,7 @@ class LeaseTest {
     AtomicInteger calls = new AtomicInteger();
     await().atMost(Duration.ofSeconds(5)).until(() -> !lease.valid());
 
-    TaskRunner.AttemptKey key = new TaskRunner.AttemptKey("j", "r", "t", 1);
-    runner.start(
-        key,
-        ctx -> {
-          calls.incrementAndGet();
-          return TaskResult.success();
-        },
-        new AttemptContext(
-            "j",
-            "r",
-            "t",
-            1,
-            Instant.EPOCH,
-            7,
-            "n1",
-            Map.of(),
-            Instant.now().plusSeconds(60),
-            lease));
+    start(runner, lease, 1, calls);
     List<TaskRunner.Outcome> outcomes = new java.util.ArrayList<>();
     await()
         .atMost(Duration.ofSeconds(5))
@@ -70,9 +53,13 @@ class LeaseTest {
     assertThat(outcomes.get(0).error()).contains("not started");
 
     lease.renew(System.nanoTime());
-    TaskRunner.AttemptKey second = new TaskRunner.AttemptKey("j", "r", "t", 2);
+    start(runner, lease, 2, calls);
+    await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+  }
+
+  private static void start(TaskRunner runner, Lease lease, int attempt, AtomicInteger calls) {
     runner.start(
-        second,
+        new TaskRunner.AttemptKey("j", "r", "t", attempt),
         ctx -> {
           calls.incrementAndGet();
           return TaskResult.success();
@@ -81,13 +68,12 @@ class LeaseTest {
             "j",
             "r",
             "t",
-            2,
+            attempt,
             Instant.EPOCH,
             7,
             "n1",
             Map.of(),
             Instant.now().plusSeconds(60),
             lease));
-    await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
   }
 }
