@@ -26,7 +26,7 @@ public final class DrainRequestBodyFilter implements ContainerResponseFilter {
 
   @Override
   public void filter(ContainerRequestContext request, ContainerResponseContext response) {
-    if (request.getLength() > maxBytes) {
+    if (request.getLength() > 4L * 1024 * 1024) {
       response.getHeaders().putSingle("Connection", "close");
       return;
     }
