@@ -251,8 +251,8 @@ final class ProcessCluster implements AutoCloseable {
   /** One scheduler service process and its proxies to the ensemble. */
   final class Node {
     final int index;
-    private final int apiPort = TestService.freePort();
-    private final int adminPort = TestService.freePort();
+    private int apiPort = TestService.freePort();
+    private int adminPort = TestService.freePort();
     private final List<TcpProxy> proxies = new ArrayList<>();
     private Process process;
     private volatile boolean paused;
@@ -340,11 +340,26 @@ final class ProcessCluster implements AutoCloseable {
               .start();
     }
 
+    /**
+     * Waits until the node answers. A node that died at start lost a port to another process
+     * between {@code freePort()} and its bind (seen once in CI): it gets new ports and starts
+     * again.
+     */
     void awaitUp() {
       await()
           .atMost(Duration.ofSeconds(90))
           .pollInterval(Duration.ofMillis(200))
-          .until(() -> clusterView() != null);
+          .until(
+              () -> {
+                if (process != null && !process.isAlive() && !paused) {
+                  apiPort = TestService.freePort();
+                  adminPort = TestService.freePort();
+                  writeConfig();
+                  start();
+                  return false;
+                }
+                return clusterView() != null;
+              });
     }
 
     boolean running() {
