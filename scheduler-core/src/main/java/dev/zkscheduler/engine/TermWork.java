@@ -79,11 +79,14 @@ final class TermWork {
 
   /** Loads the plan and recovers runs left by the previous leader (DESIGN.md §3.4). */
   void rebuild() {
+    long began = System.nanoTime();
     Instant now = clock.instant();
     // Two bulk reads (pipelined on ZooKeeper), not one round trip per job: a new leader's takeover
     // time is dominated by reading, and large clusters hold 100,000 jobs.
     Map<String, Versioned<ScheduleState>> states = store.allScheduleStates();
-    for (Versioned<JobDefinition> definition : store.allJobs()) {
+    List<Versioned<JobDefinition>> definitions = store.allJobs();
+    long read = System.nanoTime();
+    for (Versioned<JobDefinition> definition : definitions) {
       JobEntry entry = new JobEntry(definition, states.get(definition.value().id()));
       jobs.put(entry.job.id(), entry);
       plan(entry, null, now);
@@ -101,10 +104,13 @@ final class TermWork {
     }
     flush();
     log.info(
-        "term {}: plan rebuilt with {} jobs and {} active runs",
+        "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs and"
+            + " schedule states)",
         term.epoch(),
         jobs.size(),
-        activeCount());
+        activeCount(),
+        (System.nanoTime() - began) / 1_000_000,
+        (read - began) / 1_000_000);
   }
 
   /**
@@ -175,16 +181,45 @@ final class TermWork {
   // ---- one tick ----
 
   void tick(List<DefinitionChange> changes) {
+    long[] phase = new long[7];
+    phase[0] = System.nanoTime();
     applyAll(changes);
+    phase[1] = System.nanoTime();
     for (TaskRunner.Outcome outcome : runner.drain()) {
       record(outcome);
     }
     flush();
+    phase[2] = System.nanoTime();
     consumeRequests();
+    phase[3] = System.nanoTime();
     fireDue();
     flush();
+    phase[4] = System.nanoTime();
     driveRuns();
+    phase[5] = System.nanoTime();
     pruneHistory();
+    phase[6] = System.nanoTime();
+    if (phase[6] - phase[0] > SLOW_TICK_NANOS) {
+      log.warn(
+          "term {}: a tick took {} ms (definitions {} ms for {} changes, outcomes {} ms, requests"
+              + " {} ms, firing {} ms, starting {} ms, pruning {} ms); fires due meanwhile wait",
+          term.epoch(),
+          millis(phase[6] - phase[0]),
+          millis(phase[1] - phase[0]),
+          changes.size(),
+          millis(phase[2] - phase[1]),
+          millis(phase[3] - phase[2]),
+          millis(phase[4] - phase[3]),
+          millis(phase[5] - phase[4]),
+          millis(phase[6] - phase[5]));
+    }
+  }
+
+  /** A tick slower than this is logged with where its time went. */
+  private static final long SLOW_TICK_NANOS = 1_000_000_000L;
+
+  private static long millis(long nanos) {
+    return nanos / 1_000_000;
   }
 
   // ---- definitions ----

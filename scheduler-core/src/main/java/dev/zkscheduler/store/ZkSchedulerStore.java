@@ -264,7 +264,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   @FunctionalInterface
-  private interface AsyncRead {
+  private interface AsyncCall {
     void start(String path, BackgroundCallback callback) throws Exception;
   }
 
@@ -273,7 +273,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
    * {@code ifMissing} for a missing znode (left out when null), the first other error thrown.
    */
   private <T> Map<String, T> pipelined(
-      List<String> paths, AsyncRead read, Function<CuratorEvent, T> value, T ifMissing)
+      List<String> paths, AsyncCall read, Function<CuratorEvent, T> value, T ifMissing)
       throws Exception {
     Map<String, T> out = new ConcurrentHashMap<>();
     Semaphore slots = new Semaphore(IN_FLIGHT);
@@ -288,7 +288,8 @@ public final class ZkSchedulerStore implements SchedulerStore {
           path,
           (c, event) -> {
             KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
-            if (code == KeeperException.Code.OK) {
+            // NODEEXISTS: a create of a parent that is there already (reads never see it).
+            if (code == KeeperException.Code.OK || code == KeeperException.Code.NODEEXISTS) {
               out.put(path, value.apply(event));
             } else if (code == KeeperException.Code.NONODE) {
               if (ifMissing != null) {
@@ -450,12 +451,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
         throw new RecordTooLargeException(
             "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
       }
-      for (String parent : runParents) {
-        if (!knownRunParents.contains(parent)) {
-          ensure(parent);
-          knownRunParents.add(parent);
-        }
-      }
+      ensureRunParents(term, runParents);
     } catch (RecordTooLargeException | FencingException | StoreUnavailableException e) {
       throw e;
     } catch (InterruptedException e) {
@@ -466,8 +462,10 @@ public final class ZkSchedulerStore implements SchedulerStore {
     }
     CommitResult result = fenced.commit(term, curatorOps);
     if (!result.committed()) {
-      // A parent this node thought was there may be gone (removed with its job): check again.
-      knownRunParents.clear();
+      if (result.outcome() != CommitResult.Outcome.EXISTED) {
+        // A parent this node thought was there may be gone (removed with its job): list again.
+        parentsListedInTerm = NOT_LISTED;
+      }
       return new CommitResult(result.outcome(), origin.get(result.failedOp()));
     }
     for (StoreOp op : ops) {
@@ -581,16 +579,48 @@ public final class ZkSchedulerStore implements SchedulerStore {
   /**
    * Run parents known to exist, so that creating runs costs no extra round trip per job: checking
    * each parent before every commit of fires was one synchronous ZooKeeper write per job per
-   * commit, the engine's first bottleneck (found by scheduler-bench). Cleared on any failed commit.
+   * commit, the engine's first bottleneck (found by scheduler-bench). Listed afresh (one call) in
+   * each new term and after a commit that failed for another reason than a run that existed.
    */
   private final Set<String> knownRunParents = ConcurrentHashMap.newKeySet();
 
-  private void ensure(String path) throws Exception {
-    try {
-      client.create().forPath(path);
-    } catch (KeeperException.NodeExistsException expected) {
-      // Idempotent.
+  private static final long NOT_LISTED = Long.MIN_VALUE;
+
+  /** The epoch of the term in which {@link #knownRunParents} was last listed. */
+  private volatile long parentsListedInTerm = NOT_LISTED;
+
+  /**
+   * Makes sure the runs parents of a commit exist. A new leader creating its first fires used to
+   * create each job's parent with one synchronous write: 1,000 jobs took seconds of a failover
+   * (found by scheduler-bench's failover figure). Now the parents are listed once per term and the
+   * missing ones created with pipelined requests, one round trip for all.
+   */
+  private void ensureRunParents(LeaderTerm term, Set<String> parents) throws Exception {
+    if (parents.isEmpty()) {
+      return;
     }
+    if (parentsListedInTerm != term.epoch()) {
+      knownRunParents.clear();
+      for (String id : client.getChildren().forPath(layout.runsRoot())) {
+        knownRunParents.add(layout.runsRoot() + "/" + id);
+      }
+      parentsListedInTerm = term.epoch();
+    }
+    List<String> missing = new ArrayList<>();
+    for (String parent : parents) {
+      if (!knownRunParents.contains(parent)) {
+        missing.add(parent);
+      }
+    }
+    if (missing.isEmpty()) {
+      return;
+    }
+    pipelined(
+        missing,
+        (path, callback) -> client.create().inBackground(callback).forPath(path),
+        CuratorEvent::getPath,
+        null);
+    knownRunParents.addAll(missing);
   }
 
   private Optional<Versioned<byte[]>> read(String path) throws Exception {

@@ -1,20 +1,26 @@
 package dev.zkscheduler.store;
 
+import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.cluster.LeaderElection;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.Terms;
 import dev.zkscheduler.cluster.ZkLeaderTerm;
+import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.testing.ZkClients;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 
 class ZkSchedulerStoreIT extends SchedulerStoreContract {
 
@@ -52,6 +58,57 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
   void disconnect() {
     election.close();
     client.close();
+  }
+
+  @Test
+  void runsOfManyJobsCreateTheirParentsInOneCommit() throws Exception {
+    List<StoreOp> ops = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ops.add(
+          new StoreOp.CreateRun(
+              run(String.format(Locale.ROOT, "job-%03d", i), "r1", RunState.PENDING)));
+    }
+    assertThat(store.commit(term(), ops)).isEqualTo(CommitResult.COMMITTED);
+    assertThat(client.getChildren().forPath("/runs")).hasSize(300);
+    assertThat(store.run("job-299", "r1")).isPresent();
+  }
+
+  @Test
+  void aRunsParentRemovedBehindTheStoresBackIsCreatedAgain() throws Exception {
+    LeaderTerm term = term();
+    store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
+    // Another leader deleted the job and its records in the meantime.
+    client.delete().deletingChildrenIfNeeded().forPath("/runs/j");
+
+    CommitResult first =
+        store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING))));
+    assertThat(first.outcome())
+        .as("the store believed the parent existed")
+        .isEqualTo(CommitResult.Outcome.CONFLICT);
+    assertThat(store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .as("the failed commit made the store list the parents again")
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store.run("j", "r2")).isPresent();
+  }
+
+  @Test
+  void aNewTermListsTheRunsParentsAgain() throws Exception {
+    LeaderTerm first = term();
+    store.commit(first, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
+    client.delete().deletingChildrenIfNeeded().forPath("/runs/j");
+    LeaderTerm second = staleTermSuccessor(first);
+
+    assertThat(
+            store.commit(second, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .isEqualTo(CommitResult.COMMITTED);
+  }
+
+  private LeaderTerm staleTermSuccessor(LeaderTerm old) {
+    election.endTerm(old, "test: a new term");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> election.currentTerm().map(t -> t.epoch() > old.epoch()).orElse(false));
+    return election.currentTerm().orElseThrow();
   }
 
   @Override

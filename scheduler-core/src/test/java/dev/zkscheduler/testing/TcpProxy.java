@@ -64,6 +64,11 @@ public final class TcpProxy implements Closeable {
       try {
         Socket client = server.accept();
         Socket upstream = new Socket();
+        // As ZooKeeper's own client and server do: without it, Nagle's algorithm and delayed ACKs
+        // held the tail of each large multi-op ~40 ms at the proxy (scheduler-bench's failover
+        // figure was seconds longer through the proxy than without it).
+        client.setTcpNoDelay(true);
+        upstream.setTcpNoDelay(true);
         try {
           upstream.connect(target, 2_000);
         } catch (IOException targetDown) {
@@ -88,7 +93,7 @@ public final class TcpProxy implements Closeable {
     Thread thread =
         new Thread(
             () -> {
-              byte[] buffer = new byte[8192];
+              byte[] buffer = new byte[64 * 1024];
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 while (true) {
