@@ -425,8 +425,23 @@ final class TermWork {
     }
   }
 
-  /** The runs to create for one job, with the other ops that must commit with them. */
-  private record Creation(JobEntry entry, List<StoreOp> ops, List<Run> runs) {}
+  /**
+   * The runs to create for one job, with the other ops that must commit with them, and for each run
+   * created with tasks already started, the run as fired and the tasks started in it.
+   */
+  private record Creation(
+      JobEntry entry, List<StoreOp> ops, List<Run> runs, Map<String, Started> starts) {
+    Creation without(Run duplicate) {
+      List<Run> rest = new ArrayList<>(runs);
+      rest.remove(duplicate);
+      Map<String, Started> startsLeft = new HashMap<>(starts);
+      startsLeft.remove(duplicate.id());
+      return new Creation(entry, ops, rest, startsLeft);
+    }
+  }
+
+  /** Tasks whose start is recorded in {@code after}, a change of {@code before}. */
+  private record Started(Run before, List<String> tasks) {}
 
   /**
    * Persists the runs of {@code fires} with {@code ops} (manual and backfill: {@code running}
@@ -451,6 +466,7 @@ final class TermWork {
       Map<String, Versioned<Run>> running) {
     Instant now = clock.instant();
     List<Run> created = new ArrayList<>();
+    Map<String, Started> starts = new HashMap<>();
     boolean busy = running != null && !running.isEmpty();
     for (FirePlanner.Fire fire : fires) {
       boolean scheduled = running != null;
@@ -466,10 +482,20 @@ final class TermWork {
                   fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, term.epoch())
               : entry.progress.newRun(
                   fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, term.epoch());
+      if (!run.state().isTerminal()) {
+        // The run is created with its first tasks already started: one fenced write records both
+        // (a write and a round trip less per fire than creating it, then starting it).
+        List<String> ready = entry.progress.readyTasks(run);
+        if (!ready.isEmpty()) {
+          Run fired = run;
+          run = markStarted(entry, run, ready, now);
+          starts.put(run.id(), new Started(fired, ready));
+        }
+      }
       created.add(run);
       busy = busy || !run.state().isTerminal();
     }
-    return new Creation(entry, new ArrayList<>(ops), created);
+    return new Creation(entry, new ArrayList<>(ops), created, starts);
   }
 
   /**
@@ -478,6 +504,7 @@ final class TermWork {
    * and the others are committed without it.
    */
   private void commitCreations(List<Creation> batch) {
+    long contact = System.nanoTime();
     while (true) {
       List<StoreOp> all = new ArrayList<>();
       List<Creation> owner = new ArrayList<>();
@@ -503,9 +530,7 @@ final class TermWork {
             duplicate.run().id(),
             duplicate.run().jobId());
         Creation c = owner.get(result.failedOp());
-        List<Run> rest = new ArrayList<>(c.runs());
-        rest.remove(duplicate.run());
-        batch.set(batch.indexOf(c), new Creation(c.entry(), c.ops(), rest));
+        batch.set(batch.indexOf(c), c.without(duplicate.run()));
         continue;
       }
       if (!result.committed()) {
@@ -514,6 +539,10 @@ final class TermWork {
       for (Creation c : batch) {
         created(c);
       }
+      // The commit recorded the starts, and is fresh proof that the session was alive when it was
+      // sent (see Lease): the handlers start now, not after the rest of a large burst is written.
+      runner.lease().renew(contact);
+      startPending();
       return;
     }
   }
@@ -531,6 +560,10 @@ final class TermWork {
       metrics.fired(run);
       if (!run.state().isTerminal()) {
         active.put(new Versioned<>(run, 0));
+        Started started = c.starts().get(run.id());
+        if (started != null) {
+          queueStarts(entry, started.before(), run, started.tasks(), run.startedAt());
+        }
       } else {
         metrics.runEnded(run.state());
       }
@@ -576,13 +609,18 @@ final class TermWork {
     if (writes) {
       runner.lease().renew(contact);
     }
-    List<Runnable> starts = new ArrayList<>(pendingStarts);
-    pendingStarts.clear();
-    starts.forEach(Runnable::run);
+    startPending();
   }
 
   /** Handler calls waiting for their start records to commit. */
   private final List<Runnable> pendingStarts = new ArrayList<>();
+
+  /** Calls the handlers whose start records are committed. */
+  private void startPending() {
+    List<Runnable> starts = new ArrayList<>(pendingStarts);
+    pendingStarts.clear();
+    starts.forEach(Runnable::run);
+  }
 
   /**
    * Records the start of every ready task (and due retry) in one fenced write, then starts them.
@@ -595,12 +633,25 @@ final class TermWork {
     if (starting.isEmpty()) {
       return;
     }
+    Run next = markStarted(entry, run, starting, now);
+    update(entry, versioned, next);
+    queueStarts(entry, run, next, starting, now);
+  }
+
+  private Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
     Run next = run;
     for (String taskId : starting) {
       next = entry.progress.taskStarted(next, taskId, now, term.memberId());
     }
-    update(entry, versioned, next);
-    Run started = next;
+    return next;
+  }
+
+  /**
+   * Queues the handler calls of {@code starting}, whose start {@code started} records; they run
+   * once that record is committed ({@link #startPending()}).
+   */
+  private void queueStarts(
+      JobEntry entry, Run run, Run started, List<String> starting, Instant now) {
     for (String taskId : starting) {
       TaskDefinition task = entry.job.task(taskId);
       TaskHandler handler = handlers.get(task.type());
@@ -635,8 +686,7 @@ final class TermWork {
       pendingStarts.add(
           () -> {
             // Lag is the promptness of fires that were due now; a backfill or catch-up run's
-            // nominal
-            // time is in the past by design and would swamp the histogram.
+            // nominal time is in the past by design and would swamp the histogram.
             if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
               metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
             }

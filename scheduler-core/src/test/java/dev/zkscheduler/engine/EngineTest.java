@@ -156,6 +156,23 @@ class EngineTest {
     assertThat(node.status("etl").nextFireTime()).isEqualTo(T0.plusSeconds(180));
   }
 
+  /** One fenced write per fire, not two: the run is created with its first task started. */
+  @Test
+  void aRunIsCreatedWithItsFirstTasksStartedInOneWrite() {
+    release = new CountDownLatch(1);
+    node.createJob(everyMinute("etl", "block"));
+    node.tickNow();
+    tickAt(T0.plusSeconds(60));
+    String runId = id(T0.plusSeconds(60));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ledger.contains("etl/" + runId + "/t#1"));
+    var stored = store.run("etl", runId).orElseThrow();
+    assertThat(stored.version()).as("created once, never rewritten to start it").isZero();
+    assertThat(stored.value().state()).isEqualTo(RunState.RUNNING);
+    assertThat(stored.value().tasks().get("t").state()).isEqualTo(TaskState.RUNNING);
+    assertThat(stored.value().tasks().get("t").attempts()).isEqualTo(1);
+    assertThat(stored.value().tasks().get("t").node()).isEqualTo("node-1");
+  }
+
   /** LESSONS.md §1: a follower's tick does no work; timers stay; work resumes on re-election. */
   @Test
   void aFollowerDoesNothingAndWorkResumesWithLeadership() {
