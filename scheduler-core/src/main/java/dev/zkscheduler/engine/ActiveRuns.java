@@ -85,24 +85,31 @@ final class ActiveRuns {
   }
 
   /**
-   * Writes every staged change through {@code commit}, at most {@code maxPerCommit} runs per multi.
-   * A refused precondition means another writer changed a run: the caller's view is stale.
+   * Writes every staged change through {@code commitEach}, at most {@code maxPerCommit} runs per
+   * multi, the multis sent together. A refused precondition means another writer changed a run: the
+   * caller's view is stale.
    */
-  void flush(Function<List<StoreOp>, CommitResult> commit) {
+  void flush(Function<List<List<StoreOp>>, List<CommitResult>> commitEach) {
     if (staged.isEmpty()) {
       return;
     }
     List<Staged> all = new ArrayList<>(staged.values());
     staged.clear();
+    List<List<Staged>> chunks = new ArrayList<>();
+    List<List<StoreOp>> batches = new ArrayList<>();
     for (int from = 0; from < all.size(); from += maxPerCommit) {
       List<Staged> chunk = all.subList(from, Math.min(all.size(), from + maxPerCommit));
       List<StoreOp> ops = new ArrayList<>();
       chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
-      CommitResult result = commit.apply(ops);
-      if (!result.committed()) {
-        throw new TermWork.StaleViewException("a run changed under the leader: " + result);
+      chunks.add(chunk);
+      batches.add(ops);
+    }
+    List<CommitResult> results = commitEach.apply(batches);
+    for (int i = 0; i < results.size(); i++) {
+      if (!results.get(i).committed()) {
+        throw new TermWork.StaleViewException("a run changed under the leader: " + results.get(i));
       }
-      for (Staged c : chunk) {
+      for (Staged c : chunks.get(i)) {
         Run run = c.latest();
         if (run.state().isTerminal()) {
           metrics.runEnded(run.state());

@@ -314,12 +314,21 @@ final class TermWork {
   private void flushPlans() {
     List<PlannedState> all = new ArrayList<>(plans.values());
     plans.clear();
+    List<List<PlannedState>> chunks = new ArrayList<>();
+    List<List<StoreOp>> batches = new ArrayList<>();
     for (int from = 0; from < all.size(); from += PLANS_PER_COMMIT) {
       List<PlannedState> chunk = all.subList(from, Math.min(all.size(), from + PLANS_PER_COMMIT));
       List<StoreOp> ops = new ArrayList<>();
       chunk.forEach(p -> ops.add(FirePlanner.stateOp(p.entry(), p.desired())));
-      commitOrDrop(ops);
-      for (PlannedState p : chunk) {
+      chunks.add(chunk);
+      batches.add(ops);
+    }
+    List<CommitResult> results = batches.isEmpty() ? List.of() : store.commitEach(term, batches);
+    for (int i = 0; i < results.size(); i++) {
+      if (!results.get(i).committed()) {
+        throw new StaleViewException("writing schedule states: " + results.get(i));
+      }
+      for (PlannedState p : chunks.get(i)) {
         JobEntry entry = p.entry();
         entry.state =
             new Versioned<>(p.desired(), entry.state == null ? 0 : entry.state.version() + 1);
@@ -404,6 +413,7 @@ final class TermWork {
 
   private void fireDue() {
     Instant now = clock.instant();
+    List<List<Creation>> batches = new ArrayList<>();
     List<Creation> batch = new ArrayList<>();
     int runsInBatch = 0;
     for (FirePlanner.DueJob due : planner.due(now, jobs)) {
@@ -415,13 +425,59 @@ final class TermWork {
       batch.add(creation);
       runsInBatch += creation.runs().size();
       if (runsInBatch >= settings.maxFiresPerCommit()) {
-        commitCreations(batch);
+        batches.add(batch);
         batch = new ArrayList<>();
         runsInBatch = 0;
       }
     }
     if (!batch.isEmpty()) {
-      commitCreations(batch);
+      batches.add(batch);
+    }
+    for (int from = 0; from < batches.size(); from += CREATION_BATCHES_IN_FLIGHT) {
+      commitCreationsTogether(
+          batches.subList(from, Math.min(batches.size(), from + CREATION_BATCHES_IN_FLIGHT)));
+    }
+  }
+
+  /**
+   * Batches of fires sent to the store together. A burst of 10,000 due jobs is 100 batches: written
+   * one after another, each waited for ZooKeeper's log sync (~20 ms here); sent in groups,
+   * ZooKeeper syncs a group at once, and the handlers of a group start before the next is sent.
+   */
+  private static final int CREATION_BATCHES_IN_FLIGHT = 8;
+
+  /** Commits independent batches of creations together; a batch with a duplicate is redone. */
+  private void commitCreationsTogether(List<List<Creation>> group) {
+    if (group.size() == 1) {
+      commitCreations(new ArrayList<>(group.get(0)));
+      return;
+    }
+    long contact = System.nanoTime();
+    List<List<StoreOp>> multis = new ArrayList<>();
+    for (List<Creation> batch : group) {
+      List<StoreOp> all = new ArrayList<>();
+      for (Creation c : batch) {
+        all.addAll(c.ops());
+        c.runs().forEach(run -> all.add(new StoreOp.CreateRun(run)));
+      }
+      multis.add(all);
+    }
+    List<CommitResult> results = store.commitEach(term, multis);
+    List<List<Creation>> redo = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) {
+      CommitResult result = results.get(i);
+      if (result.committed()) {
+        group.get(i).forEach(this::created);
+      } else if (result.outcome() == CommitResult.Outcome.EXISTED) {
+        redo.add(group.get(i)); // commitCreations finds the duplicate and commits the rest
+      } else {
+        throw new StaleViewException("creating runs: " + result);
+      }
+    }
+    runner.lease().renew(contact);
+    startPending();
+    for (List<Creation> batch : redo) {
+      commitCreations(new ArrayList<>(batch));
     }
   }
 
@@ -758,7 +814,7 @@ final class TermWork {
   }
 
   private void flush() {
-    active.flush(this::commit);
+    active.flush(batches -> store.commitEach(term, batches));
   }
 
   // ---- retention ----

@@ -8,8 +8,15 @@ import dev.zkscheduler.cluster.ZkLeaderTerm;
 import dev.zkscheduler.metrics.MetricNames;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.OpResult;
 import org.slf4j.Logger;
@@ -54,28 +61,13 @@ public final class FencedTransaction {
    * @throws IllegalArgumentException if {@code term} is not a ZooKeeper term
    */
   public CommitResult commit(LeaderTerm term, List<CuratorOp> ops) {
-    if (!(term instanceof ZkLeaderTerm zkTerm)) {
-      throw new IllegalArgumentException("not a ZooKeeper leader term: " + term);
-    }
-    if (!zkTerm.isCurrent()) {
-      // Cheap early exit; never the only check — ZooKeeper checks again below.
-      throw fenced(zkTerm, "the term ended before the write");
-    }
+    ZkLeaderTerm zkTerm = current(term);
     beforeSubmit.run();
     try (Timer.Context ignored = commits.time()) {
-      List<CuratorOp> all = new ArrayList<>(ops.size() + 2);
-      all.add(client.transactionOp().check().forPath(zkTerm.latchPath()));
-      all.add(
-          client
-              .transactionOp()
-              .check()
-              .withVersion(zkTerm.epochVersion())
-              .forPath(layout.epoch()));
-      all.addAll(ops);
-      client.transaction().forOperations(all);
+      client.transaction().forOperations(fencedOps(zkTerm, ops));
       return CommitResult.COMMITTED;
     } catch (KeeperException e) {
-      return failed(zkTerm, e);
+      return failed(zkTerm, e.code(), errorCodes(e.getResults()), e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted during a fenced commit; outcome unknown", e);
@@ -84,20 +76,127 @@ public final class FencedTransaction {
     }
   }
 
-  private CommitResult failed(ZkLeaderTerm term, KeeperException e) {
-    List<OpResult> results = e.getResults();
+  /**
+   * Sends {@code batches} as fenced multis without waiting between them, at most {@code inFlight}
+   * outstanding, so that ZooKeeper can write them to its log together instead of one log sync each;
+   * then waits for every answer. Batches are independent: each commits or fails on its own.
+   * ZooKeeper answers one session's requests in order.
+   *
+   * @return one result per batch, in order
+   * @throws FencingException if any batch was refused for the term (others may have committed
+   *     earlier in the same term, which is fine: they were written while it was current)
+   * @throws StoreUnavailableException if ZooKeeper could not be reached or did not answer in time
+   */
+  public List<CommitResult> commitEach(
+      LeaderTerm term, List<List<CuratorOp>> batches, int inFlight, long timeoutMillis) {
+    ZkLeaderTerm zkTerm = current(term);
+    beforeSubmit.run();
+    List<CompletableFuture<CommitResult>> answers = new ArrayList<>(batches.size());
+    Semaphore slots = new Semaphore(inFlight);
+    try {
+      for (List<CuratorOp> batch : batches) {
+        CompletableFuture<CommitResult> answer = new CompletableFuture<>();
+        answers.add(answer);
+        if (!slots.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
+          throw new StoreUnavailableException("fenced commits were not answered in time", null);
+        }
+        Timer.Context timing = commits.time();
+        client
+            .transaction()
+            .inBackground(
+                (c, event) -> {
+                  timing.stop();
+                  slots.release();
+                  KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                  try {
+                    answer.complete(
+                        code == KeeperException.Code.OK
+                            ? CommitResult.COMMITTED
+                            : failed(zkTerm, code, transactionErrors(event), null));
+                  } catch (RuntimeException e) {
+                    answer.completeExceptionally(e);
+                  }
+                })
+            .forOperations(fencedOps(zkTerm, batch));
+      }
+      List<CommitResult> results = new ArrayList<>(answers.size());
+      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+      for (CompletableFuture<CommitResult> answer : answers) {
+        results.add(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+      }
+      return results;
+    } catch (ExecutionException e) {
+      if (e.getCause() instanceof RuntimeException cause) {
+        throw cause;
+      }
+      throw new StoreUnavailableException("fenced commit failed: " + e.getCause(), e);
+    } catch (TimeoutException e) {
+      throw new StoreUnavailableException(
+          "fenced commits were not answered in time; outcome unknown", e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted during fenced commits; outcome unknown", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StoreUnavailableException("fenced commits failed: " + e, e);
+    }
+  }
+
+  private ZkLeaderTerm current(LeaderTerm term) {
+    if (!(term instanceof ZkLeaderTerm zkTerm)) {
+      throw new IllegalArgumentException("not a ZooKeeper leader term: " + term);
+    }
+    if (!zkTerm.isCurrent()) {
+      // Cheap early exit; never the only check — ZooKeeper checks again in the multi.
+      throw fenced(zkTerm, "the term ended before the write");
+    }
+    return zkTerm;
+  }
+
+  private List<CuratorOp> fencedOps(ZkLeaderTerm term, List<CuratorOp> ops) throws Exception {
+    List<CuratorOp> all = new ArrayList<>(ops.size() + 2);
+    all.add(client.transactionOp().check().forPath(term.latchPath()));
+    all.add(
+        client.transactionOp().check().withVersion(term.epochVersion()).forPath(layout.epoch()));
+    all.addAll(ops);
+    return all;
+  }
+
+  /** The error code of each op of a failed multi (0 for an op that would have succeeded). */
+  private static List<Integer> errorCodes(List<OpResult> results) {
     if (results == null) {
-      if (e.code() == KeeperException.Code.SESSIONEXPIRED) {
+      return null;
+    }
+    List<Integer> codes = new ArrayList<>(results.size());
+    for (OpResult result : results) {
+      codes.add(result instanceof OpResult.ErrorResult error ? error.getErr() : 0);
+    }
+    return codes;
+  }
+
+  private static List<Integer> transactionErrors(CuratorEvent event) {
+    if (event.getOpResults() == null) {
+      return null;
+    }
+    List<Integer> codes = new ArrayList<>(event.getOpResults().size());
+    for (CuratorTransactionResult result : event.getOpResults()) {
+      codes.add(result.getError());
+    }
+    return codes;
+  }
+
+  private CommitResult failed(
+      ZkLeaderTerm term, KeeperException.Code failure, List<Integer> results, Exception cause) {
+    if (results == null || results.isEmpty()) {
+      if (failure == KeeperException.Code.SESSIONEXPIRED) {
         throw fenced(term, "the session expired");
       }
       throw new StoreUnavailableException(
-          "fenced commit failed (" + e.code() + "); outcome unknown", e);
+          "fenced commit failed (" + failure + "); outcome unknown", cause);
     }
     for (int i = 0; i < results.size(); i++) {
-      if (!(results.get(i) instanceof OpResult.ErrorResult error)) {
-        continue;
-      }
-      KeeperException.Code code = KeeperException.Code.get(error.getErr());
+      KeeperException.Code code = KeeperException.Code.get(results.get(i));
       if (code == KeeperException.Code.OK || code == KeeperException.Code.RUNTIMEINCONSISTENCY) {
         continue;
       }
@@ -124,7 +223,7 @@ public final class FencedTransaction {
       return new CommitResult(outcome, i - 2);
     }
     throw new StoreUnavailableException(
-        "fenced commit failed without a failing op (" + e.code() + ")", e);
+        "fenced commit failed without a failing op (" + failure + ")", cause);
   }
 
   private FencingException fenced(ZkLeaderTerm term, String reason) {

@@ -95,4 +95,19 @@ public interface SchedulerStore {
    * @throws FencingException if the term is no longer current; nothing was written
    */
   CommitResult commit(LeaderTerm term, List<StoreOp> ops);
+
+  /**
+   * Commits each of {@code batches} as its own atomic, fenced {@link #commit}; a store may have
+   * several in flight at once (independent batches: one failing does not stop the others).
+   *
+   * @return one result per batch, in order
+   * @throws FencingException if the term is no longer current (later batches may not be tried)
+   */
+  default List<CommitResult> commitEach(LeaderTerm term, List<List<StoreOp>> batches) {
+    List<CommitResult> results = new java.util.ArrayList<>(batches.size());
+    for (List<StoreOp> batch : batches) {
+      results.add(commit(term, batch));
+    }
+    return results;
+  }
 }

@@ -429,27 +429,64 @@ public final class ZkSchedulerStore implements SchedulerStore {
 
   @Override
   public CommitResult commit(LeaderTerm term, List<StoreOp> ops) {
-    List<CuratorOp> curatorOps = new ArrayList<>();
-    List<Integer> origin = new ArrayList<>();
+    Prepared prepared = prepare(term, List.of(ops)).get(0);
+    return settled(ops, prepared, fenced.commit(term, prepared.curatorOps()));
+  }
+
+  /** Fenced multis in flight at once: enough for ZooKeeper to sync them to its log together. */
+  private static final int COMMITS_IN_FLIGHT = 16;
+
+  @Override
+  public List<CommitResult> commitEach(LeaderTerm term, List<List<StoreOp>> batches) {
+    if (batches.size() == 1) {
+      return List.of(commit(term, batches.get(0)));
+    }
+    List<Prepared> prepared = prepare(term, batches);
+    List<List<CuratorOp>> multis = new ArrayList<>(prepared.size());
+    prepared.forEach(p -> multis.add(p.curatorOps()));
+    List<CommitResult> raw =
+        fenced.commitEach(
+            term,
+            multis,
+            COMMITS_IN_FLIGHT,
+            client.getZookeeperClient().getConnectionTimeoutMs() * 10L);
+    List<CommitResult> results = new ArrayList<>(raw.size());
+    for (int i = 0; i < raw.size(); i++) {
+      results.add(settled(batches.get(i), prepared.get(i), raw.get(i)));
+    }
+    return results;
+  }
+
+  /** A batch translated to ZooKeeper ops, with the index of the store op each one came from. */
+  private record Prepared(List<CuratorOp> curatorOps, List<Integer> origin) {}
+
+  /** Translates and size-checks every batch, and makes sure the runs parents they need exist. */
+  private List<Prepared> prepare(LeaderTerm term, List<List<StoreOp>> batches) {
+    List<Prepared> prepared = new ArrayList<>(batches.size());
     Set<String> runParents = new HashSet<>();
-    int bytes = 0;
     try {
-      for (int i = 0; i < ops.size(); i++) {
-        StoreOp op = ops.get(i);
-        if (op instanceof StoreOp.DeleteRequest delete
-            && client.checkExists().forPath(layout.request(delete.requestId())) == null) {
-          continue; // Already consumed: deleting it again is not a conflict.
+      for (List<StoreOp> ops : batches) {
+        List<CuratorOp> curatorOps = new ArrayList<>();
+        List<Integer> origin = new ArrayList<>();
+        int bytes = 0;
+        for (int i = 0; i < ops.size(); i++) {
+          StoreOp op = ops.get(i);
+          if (op instanceof StoreOp.DeleteRequest delete
+              && client.checkExists().forPath(layout.request(delete.requestId())) == null) {
+            continue; // Already consumed: deleting it again is not a conflict.
+          }
+          for (CuratorOp curatorOp : translate(op, runParents)) {
+            curatorOps.add(curatorOp);
+            origin.add(i);
+          }
+          bytes += sizeOf(op);
         }
-        for (CuratorOp curatorOp : translate(op, runParents)) {
-          curatorOps.add(curatorOp);
-          origin.add(i);
+        if (bytes > limits.maxCommitBytes()) {
+          oversized.inc();
+          throw new RecordTooLargeException(
+              "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
         }
-        bytes += sizeOf(op);
-      }
-      if (bytes > limits.maxCommitBytes()) {
-        oversized.inc();
-        throw new RecordTooLargeException(
-            "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
+        prepared.add(new Prepared(curatorOps, origin));
       }
       ensureRunParents(term, runParents);
     } catch (RecordTooLargeException | FencingException | StoreUnavailableException e) {
@@ -460,13 +497,17 @@ public final class ZkSchedulerStore implements SchedulerStore {
     } catch (Exception e) {
       throw new StoreUnavailableException("preparing a commit failed: " + e, e);
     }
-    CommitResult result = fenced.commit(term, curatorOps);
+    return prepared;
+  }
+
+  /** Maps a failed op back to the caller's op, and keeps the runs-parent cache honest. */
+  private CommitResult settled(List<StoreOp> ops, Prepared prepared, CommitResult result) {
     if (!result.committed()) {
       if (result.outcome() != CommitResult.Outcome.EXISTED) {
         // A parent this node thought was there may be gone (removed with its job): list again.
         parentsListedInTerm = NOT_LISTED;
       }
-      return new CommitResult(result.outcome(), origin.get(result.failedOp()));
+      return new CommitResult(result.outcome(), prepared.origin().get(result.failedOp()));
     }
     for (StoreOp op : ops) {
       if (op instanceof StoreOp.DeleteScheduleState deleted) {

@@ -149,6 +149,42 @@ public abstract class SchedulerStoreContract {
   }
 
   @Test
+  void batchesCommittedTogetherSucceedOrFailEachOnItsOwn() throws Exception {
+    LeaderTerm term = term();
+    store().commit(term, List.of(new StoreOp.CreateRun(run("b", "r1", RunState.PENDING))));
+    List<List<StoreOp>> batches = new ArrayList<>();
+    for (String job : List.of("a", "b", "c")) {
+      batches.add(
+          List.of(
+              new StoreOp.CreateRun(run(job, "r2", RunState.PENDING)),
+              new StoreOp.CreateRun(run(job, "r1", RunState.PENDING))));
+    }
+    List<CommitResult> results = store().commitEach(term, batches);
+
+    assertThat(results)
+        .containsExactly(
+            CommitResult.COMMITTED,
+            new CommitResult(CommitResult.Outcome.EXISTED, 1),
+            CommitResult.COMMITTED);
+    assertThat(store().run("a", "r2")).isPresent();
+    assertThat(store().run("b", "r2")).as("the failed batch wrote nothing").isEmpty();
+    assertThat(store().run("c", "r1")).isPresent();
+  }
+
+  @Test
+  void batchesOfAStaleTermAreFencedAndWriteNothing() throws Exception {
+    LeaderTerm stale = staleTerm();
+    List<List<StoreOp>> batches =
+        List.of(
+            List.of(new StoreOp.CreateRun(run("a", "r1", RunState.PENDING))),
+            List.of(new StoreOp.CreateRun(run("b", "r1", RunState.PENDING))));
+    assertThatThrownBy(() -> store().commitEach(stale, batches))
+        .isInstanceOf(FencingException.class);
+    assertThat(store().run("a", "r1")).isEmpty();
+    assertThat(store().run("b", "r1")).isEmpty();
+  }
+
+  @Test
   void allScheduleStatesReadsWhatEachJobsReadReads() throws Exception {
     LeaderTerm term = term();
     List<StoreOp> ops = new java.util.ArrayList<>();
