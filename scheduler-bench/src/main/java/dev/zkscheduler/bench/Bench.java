@@ -33,7 +33,10 @@ public final class Bench {
     this.sections = sections;
   }
 
-  /** {@code [--quick|--full] [--only steady,burst]}. */
+  /** Job counts of the peak steps ({@code --peak-steps 4000,6000}); null: the mode's own. */
+  private static int[] peakSteps;
+
+  /** {@code [--quick|--full] [--only steady,burst] [--peak-steps 4000,6000]}. */
   public static void main(String[] args) throws Exception {
     List<String> list = List.of(args);
     boolean full = list.contains("--full");
@@ -42,6 +45,13 @@ public final class Bench {
     if (only >= 0 && only + 1 < list.size()) {
       sections = new java.util.LinkedHashSet<>(List.of(list.get(only + 1).split(",")));
       sections.retainAll(ALL);
+    }
+    int steps = list.indexOf("--peak-steps");
+    if (steps >= 0 && steps + 1 < list.size()) {
+      peakSteps =
+          java.util.Arrays.stream(list.get(steps + 1).split(","))
+              .mapToInt(Integer::parseInt)
+              .toArray();
     }
     new Bench(full, sections).run();
     System.exit(0);
@@ -120,7 +130,11 @@ public final class Bench {
       line("## 3. Peak rate: more jobs until fires stop keeping up (≥ 99.9 %, p99 < 100 ms)");
       line("");
       int[] steps =
-          full ? new int[] {2000, 4000, 6000, 8000, 10000, 12000, 15000} : new int[] {2000, 4000};
+          peakSteps != null
+              ? peakSteps
+              : full
+                  ? new int[] {2000, 4000, 6000, 8000, 10000, 12000, 15000}
+                  : new int[] {2000, 4000};
       Firing.Result best = null;
       for (int jobs : steps) {
         Firing.Result step =
@@ -199,6 +213,12 @@ public final class Bench {
               s.znodes(),
               s.definitionBytes() >> 10));
       line("- a page of 100 jobs (`jobs(after, 100)`): " + s.pageMillis().summary());
+      line(
+          String.format(
+              Locale.ROOT,
+              "- **takeover by a second node** when the first closes: first fire %,d ms after the"
+                  + " close (term, read every definition and schedule state, plan, fire)",
+              s.takeoverMillis()));
     }
   }
 

@@ -78,9 +78,22 @@ final class Firing {
       List<Fires.Fire> window = fires.nominalIn(from, to);
       Stats lag = new Stats();
       window.forEach(f -> lag.add(f.startMillis() - f.nominalMillis()));
+      if (Boolean.getBoolean("bench.trace")) {
+        traceLagBySecond(jobs, window);
+      }
       return new Result(
           jobs, (long) jobs * measure.toSeconds(), window.size(), lag, measure.toSeconds());
     }
+  }
+
+  /** With {@code -Dbench.trace=true}: the worst lag of each second of the window, to stderr. */
+  private static void traceLagBySecond(int jobs, List<Fires.Fire> window) {
+    java.util.TreeMap<Long, Long> worst = new java.util.TreeMap<>();
+    window.forEach(
+        f -> worst.merge(f.nominalMillis() / 1000, f.startMillis() - f.nominalMillis(), Math::max));
+    StringBuilder line = new StringBuilder(jobs + " jobs, worst lag per second (ms):");
+    worst.forEach((second, lag) -> line.append(' ').append(lag));
+    System.err.println(line);
   }
 
   /**

@@ -27,7 +27,8 @@ final class Scale {
       long heapBytes,
       long znodes,
       long definitionBytes,
-      Stats pageMillis) {}
+      Stats pageMillis,
+      long takeoverMillis) {}
 
   private Scale() {}
 
@@ -73,7 +74,24 @@ final class Scale {
       try (CuratorFramework client = Ensemble.client(connectString, null)) {
         znodes = client.getZookeeperClient().getZooKeeper().getAllChildrenNumber("/" + namespace);
       }
-      return new Result(jobs, term, first, heap, znodes, bytes, pages);
+      long takeover = takeover(connectString, namespace, scheduler, fires);
+      return new Result(jobs, term, first, heap, znodes, bytes, pages, takeover);
+    }
+  }
+
+  /**
+   * A second node, started and settled as a follower, takes over when the first leaves: the time
+   * from the first node's {@code close()} to the second's first fire — its term, its read of every
+   * definition and schedule state, its plan, its first fire.
+   */
+  private static long takeover(
+      String connectString, String namespace, Scheduler leader, Fires fires) throws Exception {
+    try (Scheduler next = Firing.scheduler(connectString, namespace, "scale-2", fires)) {
+      Bench.sleepUntil(Instant.now().plusSeconds(10)); // its definition watch has loaded
+      long t0 = System.currentTimeMillis();
+      leader.close();
+      Bench.await(Duration.ofSeconds(600), () -> fires.firstBy("scale-2", t0) != null);
+      return fires.firstBy("scale-2", t0).startMillis() - t0;
     }
   }
 }

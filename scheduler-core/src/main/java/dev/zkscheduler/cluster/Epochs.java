@@ -68,13 +68,24 @@ final class Epochs {
     return stat == null ? -1 : stat.getVersion();
   }
 
-  /** Reads after a sync see every write committed before it (DESIGN.md §3.4). */
+  /**
+   * Reads after a sync see every write committed before it (DESIGN.md §3.4). The sync waits behind
+   * every request already queued on the connection — a node that just started with 100,000 job
+   * definitions has that many reads of its definition watch ahead of it (scheduler-bench) — so it
+   * is given the session timeout, not the connection timeout; the caller retries if it still fails.
+   */
   private static void awaitSync(CuratorFramework client, ZkLayout layout) throws Exception {
     CountDownLatch synced = new CountDownLatch(1);
     client.sync().inBackground((c, event) -> synced.countDown()).forPath(layout.epoch());
-    if (!synced.await(
-        client.getZookeeperClient().getConnectionTimeoutMs(), TimeUnit.MILLISECONDS)) {
-      throw new IllegalStateException("sync() did not complete");
+    long waitMillis =
+        Math.max(
+            client.getZookeeperClient().getConnectionTimeoutMs(),
+            client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+    if (!synced.await(waitMillis, TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          "sync() did not complete within "
+              + waitMillis
+              + " ms (ZooKeeper unreachable, or the connection busy)");
     }
   }
 }

@@ -7,8 +7,8 @@ import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -56,7 +56,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
   private final String memberId;
   private final Clock clock;
   private final LeaderLatch latch;
-  private final ExecutorService events;
+  private final ScheduledExecutorService events;
   private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
   private final TermKeeper terms;
   private final ConnectionStateListener connectionListener = this::onConnectionState;
@@ -74,7 +74,7 @@ public final class LeaderElection implements ZkLeadership, Closeable {
     this.latch =
         new LeaderLatch(client, layout.latch(), memberId, LeaderLatch.CloseMode.NOTIFY_LEADER);
     this.events =
-        Executors.newSingleThreadExecutor(
+        Executors.newSingleThreadScheduledExecutor(
             new ThreadFactoryBuilder()
                 .setNameFormat("zk-scheduler-election-" + memberId)
                 .setDaemon(true)
@@ -147,7 +147,24 @@ public final class LeaderElection implements ZkLeadership, Closeable {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
-      log.warn("{} could not take a term: {}", memberId, e.toString());
+      // The latch still names this node: without a retry the cluster would have a leader that
+      // never works (found by scheduler-bench: a sync() queued behind 100,000 reads timed out).
+      log.warn(
+          "{} could not take a term: {}; retrying in {} ms", memberId, e.toString(), RETAKE_MS);
+      retakeLater();
+    }
+  }
+
+  /** Delay before trying again to take a term the latch grants but ZooKeeper did not confirm. */
+  private static final long RETAKE_MS = 1_000;
+
+  private void retakeLater() {
+    if (state.get() == State.STARTED && !events.isShutdown()) {
+      try {
+        events.schedule(this::takeTerm, RETAKE_MS, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // Closing: no term to take.
+      }
     }
   }
 

@@ -59,6 +59,39 @@ class LeaderElectionIT {
     return nodes.stream().filter(Node::leads).findFirst().orElseThrow();
   }
 
+  /**
+   * The latch names a node leader but ZooKeeper refuses its term (here: no write permission on the
+   * epoch znode; in scheduler-bench, a sync() that timed out): the node must keep trying, or the
+   * cluster has a leader that never works.
+   */
+  @Test
+  void aTermZooKeeperRefusedIsTakenOnceItCanBe() throws Exception {
+    try (CuratorFramework admin = ZkClients.started(server.getConnectString(), Node.NAMESPACE)) {
+      admin
+          .create()
+          .creatingParentsIfNeeded()
+          .withACL(
+              List.of(
+                  new org.apache.zookeeper.data.ACL(
+                      org.apache.zookeeper.ZooDefs.Perms.READ
+                          | org.apache.zookeeper.ZooDefs.Perms.ADMIN,
+                      org.apache.zookeeper.ZooDefs.Ids.ANYONE_ID_UNSAFE)))
+          .forPath(new dev.zkscheduler.store.ZkLayout().epoch());
+      Node node = node("a", server.getConnectString());
+      await()
+          .during(Duration.ofMillis(1500))
+          .atMost(Duration.ofSeconds(5))
+          .until(() -> !node.leads());
+
+      admin
+          .setACL()
+          .withACL(org.apache.zookeeper.ZooDefs.Ids.OPEN_ACL_UNSAFE)
+          .forPath(new dev.zkscheduler.store.ZkLayout().epoch());
+      await().atMost(Duration.ofSeconds(10)).until(node::leads);
+      assertThat(node.term().epoch()).isEqualTo(1);
+    }
+  }
+
   @Test
   void gracefulCloseHandsOverAtOnceWithALargerEpoch() throws Exception {
     List<Node> nodes =
