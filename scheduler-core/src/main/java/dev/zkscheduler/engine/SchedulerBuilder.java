@@ -353,16 +353,7 @@ public final class SchedulerBuilder {
             // half the session timeout (see Lease); alone in memory there is no session to lose.
             client != null ? new Lease(sessionTimeout.dividedBy(2)) : Lease.unlimited());
     SchedulerStore finalStore = chosenStore;
-    TickLoop loop =
-        new TickLoop(
-            chosenLeadership,
-            clock,
-            settings,
-            runner,
-            metrics,
-            term ->
-                new TermWork(term, finalStore, clock, settings, handlers, runner, engineMetrics));
-    loopHolder[0] = loop;
+    DefinitionSource definitions = DefinitionSource.store(chosenStore);
     if (client != null) {
       DefinitionWatcher watcher =
           new DefinitionWatcher(
@@ -371,17 +362,38 @@ public final class SchedulerBuilder {
               new DefinitionWatcher.Listener() {
                 @Override
                 public void upserted(Versioned<JobDefinition> job) {
-                  loop.definitionChanged(new TermWork.DefinitionChange(job.value().id(), job));
+                  loopHolder[0].definitionChanged(
+                      new TermWork.DefinitionChange(job.value().id(), job));
                 }
 
                 @Override
                 public void deleted(String jobId) {
-                  loop.definitionChanged(new TermWork.DefinitionChange(jobId, null));
+                  loopHolder[0].definitionChanged(new TermWork.DefinitionChange(jobId, null));
                 }
               },
               metrics);
+      definitions = DefinitionSource.watched(watcher, chosenStore);
       lifecycle.add(lifecycle(watcher::start, watcher::close));
     }
+    DefinitionSource finalDefinitions = definitions;
+    TickLoop loop =
+        new TickLoop(
+            chosenLeadership,
+            clock,
+            settings,
+            runner,
+            metrics,
+            term ->
+                new TermWork(
+                    term,
+                    finalStore,
+                    clock,
+                    settings,
+                    handlers,
+                    runner,
+                    engineMetrics,
+                    finalDefinitions));
+    loopHolder[0] = loop;
     SchedulerNode node =
         new SchedulerNode(
             memberId,

@@ -44,6 +44,7 @@ final class TermWork {
 
   private final LeaderTerm term;
   private final SchedulerStore store;
+  private final DefinitionSource definitions;
   private final Clock clock;
   private final EngineSettings settings;
   private final Map<String, TaskHandler> handlers;
@@ -61,9 +62,11 @@ final class TermWork {
       EngineSettings settings,
       Map<String, TaskHandler> handlers,
       TaskRunner runner,
-      EngineMetrics metrics) {
+      EngineMetrics metrics,
+      DefinitionSource definitions) {
     this.term = term;
     this.store = store;
+    this.definitions = definitions;
     this.clock = clock;
     this.settings = settings;
     this.handlers = handlers;
@@ -81,12 +84,13 @@ final class TermWork {
   void rebuild() {
     long began = System.nanoTime();
     Instant now = clock.instant();
-    // Two bulk reads (pipelined on ZooKeeper), not one round trip per job: a new leader's takeover
-    // time is dominated by reading, and large clusters hold 100,000 jobs.
+    // Bulk reads (pipelined on ZooKeeper), not one round trip per job: a new leader's takeover
+    // time is dominated by reading, and large clusters hold 100,000 jobs. The definitions usually
+    // come from this node's own definition watch (DefinitionSource).
     Map<String, Versioned<ScheduleState>> states = store.allScheduleStates();
-    List<Versioned<JobDefinition>> definitions = store.allJobs();
+    List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
-    for (Versioned<JobDefinition> definition : definitions) {
+    for (Versioned<JobDefinition> definition : all) {
       JobEntry entry = new JobEntry(definition, states.get(definition.value().id()));
       jobs.put(entry.job.id(), entry);
       plan(entry, null, now);

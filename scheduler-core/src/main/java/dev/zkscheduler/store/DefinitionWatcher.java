@@ -5,6 +5,9 @@ import com.codahale.metrics.MetricRegistry;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.metrics.MetricNames;
 import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
@@ -41,6 +44,7 @@ public final class DefinitionWatcher implements Closeable {
   private final Listener listener;
   private final Counter unreadable;
   private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean initialized;
 
   public DefinitionWatcher(
       CuratorFramework client, ZkLayout layout, Listener listener, MetricRegistry registry) {
@@ -60,9 +64,37 @@ public final class DefinitionWatcher implements Closeable {
             CuratorCacheListener.builder()
                 .forCreatesAndChanges((before, after) -> upsert(after))
                 .forDeletes(this::delete)
-                .forInitialized(listener::initialized)
+                .forInitialized(
+                    () -> {
+                      initialized = true;
+                      listener.initialized();
+                    })
                 .build());
     cache.start();
+  }
+
+  /**
+   * Every definition the watch holds, decoded, once its initial load is complete (empty before). It
+   * may lag ZooKeeper by the changes in flight, which the listener then reports like any other.
+   */
+  public Optional<List<Versioned<JobDefinition>>> snapshot() {
+    if (!initialized) {
+      return Optional.empty();
+    }
+    List<Versioned<JobDefinition>> all = new ArrayList<>();
+    cache.stream()
+        .filter(node -> jobIdOf(node) != null && node.getData() != null)
+        .forEach(
+            node -> {
+              try {
+                all.add(
+                    new Versioned<>(
+                        JsonCodec.decodeJob(node.getData()), node.getStat().getVersion()));
+              } catch (CodecException unreadable) {
+                // Counted and logged when it arrived.
+              }
+            });
+    return Optional.of(all);
   }
 
   /** A job definition lives at depth three: /jobs/{bucket}/{jobId}. */

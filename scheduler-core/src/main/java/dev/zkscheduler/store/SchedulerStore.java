@@ -61,6 +61,13 @@ public interface SchedulerStore {
   /** Every job definition; used by a new leader to rebuild its plan. */
   List<Versioned<JobDefinition>> allJobs();
 
+  /** The id of every job, without reading the definitions. */
+  default java.util.Set<String> allJobIds() {
+    java.util.Set<String> ids = new java.util.HashSet<>();
+    allJobs().forEach(job -> ids.add(job.value().id()));
+    return ids;
+  }
+
   // ---- control requests (any node writes, the leader consumes) ----
 
   void submitRequest(ControlRequest request);

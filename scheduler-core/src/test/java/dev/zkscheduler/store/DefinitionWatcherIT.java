@@ -69,6 +69,7 @@ class DefinitionWatcherIT {
                 }
               },
               metrics)) {
+        assertThat(watcher.snapshot()).as("nothing before the initial load").isEmpty();
         watcher.start();
         await().atMost(Duration.ofSeconds(10)).untilTrue(initialized);
         assertThat(versions).containsEntry("existing", 0);
@@ -88,6 +89,16 @@ class DefinitionWatcherIT {
             .atMost(Duration.ofSeconds(10))
             .until(() -> metrics.counter(MetricNames.STORE_UNREADABLE).getCount() == 1);
         assertThat(versions).doesNotContainKey("garbage");
+
+        // What a new leader starts from: the watch's view, decoded, unreadable ones left out.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(watcher.snapshot().orElseThrow())
+                        .extracting(v -> v.value().id() + "@" + v.version())
+                        .containsExactly("new@1"));
+        assertThat(watcher.snapshot().orElseThrow().get(0).value().paused()).isTrue();
       }
 
       MetricRegistry gauges = new MetricRegistry();

@@ -1,0 +1,33 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.store.InMemorySchedulerStore;
+import dev.zkscheduler.store.Versioned;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** A new leader's definitions from its watch, reconciled with the ids the store lists. */
+class DefinitionSourceTest {
+
+  private static JobDefinition job(String id) {
+    return JobDefinition.builder(id).task("t", "noop").build();
+  }
+
+  @Test
+  void jobsTheWatchHasNotSeenAreReadAndJobsGoneFromTheStoreAreLeftOut() {
+    InMemorySchedulerStore store = new InMemorySchedulerStore();
+    Versioned<JobDefinition> kept = store.createJob(job("kept"));
+    store.createJob(job("created-since"));
+    List<Versioned<JobDefinition>> watched =
+        List.of(kept, new Versioned<>(job("deleted-since"), 3));
+
+    List<Versioned<JobDefinition>> all = DefinitionSource.reconcile(watched, store);
+
+    assertThat(all)
+        .extracting(v -> v.value().id())
+        .containsExactlyInAnyOrder("kept", "created-since");
+    assertThat(all).contains(kept);
+  }
+}
