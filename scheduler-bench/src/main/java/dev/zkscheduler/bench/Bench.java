@@ -184,12 +184,21 @@ public final class Bench {
       int samples = full ? 3 : 1;
       Stats crash = new Stats();
       Stats graceful = new Stats();
+      Stats expired = new Stats();
+      Stats sinceExpiry = new Stats();
       for (int i = 0; i < samples; i++) {
         Failover.Result f = Failover.measure(three, ns("failover"), 1000);
         crash.add(f.crashMillis());
+        expired.add(f.expiredMillis());
+        sinceExpiry.add(f.crashMillis() - f.expiredMillis());
         graceful.add(f.gracefulMillis());
       }
       line("- leader silenced (as kill -9): first fire by the new leader after " + list(crash));
+      line(
+          "  - of which ZooKeeper expiring the silenced session (its latch node gone): "
+              + list(expired)
+              + "; the new leader's own part (latch, term, rebuild, first fire): "
+              + list(sinceExpiry));
       line("- graceful close: first fire by the new leader after " + list(graceful));
       line("");
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
+import org.apache.curator.framework.CuratorFramework;
 
 /**
  * Failover under steady load: three schedulers, each reaching every server through proxies of its
@@ -20,7 +21,11 @@ import java.util.stream.Collectors;
  */
 final class Failover {
 
-  record Result(long crashMillis, long gracefulMillis) {}
+  /**
+   * Times from the fault: to the first fire by another node, and (crash) to the moment ZooKeeper
+   * expired the silenced leader's session, as another client saw its latch node go.
+   */
+  record Result(long crashMillis, long expiredMillis, long gracefulMillis) {}
 
   private Failover() {}
 
@@ -51,11 +56,17 @@ final class Failover {
       int leader = awaitLeader(nodes);
       Bench.sleepUntil(Instant.now().plusSeconds(5)); // steady load before the fault
 
-      long t0 = System.currentTimeMillis();
-      proxies.get(leader).forEach(TcpProxy::blackhole);
+      long expired;
+      long crash;
       String crashed = "fo-" + (leader + 1);
-      Bench.await(Duration.ofSeconds(60), () -> firstByOther(fires, crashed, t0) != null);
-      long crash = firstByOther(fires, crashed, t0).startMillis() - t0;
+      try (CuratorFramework observer = Ensemble.client(ensemble.connectString(), namespace)) {
+        int members = observer.getChildren().forPath(LATCH).size();
+        long t0 = System.currentTimeMillis();
+        proxies.get(leader).forEach(TcpProxy::blackhole);
+        expired = awaitLatchNodes(observer, members - 1) - t0;
+        Bench.await(Duration.ofSeconds(60), () -> firstByOther(fires, crashed, t0) != null);
+        crash = firstByOther(fires, crashed, t0).startMillis() - t0;
+      }
       nodes.get(leader).close();
 
       List<Scheduler> alive = new ArrayList<>(nodes);
@@ -67,13 +78,27 @@ final class Failover {
       alive.get(next).close();
       Bench.await(Duration.ofSeconds(60), () -> firstByOther(fires, handingOver, t1) != null);
       long graceful = firstByOther(fires, handingOver, t1).startMillis() - t1;
-      return new Result(crash, graceful);
+      return new Result(crash, expired, graceful);
     } finally {
       for (Scheduler node : nodes) {
         node.close();
       }
       proxies.forEach(list -> list.forEach(TcpProxy::close));
     }
+  }
+
+  private static final String LATCH = "/leader/latch";
+
+  /** Polls every 5 ms until the latch holds {@code count} nodes; the instant it saw that. */
+  private static long awaitLatchNodes(CuratorFramework observer, int count) throws Exception {
+    long deadline = System.currentTimeMillis() + 60_000;
+    while (System.currentTimeMillis() < deadline) {
+      if (observer.getChildren().forPath(LATCH).size() <= count) {
+        return System.currentTimeMillis();
+      }
+      Thread.sleep(5);
+    }
+    throw new IllegalStateException("the silenced leader's session never expired");
   }
 
   private static int awaitLeader(List<Scheduler> nodes) {
