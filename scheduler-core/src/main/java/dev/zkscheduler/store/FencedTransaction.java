@@ -85,7 +85,8 @@ public final class FencedTransaction {
    * @return one result per batch, in order
    * @throws FencingException if any batch was refused for the term (others may have committed
    *     earlier in the same term, which is fine: they were written while it was current)
-   * @throws StoreUnavailableException if ZooKeeper could not be reached or did not answer in time
+   * @throws StoreUnavailableException if ZooKeeper could not be reached, or no answer came for
+   *     {@code timeoutMillis}
    */
   public List<CommitResult> commitEach(
       LeaderTerm term, List<List<CuratorOp>> batches, int inFlight, long timeoutMillis) {
@@ -120,9 +121,10 @@ public final class FencedTransaction {
             .forOperations(fencedOps(zkTerm, batch));
       }
       List<CommitResult> results = new ArrayList<>(answers.size());
-      long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
       for (CompletableFuture<CommitResult> answer : answers) {
-        results.add(answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
+        // ZooKeeper answers in order: each answer gets the full wait, so a long queue is not cut
+        // short, while a connection that stopped answering is given up on after timeoutMillis.
+        results.add(answer.get(timeoutMillis, TimeUnit.MILLISECONDS));
       }
       return results;
     } catch (ExecutionException e) {

@@ -456,16 +456,22 @@ public final class ZkSchedulerStore implements SchedulerStore {
     List<List<CuratorOp>> multis = new ArrayList<>(prepared.size());
     prepared.forEach(p -> multis.add(p.curatorOps()));
     List<CommitResult> raw =
-        fenced.commitEach(
-            term,
-            multis,
-            COMMITS_IN_FLIGHT,
-            client.getZookeeperClient().getConnectionTimeoutMs() * 10L);
+        fenced.commitEach(term, multis, COMMITS_IN_FLIGHT, answerTimeoutMillis());
     List<CommitResult> results = new ArrayList<>(raw.size());
     for (int i = 0; i < raw.size(); i++) {
       results.add(settled(batches.get(i), prepared.get(i), raw.get(i)));
     }
     return results;
+  }
+
+  /** How long to wait for an answer: after a session timeout without one, the session is gone. */
+  private long answerTimeoutMillis() {
+    long connection = client.getZookeeperClient().getConnectionTimeoutMs();
+    try {
+      return Math.max(connection, client.getZookeeperClient().getZooKeeper().getSessionTimeout());
+    } catch (Exception notConnected) {
+      return connection;
+    }
   }
 
   /** A batch translated to ZooKeeper ops, with the index of the store op each one came from. */
