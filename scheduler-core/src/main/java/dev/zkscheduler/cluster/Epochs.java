@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
@@ -76,7 +77,15 @@ final class Epochs {
    */
   private static void awaitSync(CuratorFramework client, ZkLayout layout) throws Exception {
     CountDownLatch synced = new CountDownLatch(1);
-    client.sync().inBackground((c, event) -> synced.countDown()).forPath(layout.epoch());
+    AtomicInteger result = new AtomicInteger();
+    client
+        .sync()
+        .inBackground(
+            (c, event) -> {
+              result.set(event.getResultCode());
+              synced.countDown();
+            })
+        .forPath(layout.epoch());
     long waitMillis =
         Math.max(
             client.getZookeeperClient().getConnectionTimeoutMs(),
@@ -86,6 +95,10 @@ final class Epochs {
           "sync() did not complete within "
               + waitMillis
               + " ms (ZooKeeper unreachable, or the connection busy)");
+    }
+    if (result.get() != KeeperException.Code.OK.intValue()) {
+      // Reads after a failed sync may be stale: no term on them.
+      throw new IllegalStateException("sync() failed: " + KeeperException.Code.get(result.get()));
     }
   }
 }

@@ -7,8 +7,9 @@ import dev.zkscheduler.store.ZkLayout;
 import java.io.Closeable;
 import java.time.Clock;
 import java.util.Optional;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
@@ -73,12 +74,16 @@ public final class LeaderElection implements ZkLeadership, Closeable {
     this.clock = Preconditions.checkNotNull(clock, "clock");
     this.latch =
         new LeaderLatch(client, layout.latch(), memberId, LeaderLatch.CloseMode.NOTIFY_LEADER);
-    this.events =
-        Executors.newSingleThreadScheduledExecutor(
+    ScheduledThreadPoolExecutor pool =
+        new ScheduledThreadPoolExecutor(
+            1,
             new ThreadFactoryBuilder()
                 .setNameFormat("zk-scheduler-election-" + memberId)
                 .setDaemon(true)
                 .build());
+    // A retry still waiting when the election closes is dropped, not run.
+    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+    this.events = pool;
     this.terms = new TermKeeper(memberId, registry);
   }
 
@@ -143,7 +148,10 @@ public final class LeaderElection implements ZkLeadership, Closeable {
       ZkLeaderTerm term = new ZkLeaderTerm(epoch, ourPath, memberId, clock.instant(), this);
       terms.started(term, " (latch node " + ourPath + ")");
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
+      // Usually another node moved first and the latch will say so; if it still names this node,
+      // the retry takes the term.
       log.info("{} could not take a term ({}): another node moved first", memberId, e.code());
+      retakeLater();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
@@ -158,13 +166,20 @@ public final class LeaderElection implements ZkLeadership, Closeable {
   /** Delay before trying again to take a term the latch grants but ZooKeeper did not confirm. */
   private static final long RETAKE_MS = 1_000;
 
+  /** The pending retry, if any (events thread only): one at a time, whatever asked for it. */
+  private ScheduledFuture<?> retake;
+
   private void retakeLater() {
-    if (state.get() == State.STARTED && !events.isShutdown()) {
-      try {
-        events.schedule(this::takeTerm, RETAKE_MS, TimeUnit.MILLISECONDS);
-      } catch (java.util.concurrent.RejectedExecutionException closing) {
-        // Closing: no term to take.
-      }
+    // A retry that is running now (it called this) has a delay <= 0: it does not count.
+    boolean onePending =
+        retake != null && !retake.isDone() && retake.getDelay(TimeUnit.NANOSECONDS) > 0;
+    if (state.get() != State.STARTED || events.isShutdown() || onePending) {
+      return;
+    }
+    try {
+      retake = events.schedule(this::takeTerm, RETAKE_MS, TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.RejectedExecutionException closing) {
+      // Closing: no term to take.
     }
   }
 

@@ -67,8 +67,13 @@ final class ActiveRuns {
   }
 
   /** Stages the new state of {@code before}'s run; a terminal run leaves the active set. */
+  /** The key of a run in the staged changes: {@code jobId/runId}. */
+  static String key(String jobId, String runId) {
+    return jobId + "/" + runId;
+  }
+
   void stage(Versioned<Run> before, Run after) {
-    String key = after.jobId() + "/" + after.id();
+    String key = key(after.jobId(), after.id());
     Staged previous = staged.get(key);
     int base = previous != null ? previous.baseVersion() : before.version();
     staged.put(key, new Staged(base, after));
@@ -90,6 +95,17 @@ final class ActiveRuns {
    * caller's view is stale.
    */
   void flush(Function<List<List<StoreOp>>, List<CommitResult>> commitEach) {
+    flush(commitEach, key -> {});
+  }
+
+  /**
+   * As {@link #flush(Function)}, telling {@code committed} the key of every run whose change was
+   * committed — also when another multi of the flush was refused (then after all answers, before
+   * the refusal is thrown).
+   */
+  void flush(
+      Function<List<List<StoreOp>>, List<CommitResult>> commitEach,
+      java.util.function.Consumer<String> committed) {
     if (staged.isEmpty()) {
       return;
     }
@@ -105,12 +121,15 @@ final class ActiveRuns {
       batches.add(ops);
     }
     List<CommitResult> results = commitEach.apply(batches);
+    CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
       if (!results.get(i).committed()) {
-        throw new TermWork.StaleViewException("a run changed under the leader: " + results.get(i));
+        refused = refused == null ? results.get(i) : refused;
+        continue;
       }
       for (Staged c : chunks.get(i)) {
         Run run = c.latest();
+        committed.accept(key(run.jobId(), run.id()));
         if (run.state().isTerminal()) {
           metrics.runEnded(run.state());
           continue;
@@ -120,6 +139,9 @@ final class ActiveRuns {
           put(new Versioned<>(current.value(), c.baseVersion() + 1));
         }
       }
+    }
+    if (refused != null) {
+      throw new TermWork.StaleViewException("a run changed under the leader: " + refused);
     }
   }
 }

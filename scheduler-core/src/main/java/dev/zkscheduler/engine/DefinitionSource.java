@@ -43,11 +43,23 @@ interface DefinitionSource {
         seen.add(job.value().id());
       }
     }
+    List<String> unseen = new ArrayList<>();
     for (String id : ids) {
       if (!seen.contains(id)) {
-        store.job(id).ifPresent(all::add);
+        unseen.add(id);
       }
+    }
+    if (unseen.size() > MAX_SINGLE_READS) {
+      // The watch is far behind (a bulk import in flight): one pipelined read of everything is
+      // faster than thousands of single reads.
+      return store.allJobs();
+    }
+    for (String id : unseen) {
+      store.job(id).ifPresent(all::add);
     }
     return all;
   }
+
+  /** Jobs missing from the watch that are read one by one; beyond this, everything is read. */
+  int MAX_SINGLE_READS = 200;
 }

@@ -452,6 +452,9 @@ final class TermWork {
 
   /** Commits independent batches of creations together; a batch with a duplicate is redone. */
   private void commitCreationsTogether(List<List<Creation>> group) {
+    // A REPLACE fire staged the cancellation of the run it replaces: it is written before the new
+    // run exists (and its handler starts), so the store never holds both as running.
+    flush();
     if (group.size() == 1) {
       commitCreations(new ArrayList<>(group.get(0)));
       return;
@@ -468,18 +471,24 @@ final class TermWork {
     }
     List<CommitResult> results = store.commitEach(term, multis);
     List<List<Creation>> redo = new ArrayList<>();
+    CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
       CommitResult result = results.get(i);
       if (result.committed()) {
         group.get(i).forEach(this::created);
       } else if (result.outcome() == CommitResult.Outcome.EXISTED) {
         redo.add(group.get(i)); // commitCreations finds the duplicate and commits the rest
-      } else {
-        throw new StaleViewException("creating runs: " + result);
+      } else if (refused == null) {
+        refused = result;
       }
     }
+    // The committed batches recorded their starts: their handlers are called even if a sibling
+    // batch was refused (the next rebuild would otherwise count them as attempts lost).
     runner.lease().renew(contact);
     startPending();
+    if (refused != null) {
+      throw new StaleViewException("creating runs: " + refused);
+    }
     for (List<Creation> batch : redo) {
       commitCreations(new ArrayList<>(batch));
     }
@@ -564,6 +573,7 @@ final class TermWork {
    * and the others are committed without it.
    */
   private void commitCreations(List<Creation> batch) {
+    flush(); // cancellations of replaced runs first (see commitCreationsTogether)
     long contact = System.nanoTime();
     while (true) {
       List<StoreOp> all = new ArrayList<>();
@@ -665,21 +675,38 @@ final class TermWork {
     // commit is also fresh proof that the session was alive when it was sent (see Lease).
     long contact = System.nanoTime();
     boolean writes = active.hasStaged();
-    flush();
-    if (writes) {
-      runner.lease().renew(contact);
+    java.util.Set<String> committed = new java.util.HashSet<>();
+    try {
+      active.flush(batches -> store.commitEach(term, batches), committed::add);
+      if (writes) {
+        runner.lease().renew(contact);
+      }
+      startPending();
+    } catch (RuntimeException e) {
+      // Some multis may have committed before one was refused: their starts are recorded, so
+      // their handlers are called; the others' are dropped with the view.
+      startPending(committed);
+      throw e;
     }
-    startPending();
   }
 
-  /** Handler calls waiting for their start records to commit. */
-  private final List<Runnable> pendingStarts = new ArrayList<>();
+  /** Handler calls waiting for their start records to commit, with the run each belongs to. */
+  private record PendingStart(String runKey, Runnable start) {}
+
+  private final List<PendingStart> pendingStarts = new ArrayList<>();
 
   /** Calls the handlers whose start records are committed. */
   private void startPending() {
-    List<Runnable> starts = new ArrayList<>(pendingStarts);
+    List<PendingStart> starts = new ArrayList<>(pendingStarts);
     pendingStarts.clear();
-    starts.forEach(Runnable::run);
+    starts.forEach(p -> p.start().run());
+  }
+
+  /** Calls the handlers of the runs in {@code committed}; drops the others. */
+  private void startPending(java.util.Set<String> committed) {
+    List<PendingStart> starts = new ArrayList<>(pendingStarts);
+    pendingStarts.clear();
+    starts.stream().filter(p -> committed.contains(p.runKey())).forEach(p -> p.start().run());
   }
 
   /**
@@ -744,14 +771,16 @@ final class TermWork {
               deadline,
               runner.lease());
       pendingStarts.add(
-          () -> {
-            // Lag is the promptness of fires that were due now; a backfill or catch-up run's
-            // nominal time is in the past by design and would swamp the histogram.
-            if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
-              metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
-            }
-            runner.start(key, handler, context);
-          });
+          new PendingStart(
+              ActiveRuns.key(run.jobId(), run.id()),
+              () -> {
+                // Lag is the promptness of fires that were due now; a backfill or catch-up run's
+                // nominal time is in the past by design and would swamp the histogram.
+                if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
+                  metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
+                }
+                runner.start(key, handler, context);
+              }));
     }
   }
 

@@ -520,8 +520,8 @@ public final class ZkSchedulerStore implements SchedulerStore {
   private CommitResult settled(List<StoreOp> ops, Prepared prepared, CommitResult result) {
     if (!result.committed()) {
       if (result.outcome() != CommitResult.Outcome.EXISTED) {
-        // A parent this node thought was there may be gone (removed with its job): list again.
-        parentsListedInTerm = NOT_LISTED;
+        // A parent this node thought was there may be gone (removed with its job): check again.
+        parentsKnownInTerm = NOT_CHECKED;
       }
       return new CommitResult(result.outcome(), prepared.origin().get(result.failedOp()));
     }
@@ -633,48 +633,65 @@ public final class ZkSchedulerStore implements SchedulerStore {
   /**
    * Run parents known to exist, so that creating runs costs no extra round trip per job: checking
    * each parent before every commit of fires was one synchronous ZooKeeper write per job per
-   * commit, the engine's first bottleneck (found by scheduler-bench). Listed afresh (one call) in
-   * each new term and after a commit that failed for another reason than a run that existed.
+   * commit, the engine's first bottleneck (found by scheduler-bench). Forgotten in each new term
+   * and after a commit that failed for another reason than a run that existed.
    */
   private final Set<String> knownRunParents = ConcurrentHashMap.newKeySet();
 
-  private static final long NOT_LISTED = Long.MIN_VALUE;
+  private static final long NOT_CHECKED = Long.MIN_VALUE;
 
-  /** The epoch of the term in which {@link #knownRunParents} was last listed. */
-  private volatile long parentsListedInTerm = NOT_LISTED;
+  /** The epoch of the term in which {@link #knownRunParents} was last valid. */
+  private volatile long parentsKnownInTerm = NOT_CHECKED;
 
   /**
    * Makes sure the runs parents of a commit exist. A new leader creating its first fires used to
    * create each job's parent with one synchronous write: 1,000 jobs took seconds of a failover
-   * (found by scheduler-bench's failover figure). Now the parents are listed once per term and the
-   * missing ones created with pipelined requests, one round trip for all.
+   * (found by scheduler-bench's failover figure). Now the unknown parents are checked with
+   * pipelined reads and the missing ones created with pipelined requests: a round trip or two for
+   * all. ({@code /runs} itself is not listed: with one child per job it outgrows a ZooKeeper
+   * response at ~100,000 jobs.)
    */
   private void ensureRunParents(LeaderTerm term, Set<String> parents) throws Exception {
     if (parents.isEmpty()) {
       return;
     }
-    if (parentsListedInTerm != term.epoch()) {
+    if (parentsKnownInTerm != term.epoch()) {
       knownRunParents.clear();
-      for (String id : client.getChildren().forPath(layout.runsRoot())) {
-        knownRunParents.add(layout.runsRoot() + "/" + id);
-      }
-      parentsListedInTerm = term.epoch();
+      parentsKnownInTerm = term.epoch();
     }
-    List<String> missing = new ArrayList<>();
+    List<String> unknown = new ArrayList<>();
     for (String parent : parents) {
       if (!knownRunParents.contains(parent)) {
+        unknown.add(parent);
+      }
+    }
+    if (unknown.isEmpty()) {
+      return;
+    }
+    Map<String, Boolean> exists =
+        pipelined(
+            unknown,
+            (path, callback) -> client.checkExists().inBackground(callback).forPath(path),
+            event -> Boolean.TRUE,
+            Boolean.FALSE);
+    List<String> missing = new ArrayList<>();
+    for (String parent : unknown) {
+      if (Boolean.TRUE.equals(exists.get(parent))) {
+        knownRunParents.add(parent);
+      } else {
         missing.add(parent);
       }
     }
-    if (missing.isEmpty()) {
-      return;
+    if (!missing.isEmpty()) {
+      // Created (or found created: NODEEXISTS) parents come back in the map; only those are known.
+      knownRunParents.addAll(
+          pipelined(
+                  missing,
+                  (path, callback) -> client.create().inBackground(callback).forPath(path),
+                  CuratorEvent::getPath,
+                  null)
+              .keySet());
     }
-    pipelined(
-        missing,
-        (path, callback) -> client.create().inBackground(callback).forPath(path),
-        CuratorEvent::getPath,
-        null);
-    knownRunParents.addAll(missing);
   }
 
   private Optional<Versioned<byte[]>> read(String path) throws Exception {

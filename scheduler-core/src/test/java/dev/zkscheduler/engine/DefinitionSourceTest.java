@@ -30,4 +30,24 @@ class DefinitionSourceTest {
         .containsExactlyInAnyOrder("kept", "created-since");
     assertThat(all).contains(kept);
   }
+
+  @Test
+  void aWatchFarBehindTheStoreIsNotTrustedAndEverythingIsRead() {
+    InMemorySchedulerStore store = new InMemorySchedulerStore();
+    Versioned<JobDefinition> stale = store.createJob(job("a"));
+    store.putJob(
+        JobDefinition.builder("a").task("t", "noop").paused(true).build(),
+        java.util.OptionalInt.of(0));
+    for (int i = 0; i <= DefinitionSource.MAX_SINGLE_READS; i++) {
+      store.createJob(job("bulk-" + i));
+    }
+
+    List<Versioned<JobDefinition>> all = DefinitionSource.reconcile(List.of(stale), store);
+
+    assertThat(all).hasSize(DefinitionSource.MAX_SINGLE_READS + 2);
+    assertThat(all)
+        .filteredOn(v -> v.value().id().equals("a"))
+        .singleElement()
+        .satisfies(v -> assertThat(v.version()).isEqualTo(1));
+  }
 }

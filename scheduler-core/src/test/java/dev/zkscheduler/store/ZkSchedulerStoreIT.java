@@ -86,13 +86,13 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
         .as("the store believed the parent existed")
         .isEqualTo(CommitResult.Outcome.CONFLICT);
     assertThat(store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
-        .as("the failed commit made the store list the parents again")
+        .as("the failed commit made the store check the parents again")
         .isEqualTo(CommitResult.COMMITTED);
     assertThat(store.run("j", "r2")).isPresent();
   }
 
   @Test
-  void aNewTermListsTheRunsParentsAgain() throws Exception {
+  void aNewTermChecksTheRunsParentsAgain() throws Exception {
     LeaderTerm first = term();
     store.commit(first, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
     client.delete().deletingChildrenIfNeeded().forPath("/runs/j");
