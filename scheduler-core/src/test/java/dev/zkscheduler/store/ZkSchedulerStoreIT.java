@@ -92,6 +92,24 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
   }
 
   @Test
+  void aJobCreatedAgainWhileItsRunsRemainKeepsItsParent() throws Exception {
+    LeaderTerm term = term();
+    ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0);
+    store.commit(
+        term,
+        List.of(
+            new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED)),
+            new StoreOp.PutScheduleState(state, StoreOp.CREATE)));
+    // Deleted and created again: its state is new in this term, but the parent still holds r1.
+    store.commit(term, List.of(new StoreOp.DeleteScheduleState("j")));
+    store.commit(term, List.of(new StoreOp.PutScheduleState(state, StoreOp.CREATE)));
+
+    assertThat(store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store.runIds("j")).containsExactly("r2", "r1");
+  }
+
+  @Test
   void aNewTermChecksTheRunsParentsAgain() throws Exception {
     LeaderTerm first = term();
     store.commit(first, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
