@@ -79,8 +79,9 @@ public final class Bench {
             ManagementFactory.getRuntimeMXBean().getInputArguments()));
     line(
         "Servers run in this JVM (Curator's TestingCluster: ZooKeeper's own server code) and share"
-            + " its cores with the scheduler. Scheduler settings: defaults (tick 50 ms, 8 task threads,"
-            + " 100 fires per commit), session timeout 4 s.");
+            + " its cores with the scheduler; each peak step, the burst, each failover sample and"
+            + " the scale run get a fresh ensemble. Scheduler settings: defaults (tick 50 ms, 8 task"
+            + " threads, 100 fires per commit), session timeout 4 s.");
     line("");
     Duration limitEach = full ? Duration.ofSeconds(10) : Duration.ofSeconds(4);
 
@@ -144,13 +145,16 @@ public final class Bench {
                   : new int[] {2000, 4000};
       Firing.Result best = null;
       for (int jobs : steps) {
-        Firing.Result step =
-            Firing.steady(
-                three.connectString(),
-                ns("peak"),
-                jobs,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(full ? 30 : 15));
+        Firing.Result step;
+        try (Ensemble fresh = Ensemble.threeServers()) {
+          step =
+              Firing.steady(
+                  fresh.connectString(),
+                  ns("peak"),
+                  jobs,
+                  Duration.ofSeconds(10),
+                  Duration.ofSeconds(full ? 30 : 15));
+        }
         boolean ok = step.ratio() >= 0.999 && step.lag().percentile(99) < 100;
         line(
             "- "
@@ -175,7 +179,10 @@ public final class Bench {
     if (on("burst")) {
       line("## 4. Burst: 10,000 one-shot jobs due at the same instant");
       line("");
-      long[] burst = Firing.burst(three.connectString(), ns("burst"), 10_000);
+      long[] burst;
+      try (Ensemble fresh = Ensemble.threeServers()) {
+        burst = Firing.burst(fresh.connectString(), ns("burst"), 10_000);
+      }
       line(
           String.format(
               Locale.ROOT,
@@ -194,7 +201,10 @@ public final class Bench {
       Stats expired = new Stats();
       Stats sinceExpiry = new Stats();
       for (int i = 0; i < samples; i++) {
-        Failover.Result f = Failover.measure(three, ns("failover"), 1000);
+        Failover.Result f;
+        try (Ensemble fresh = Ensemble.threeServers()) {
+          f = Failover.measure(fresh, ns("failover"), 1000);
+        }
         crash.add(f.crashMillis());
         expired.add(f.expiredMillis());
         sinceExpiry.add(f.crashMillis() - f.expiredMillis());
