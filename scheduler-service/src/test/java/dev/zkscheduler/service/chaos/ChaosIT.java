@@ -196,11 +196,13 @@ class ChaosIT {
       case KILL_ONE_ZOOKEEPER -> {
         ZkServer victim = cluster.servers().get(random.nextInt(3));
         victim.kill();
-        hold(Duration.ofSeconds(3));
+        // Held until the scheduler has shown it works without that server: 40 more calls.
+        int before = ledger.size();
+        await().atMost(Duration.ofSeconds(60)).until(() -> ledger.size() >= before + 40);
         victim.start();
         await().atMost(Duration.ofSeconds(60)).until(victim::serving);
         leaderChanges = false;
-        detail = "killed zk" + victim.id + " for 3 s";
+        detail = "killed zk" + victim.id + " until 40 more calls reached the ledger";
       }
       case KILL_TWO_ZOOKEEPERS -> {
         List<Integer> order = ProcessCluster.shuffled(random);
@@ -208,14 +210,25 @@ class ChaosIT {
         ZkServer b = cluster.servers().get(order.get(1));
         a.kill();
         b.kill();
-        hold(Duration.ofSeconds(5));
+        // Held until the quorum is visibly gone (the survivor stops serving, no node leads) and
+        // fires of every job have fallen due during the outage.
+        ZkServer survivor = cluster.servers().get(order.get(2));
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(() -> !survivor.serving() && noNodeLeads() && everyJobWasDueSince(at));
         a.start();
         b.start();
         await()
             .atMost(Duration.ofSeconds(60))
             .until(() -> cluster.servers().stream().allMatch(ZkServer::serving));
         leaderChanges = false;
-        detail = "killed zk" + a.id + " and zk" + b.id + " (quorum lost) for 5 s";
+        detail =
+            "killed zk"
+                + a.id
+                + " and zk"
+                + b.id
+                + " (quorum lost) until no node led and fires fell"
+                + " due";
       }
       case GRACEFUL_RESTART -> {
         Node node = cluster.nodes().get(restartRotation++ % 3);
@@ -233,14 +246,15 @@ class ChaosIT {
           stops.add(CompletableFuture.runAsync(node::terminate));
         }
         stops.forEach(CompletableFuture::join);
-        hold(Duration.ofSeconds(4));
+        Instant down = Instant.now();
+        await().atMost(Duration.ofSeconds(60)).until(() -> everyJobWasDueSince(down));
         for (Node node : cluster.nodes()) {
           node.start();
         }
         for (Node node : cluster.nodes()) {
           node.awaitUp();
         }
-        detail = "all nodes down for 4 s + restart";
+        detail = "all nodes down until every job fell due, then restarted";
       }
       default -> throw new IllegalStateException(fault.toString());
     }
@@ -285,11 +299,24 @@ class ChaosIT {
   }
 
   /**
-   * Keeps a ZooKeeper fault or an outage in place for {@code duration}: the length of the fault is
-   * the point (fires fall due meanwhile), there is no condition to wait for.
+   * Whether every job of the workload has had a nominal fire since {@code since}: the slowest
+   * cadence is the Quartz {@code *}{@code /3} jobs, so a multiple of 3 s after {@code since} (plus
+   * a second of margin) has passed.
    */
-  private static void hold(Duration duration) throws InterruptedException {
-    Thread.sleep(duration.toMillis());
+  private static boolean everyJobWasDueSince(Instant since) {
+    long next = (since.getEpochSecond() / 3 + 1) * 3;
+    return Instant.now().isAfter(Instant.ofEpochSecond(next + 1));
+  }
+
+  /** No running node's cluster view says it leads (a node that does not answer leads nothing). */
+  private boolean noNodeLeads() {
+    for (Node node : cluster.nodes()) {
+      JsonNode view = node.clusterView();
+      if (view != null && view.path("self").path("leader").asBoolean()) {
+        return false;
+      }
+    }
+    return true;
   }
 
   private void checkOneLeader() {
