@@ -76,6 +76,17 @@ public record EngineSettings(
         shutdownTimeout);
   }
 
+  public EngineSettings withMaxFiresPerCommit(int value) {
+    return new EngineSettings(
+        tickInterval,
+        taskThreads,
+        retainedRuns,
+        misfireThreshold,
+        value,
+        onTermLoss,
+        shutdownTimeout);
+  }
+
   public EngineSettings withTaskThreads(int value) {
     return new EngineSettings(
         tickInterval,

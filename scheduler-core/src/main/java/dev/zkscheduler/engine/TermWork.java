@@ -685,7 +685,7 @@ final class TermWork {
     } catch (RuntimeException e) {
       // Some multis may have committed before one was refused: their starts are recorded, so
       // their handlers are called; the others' are dropped with the view.
-      startPending(committed);
+      startPending(committed::contains);
       throw e;
     }
   }
@@ -695,18 +695,16 @@ final class TermWork {
 
   private final List<PendingStart> pendingStarts = new ArrayList<>();
 
-  /** Calls the handlers whose start records are committed. */
+  /** Calls the handlers whose start records are committed (all pending ones). */
   private void startPending() {
-    List<PendingStart> starts = new ArrayList<>(pendingStarts);
-    pendingStarts.clear();
-    starts.forEach(p -> p.start().run());
+    startPending(runKey -> true);
   }
 
-  /** Calls the handlers of the runs in {@code committed}; drops the others. */
-  private void startPending(java.util.Set<String> committed) {
+  /** Calls the pending handlers of the runs {@code committed} accepts; drops the others. */
+  private void startPending(java.util.function.Predicate<String> committed) {
     List<PendingStart> starts = new ArrayList<>(pendingStarts);
     pendingStarts.clear();
-    starts.stream().filter(p -> committed.contains(p.runKey())).forEach(p -> p.start().run());
+    starts.stream().filter(p -> committed.test(p.runKey())).forEach(p -> p.start().run());
   }
 
   /**

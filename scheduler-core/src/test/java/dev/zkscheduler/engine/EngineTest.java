@@ -389,6 +389,59 @@ class EngineTest {
     assertThat(metrics.counter(MetricNames.DUPLICATES_PREVENTED).getCount()).isEqualTo(1);
   }
 
+  /**
+   * G2 when fires go out as several multis at once: the multi holding a run that already exists is
+   * redone without it, the others commit, and the existing run is never executed.
+   */
+  @Test
+  void aDuplicateAmongMultisSentTogetherIsCountedAndNeverRun() {
+    node.close();
+    node =
+        (SchedulerNode)
+            Scheduler.builder()
+                .memberId("node-1")
+                .store(store)
+                .leadership(leadership)
+                .clock(clock)
+                .metrics(metrics)
+                .settings(
+                    EngineSettings.DEFAULT
+                        .withTickInterval(Duration.ofSeconds(10))
+                        .withMaxFiresPerCommit(1))
+                .handler("record", this::record)
+                .build();
+    node.start();
+    for (String job : List.of("a", "b", "c")) {
+      node.createJob(everyMinute(job, "record"));
+    }
+    node.tickNow();
+    String runId = id(T0.plusSeconds(60));
+    // The previous leader fired b and died before recording its schedule progress.
+    Run earlier =
+        new Run(
+            runId,
+            "b",
+            T0.plusSeconds(60),
+            RunTrigger.SCHEDULE,
+            RunState.SUCCEEDED,
+            T0.plusSeconds(60),
+            T0.plusSeconds(60),
+            T0.plusSeconds(61),
+            0,
+            java.util.Map.of());
+    store.commit(
+        leadership.currentTerm().orElseThrow(),
+        List.of(new dev.zkscheduler.store.StoreOp.CreateRun(earlier)));
+
+    tickAt(T0.plusSeconds(60));
+    awaitRun("a", runId, RunState.SUCCEEDED);
+    awaitRun("c", runId, RunState.SUCCEEDED);
+
+    assertThat(ledger).containsExactlyInAnyOrder("a/" + runId + "/t#1", "c/" + runId + "/t#1");
+    assertThat(metrics.counter(MetricNames.DUPLICATES_PREVENTED).getCount()).isEqualTo(1);
+    assertThat(node.status("b").nextFireTime()).isEqualTo(T0.plusSeconds(120));
+  }
+
   /** A new term recovers a run whose attempt was lost with the old leader, counting the attempt. */
   @Test
   void aNewTermReoffersAttemptsLostWithTheOldOne() {
