@@ -1,9 +1,9 @@
 package dev.zkscheduler.bench;
 
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.store.JsonCodec;
-import dev.zkscheduler.store.LayoutMigrator;
-import dev.zkscheduler.store.ZkLayout;
+import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.zk.LayoutMigrator;
+import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.zkscheduler.bench;
 
-import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.schedule.Schedule;
 import java.time.Duration;

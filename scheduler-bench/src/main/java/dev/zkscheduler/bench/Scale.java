@@ -1,9 +1,9 @@
 package dev.zkscheduler.bench;
 
-import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.schedule.Schedule;
-import dev.zkscheduler.store.JsonCodec;
+import dev.zkscheduler.store.codec.JsonCodec;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;

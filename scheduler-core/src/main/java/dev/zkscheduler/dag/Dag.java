@@ -15,9 +15,9 @@ import java.util.Set;
  * thread-safe.
  *
  * <p>The order is Kahn's algorithm with ties broken by declaration order, so it never depends on
- * hash order, and every task comes after all of its dependencies (the reversed order of LESSONS.md
- * §3 cannot happen). Cycle detection keeps the recursion stack, so A→B→C→A is found and reported as
- * that path, not merely as "visited".
+ * hash order, and every task comes after all of its dependencies (the reversed order described in
+ * docs/design.md, section 5, cannot happen). Cycle detection keeps the recursion stack, so A→B→C→A
+ * is found and reported as that path, not merely as "visited".
  */
 public final class Dag {
 

@@ -1,5 +1,6 @@
 package dev.zkscheduler.dag;
 
+import dev.zkscheduler.error.SchedulerException;
 import java.util.List;
 
 /**
@@ -8,7 +9,7 @@ import java.util.List;
  * {@link #path()} the cycle in order, each task depending on the next, the first repeated at the
  * end ({@code [a, b, c, a]}: a depends on b, b on c, c on a).
  */
-public class InvalidDagException extends IllegalArgumentException {
+public class InvalidDagException extends SchedulerException {
 
   private static final long serialVersionUID = 1L;
 

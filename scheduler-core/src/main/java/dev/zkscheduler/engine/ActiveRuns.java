@@ -1,9 +1,9 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.StoreOp;
-import dev.zkscheduler.store.Versioned;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

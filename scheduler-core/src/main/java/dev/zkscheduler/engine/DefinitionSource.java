@@ -1,17 +1,21 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.store.DefinitionWatcher;
+import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.SchedulerStore;
-import dev.zkscheduler.store.Versioned;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
-/** Where a new leader gets the job definitions its plan starts from. */
+/**
+ * Where a new leader gets the job definitions its plan starts from. A backend with a watch on the
+ * definitions offers {@link #watched}; otherwise {@link #store} reads them all.
+ */
 @FunctionalInterface
-interface DefinitionSource {
+public interface DefinitionSource {
 
   List<Versioned<JobDefinition>> all();
 
@@ -27,9 +31,9 @@ interface DefinitionSource {
    * scheduler-bench). An edit still in flight to the watch reaches the plan when the watch reports
    * it, as an edit made just after a read from the store would.
    */
-  static DefinitionSource watched(DefinitionWatcher watcher, SchedulerStore store) {
-    return () ->
-        watcher.snapshot().map(cached -> reconcile(cached, store)).orElseGet(store::allJobs);
+  static DefinitionSource watched(
+      Supplier<Optional<List<Versioned<JobDefinition>>>> watched, SchedulerStore store) {
+    return () -> watched.get().map(cached -> reconcile(cached, store)).orElseGet(store::allJobs);
   }
 
   static List<Versioned<JobDefinition>> reconcile(

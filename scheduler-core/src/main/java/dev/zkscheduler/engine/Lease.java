@@ -15,7 +15,7 @@ import java.time.Duration;
  * {@code ChaosIT}, PAUSE_LEADER). Time is {@link System#nanoTime()}, which a frozen process does
  * not stop. Thread-safe.
  */
-final class Lease {
+public final class Lease {
 
   private final long timeoutNanos;
   private volatile long lastContactNanos = System.nanoTime();
@@ -25,7 +25,13 @@ final class Lease {
     this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
   }
 
-  static Lease unlimited() {
+  /** For a backend whose leader has a session: lapses {@code timeout} after the last contact. */
+  public static Lease lapsingAfter(Duration timeout) {
+    return new Lease(java.util.Objects.requireNonNull(timeout, "timeout"));
+  }
+
+  /** For a single process with no session to lose. */
+  public static Lease unlimited() {
     return new Lease(null);
   }
 

@@ -27,8 +27,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one periodic loop of a node, and the one place that decides whether leader work runs
- * (LESSONS.md §1): every tick first asks {@link Leadership#currentTerm()}. A follower's tick does
- * nothing but say so at DEBUG. The timer is never torn down on demotion, so work resumes when
+ * (docs/design.md, G8): every tick first asks {@link Leadership#currentTerm()}. A follower's tick
+ * does nothing but say so at DEBUG. The timer is never torn down on demotion, so work resumes when
  * leadership returns. A term's work is rebuilt from the store when a term starts, and dropped when
  * the term ends (handlers interrupted per {@link EngineSettings.TermLossPolicy}), on a fencing
  * refusal (the term is ended) and when the leader's view went stale (rebuilt next tick).

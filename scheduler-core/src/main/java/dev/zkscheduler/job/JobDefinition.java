@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * A job as the user defines it: its schedule and its tasks (a DAG; a single-task job is a one-task
- * DAG), with job-level retry and timeout defaults that tasks may override. The shape is the one in
- * API.md.
+ * DAG), with job-level retry and timeout defaults that tasks may override. The REST API's shape is
+ * in docs/api.md; its fields in docs/jobs-and-dags.md.
  *
  * <p>The constructor fills defaults ({@link JobDefaults}) for null policies; {@code description}
  * and {@code schedule} stay null when absent (a job without a schedule runs only when triggered).

@@ -1,5 +1,6 @@
 package dev.zkscheduler.job;
 
+import dev.zkscheduler.error.SchedulerException;
 import java.util.List;
 import java.util.stream.Collectors;
 
@@ -7,7 +8,7 @@ import java.util.stream.Collectors;
  * A job definition (or part of one) is invalid. Carries every problem found, each naming the field
  * by its JSON path ({@code schedule.cron}, {@code tasks[2].dependsOn}).
  */
-public class JobValidationException extends IllegalArgumentException {
+public class JobValidationException extends SchedulerException {
 
   private static final long serialVersionUID = 1L;
 

@@ -12,7 +12,7 @@ import java.util.List;
  * multiplier^(n-2))}, then spread by ±{@code jitter} of itself and capped at {@code maxDelay}
  * again. It saturates at {@code maxDelay} for every attempt number up to {@link Integer#MAX_VALUE}:
  * the power is compared in log space, so it never overflows, never becomes Infinity or NaN
- * (LESSONS.md §3).
+ * (docs/design.md, G7).
  *
  * @param maxAttempts 1–100
  * @param initialDelay PT0.1S–P1D, at most {@code maxDelay}

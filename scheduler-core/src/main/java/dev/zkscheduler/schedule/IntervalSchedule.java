@@ -11,7 +11,7 @@ import java.util.Optional;
 /**
  * Fires at {@code startAt + k·interval} for k ≥ 0. The anchor {@code startAt} is data persisted
  * with the job, never the time a process started, so restarts and failovers never slide the cadence
- * (LESSONS.md §5). Fire instants are UTC instants; the zone is UTC.
+ * (docs/design.md, G3). Fire instants are UTC instants; the zone is UTC.
  *
  * @param interval at least one second, at most 366 days
  * @param startAt the anchor; the first fire

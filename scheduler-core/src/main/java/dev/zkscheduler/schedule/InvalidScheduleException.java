@@ -1,11 +1,13 @@
 package dev.zkscheduler.schedule;
 
+import dev.zkscheduler.error.SchedulerException;
+
 /**
  * A schedule was refused. {@link #field()} names the offending part relative to the schedule object
  * ({@code cron}, {@code timeZone}, {@code interval}, {@code startAt}, {@code at}, {@code count});
  * callers that validate a whole job prefix it with {@code schedule.}.
  */
-public class InvalidScheduleException extends IllegalArgumentException {
+public class InvalidScheduleException extends SchedulerException {
 
   private static final long serialVersionUID = 1L;
 

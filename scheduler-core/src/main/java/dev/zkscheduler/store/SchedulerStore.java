@@ -3,6 +3,8 @@ package dev.zkscheduler.store;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.JobPage;
+import dev.zkscheduler.job.Versioned;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;

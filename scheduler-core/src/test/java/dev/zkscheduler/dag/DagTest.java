@@ -24,7 +24,9 @@ class DagTest {
     return g;
   }
 
-  /** LESSONS.md §3: A depends on B, B on C must run C, B, A — never reversed. */
+  /**
+   * docs/design.md, G5 (reversed order): A depends on B, B on C must run C, B, A — never reversed.
+   */
   @Test
   void chainRunsDependenciesFirst() {
     assertThat(Dag.of(graph("a:b", "b:c", "c:")).topologicalOrder()).containsExactly("c", "b", "a");
@@ -39,7 +41,10 @@ class DagTest {
     assertThat(dag.descendants("extract")).containsExactly("clean", "enrich", "load");
   }
 
-  /** LESSONS.md §3: cycle detection that only tracked "visited" let A→B→C→A pass. */
+  /**
+   * docs/design.md, G5 (cycle detection): cycle detection that only tracked "visited" let A→B→C→A
+   * pass.
+   */
   @Test
   void threeCycleIsCaughtWithItsPath() {
     assertThatThrownBy(() -> Dag.of(graph("a:b", "b:c", "c:a")))

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.RetryPolicy;

@@ -3,8 +3,8 @@ package dev.zkscheduler.engine;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.store.InMemorySchedulerStore;
-import dev.zkscheduler.store.Versioned;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.memory.InMemorySchedulerStore;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 

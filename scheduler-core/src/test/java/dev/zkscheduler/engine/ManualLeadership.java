@@ -3,31 +3,31 @@ package dev.zkscheduler.engine;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.Leadership;
 import dev.zkscheduler.cluster.LeadershipListener;
-import dev.zkscheduler.store.InMemorySchedulerStore;
+import dev.zkscheduler.store.memory.InMemorySchedulerStore;
 import java.time.Clock;
 import java.util.Optional;
 
 /** Leadership granted and revoked by the test, with terms from an in-memory store. */
-final class ManualLeadership implements Leadership {
+public final class ManualLeadership implements Leadership {
 
   private final InMemorySchedulerStore store;
   private final String memberId;
   private final Clock clock;
   private volatile LeaderTerm term;
 
-  ManualLeadership(InMemorySchedulerStore store, String memberId, Clock clock) {
+  public ManualLeadership(InMemorySchedulerStore store, String memberId, Clock clock) {
     this.store = store;
     this.memberId = memberId;
     this.clock = clock;
   }
 
   /** A new term (and epoch): every other holder's term goes stale. */
-  LeaderTerm grant() {
+  public LeaderTerm grant() {
     term = store.newTerm(memberId, clock.instant());
     return term;
   }
 
-  void revoke() {
+  public void revoke() {
     term = null;
   }
 

@@ -26,7 +26,7 @@ class RetryPolicyTest {
     assertThat(policy.baseDelayBeforeAttempt(11)).isEqualTo(Duration.ofMinutes(5));
   }
 
-  /** LESSONS.md §3: base * 2^attempt overflowed past attempt ~50 and waited forever. */
+  /** docs/design.md, G7: base * 2^attempt overflowed past attempt ~50 and waited forever. */
   @ParameterizedTest
   @ValueSource(ints = {50, 64, 1000, 1_000_000, Integer.MAX_VALUE})
   void hugeAttemptNumbersSaturateAtMaxDelay(int attempt) {

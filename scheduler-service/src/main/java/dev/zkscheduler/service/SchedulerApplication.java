@@ -1,8 +1,8 @@
 package dev.zkscheduler.service;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
-import dev.zkscheduler.engine.Scheduler;
-import dev.zkscheduler.engine.SchedulerBuilder;
+import dev.zkscheduler.Scheduler;
+import dev.zkscheduler.SchedulerBuilder;
 import dev.zkscheduler.service.api.ApiJson;
 import dev.zkscheduler.service.auth.Caller;
 import dev.zkscheduler.service.auth.TokenAuthenticator;

@@ -28,8 +28,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 /**
- * The real service on its embedded ZooKeeper, walked through API.md: jobs, runs against a local
- * HTTP endpoint, DAG order, cancel, pause/resume, backfill, ETags, and the admin port.
+ * The real service on its embedded ZooKeeper, walked through docs/api.md: jobs, runs against a
+ * local HTTP endpoint, DAG order, cancel, pause/resume, backfill, ETags, and the admin port.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ApiIT {

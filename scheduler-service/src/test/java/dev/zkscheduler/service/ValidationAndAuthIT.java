@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Every error of API.md against the real service: each bad input gets its status and a JSON body
- * naming the field, and changes nothing; each role gets exactly the calls it is allowed.
+ * Every error of docs/api.md against the real service: each bad input gets its status and a JSON
+ * body naming the field, and changes nothing; each role gets exactly the calls it is allowed.
  */
 @ExtendWith(DropwizardExtensionsSupport.class)
 class ValidationAndAuthIT {
@@ -345,7 +345,7 @@ class ValidationAndAuthIT {
     assertThat(admin().get("/api/v1/cluster").status()).isEqualTo(200);
   }
 
-  /** One endpoint of API.md, the least role that may call it, and its answer when allowed. */
+  /** One endpoint of docs/api.md, the least role that may call it, and its answer when allowed. */
   record Endpoint(String method, String path, String body, int rank, int allowedStatus) {}
 
   /**

@@ -11,7 +11,7 @@ import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.engine.JobStatus;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobValidationException;
-import dev.zkscheduler.store.JsonCodec;
+import dev.zkscheduler.store.codec.JsonCodec;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;

@@ -1,16 +1,16 @@
 package dev.zkscheduler.service.errors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import dev.zkscheduler.engine.NoSuchJobException;
-import dev.zkscheduler.engine.NoSuchRunException;
+import dev.zkscheduler.error.JobExistsException;
+import dev.zkscheduler.error.NoSuchJobException;
+import dev.zkscheduler.error.NoSuchRunException;
+import dev.zkscheduler.error.RecordTooLargeException;
+import dev.zkscheduler.error.StoreUnavailableException;
+import dev.zkscheduler.error.TooManyRequestsException;
+import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.schedule.InvalidScheduleException;
 import dev.zkscheduler.service.api.ApiJson;
-import dev.zkscheduler.store.JobExistsException;
-import dev.zkscheduler.store.RecordTooLargeException;
-import dev.zkscheduler.store.StoreUnavailableException;
-import dev.zkscheduler.store.TooManyRequestsException;
-import dev.zkscheduler.store.VersionConflictException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;

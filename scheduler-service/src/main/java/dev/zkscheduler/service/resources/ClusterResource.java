@@ -1,7 +1,7 @@
 package dev.zkscheduler.service.resources;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zkscheduler.engine.Scheduler;
+import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.service.api.ApiJson;
 import dev.zkscheduler.service.auth.Role;
 import jakarta.annotation.security.RolesAllowed;

@@ -1,0 +1,228 @@
+package dev.zkscheduler.backend.zk;
+
+import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import com.google.common.base.Preconditions;
+import dev.zkscheduler.backend.Backend;
+import dev.zkscheduler.cluster.ClusterStatus;
+import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.cluster.zk.ClusterView;
+import dev.zkscheduler.cluster.zk.ConnectionMetrics;
+import dev.zkscheduler.cluster.zk.LeaderElection;
+import dev.zkscheduler.cluster.zk.Membership;
+import dev.zkscheduler.cluster.zk.SoloLeadership;
+import dev.zkscheduler.cluster.zk.ZkLeadership;
+import dev.zkscheduler.engine.DefinitionSource;
+import dev.zkscheduler.engine.Lease;
+import dev.zkscheduler.error.StoreUnavailableException;
+import dev.zkscheduler.health.LeadershipHealthCheck;
+import dev.zkscheduler.health.ZooKeeperHealthCheck;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.zk.DefinitionWatcher;
+import dev.zkscheduler.store.zk.FencedTransaction;
+import dev.zkscheduler.store.zk.LayoutMigrator;
+import dev.zkscheduler.store.zk.StoreGauges;
+import dev.zkscheduler.store.zk.ZkSchedulerStore;
+import dev.zkscheduler.zk.ZkLayout;
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.curator.framework.CuratorFramework;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ZooKeeper backend: one Curator client (built here from {@link ZooKeeperSettings}, or the
+ * caller's), the layout migration, the store with its fenced transactions, membership, leadership
+ * (a latch election, or leading alone when election is off) and the definition watch.
+ *
+ * <p>{@link #start} connects, migrates the layout under its lock, joins, takes part in leadership
+ * and starts the watch, in that order; {@link #close()} undoes them in reverse. Both follow the one
+ * lifecycle of this code base: start once, close idempotently.
+ */
+public final class ZooKeeperBackend implements Backend {
+
+  private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
+
+  private enum State {
+    LATENT,
+    STARTED,
+    CLOSED
+  }
+
+  private final ZooKeeperSettings settings;
+  private final CuratorFramework client;
+  private final boolean ownsClient;
+  private final ZkSchedulerStore store;
+  private final Membership membership;
+  private final ZkLeadership leadership;
+  private final ClusterView view;
+  private final MetricRegistry metrics;
+  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final Deque<Closeable> started = new ArrayDeque<>();
+  private volatile DefinitionWatcher watcher;
+
+  public ZooKeeperBackend(ZooKeeperSettings settings, MetricRegistry metrics) {
+    this.settings = settings;
+    this.metrics = metrics;
+    this.ownsClient = settings.client() == null;
+    this.client =
+        ownsClient
+            ? ZooKeeperClients.newClient(settings)
+            : settings.client().usingNamespace(settings.namespace());
+    ZkLayout layout = new ZkLayout();
+    this.store =
+        new ZkSchedulerStore(
+            client,
+            layout,
+            new FencedTransaction(client, layout, metrics),
+            settings.limits(),
+            metrics);
+    this.membership =
+        new Membership(
+            client,
+            layout,
+            settings.memberId(),
+            settings.address(),
+            settings.version(),
+            settings.clock());
+    if (settings.leaderElection()) {
+      this.leadership =
+          new LeaderElection(client, layout, settings.memberId(), settings.clock(), metrics);
+    } else {
+      this.leadership =
+          new SoloLeadership(client, layout, settings.memberId(), settings.clock(), metrics);
+    }
+    this.view = new ClusterView(leadership, membership);
+    ConnectionMetrics.register(client, metrics);
+    StoreGauges.register(client, layout, metrics);
+  }
+
+  @Override
+  public SchedulerStore store() {
+    return store;
+  }
+
+  @Override
+  public Leadership leadership() {
+    return leadership;
+  }
+
+  @Override
+  public DefinitionSource definitions() {
+    // The watch exists once started; before that (and if it never loads) the store is read.
+    return DefinitionSource.watched(
+        () -> watcher == null ? java.util.Optional.empty() : watcher.snapshot(), store);
+  }
+
+  @Override
+  public Lease attemptLease() {
+    // A leader's last contact younger than half the session timeout proves that no newer leader
+    // can exist yet (see Lease): attempts start only inside that window.
+    return Lease.lapsingAfter(settings.sessionTimeout().dividedBy(2));
+  }
+
+  @Override
+  public ClusterStatus clusterStatus() {
+    try {
+      return view.status();
+    } catch (Exception e) {
+      throw new StoreUnavailableException("cannot read the cluster view: " + e, e);
+    }
+  }
+
+  @Override
+  public Map<String, HealthCheck> healthChecks() {
+    Map<String, HealthCheck> checks = new LinkedHashMap<>();
+    checks.put(
+        "zookeeper",
+        new ZooKeeperHealthCheck(
+            () -> client.getZookeeperClient().isConnected(), settings.describe()));
+    checks.put("leadership", new LeadershipHealthCheck(leadership, this::clusterStatus));
+    return checks;
+  }
+
+  @Override
+  public void start(DefinitionChanges changes) throws Exception {
+    Preconditions.checkState(
+        state.compareAndSet(State.LATENT, State.STARTED), "backend started twice or closed");
+    try {
+      if (ownsClient) {
+        client.start();
+        started.push(client);
+      }
+      Duration wait = settings.connectionTimeout().multipliedBy(3);
+      if (!client.blockUntilConnected((int) wait.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new IllegalStateException("could not connect to ZooKeeper at " + settings.describe());
+      }
+      new LayoutMigrator(client, new ZkLayout(), Duration.ofSeconds(30)).ensureLayout();
+      membership.start();
+      started.push(membership);
+      if (!settings.leaderElection()) {
+        warnIfNotAlone();
+      }
+      leadership.start();
+      started.push(leadership);
+      DefinitionWatcher watch =
+          new DefinitionWatcher(client, new ZkLayout(), listener(changes), metrics);
+      watch.start();
+      watcher = watch;
+      started.push(watch);
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
+  }
+
+  private static DefinitionWatcher.Listener listener(DefinitionChanges changes) {
+    return new DefinitionWatcher.Listener() {
+      @Override
+      public void upserted(Versioned<JobDefinition> job) {
+        changes.changed(job.value().id(), job);
+      }
+
+      @Override
+      public void deleted(String jobId) {
+        changes.changed(jobId, null);
+      }
+    };
+  }
+
+  private void warnIfNotAlone() throws Exception {
+    List<String> others =
+        membership.members().stream()
+            .map(m -> m.id())
+            .filter(id -> !id.equals(settings.memberId()))
+            .toList();
+    if (!others.isEmpty()) {
+      log.warn(
+          "leader election is OFF on {} but other members are live: {}. Their writes and this"
+              + " node's will fence each other; turn election on for a cluster.",
+          settings.memberId(),
+          others);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+      return;
+    }
+    while (!started.isEmpty()) {
+      Closeable part = started.pop();
+      try {
+        part.close();
+      } catch (Exception e) {
+        log.warn("closing {} failed: {}", part.getClass().getSimpleName(), e.toString());
+      }
+    }
+  }
+}

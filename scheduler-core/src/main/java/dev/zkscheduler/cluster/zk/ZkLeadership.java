@@ -1,0 +1,24 @@
+package dev.zkscheduler.cluster.zk;
+
+import dev.zkscheduler.cluster.Leadership;
+import java.io.Closeable;
+
+/**
+ * Leadership on ZooKeeper, as the cluster view reads it: a latch election or a node leading alone.
+ * {@link #start()} once; {@link #close()} ends any term and releases leadership, idempotently.
+ */
+public interface ZkLeadership extends Leadership, Closeable {
+
+  void start() throws Exception;
+
+  @Override
+  void close();
+
+  /** The member id this node believes leads the cluster, or null when there is none. */
+  String leaderId();
+
+  /** The epoch znode's current version: the token of the newest term in the cluster. */
+  long clusterEpoch() throws Exception;
+
+  String memberId();
+}

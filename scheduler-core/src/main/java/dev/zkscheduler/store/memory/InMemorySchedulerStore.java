@@ -1,0 +1,374 @@
+package dev.zkscheduler.store.memory;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.error.JobExistsException;
+import dev.zkscheduler.error.RecordTooLargeException;
+import dev.zkscheduler.error.TooManyRequestsException;
+import dev.zkscheduler.error.VersionConflictException;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.JobPage;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.FencingException;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.StoreLimits;
+import dev.zkscheduler.store.StoreOp;
+import dev.zkscheduler.store.codec.JsonCodec;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * {@link SchedulerStore} in memory, for fast engine tests and single-process use. It hands out its
+ * own leader terms ({@link #newTerm}); taking a new term makes every older one stale, and a commit
+ * under a stale term throws {@link FencingException}, as ZooKeeper would refuse it. Records are
+ * stored encoded, so size budgets and codec round-trips behave as in the real store. Thread-safe:
+ * every method holds one lock.
+ */
+public final class InMemorySchedulerStore implements SchedulerStore {
+
+  private record Record(byte[] data, int version) {}
+
+  private final StoreLimits limits;
+  private final TreeMap<String, Record> jobs = new TreeMap<>();
+  private final Map<String, Record> schedules = new HashMap<>();
+  private final Map<String, TreeMap<String, Record>> runs = new HashMap<>();
+  private final TreeMap<String, Record> requests = new TreeMap<>();
+  private long epoch;
+
+  public InMemorySchedulerStore(StoreLimits limits) {
+    this.limits = limits;
+  }
+
+  public InMemorySchedulerStore() {
+    this(StoreLimits.DEFAULT);
+  }
+
+  /** A term that is current until the next call, or until it is ended. */
+  public synchronized LeaderTerm newTerm(String memberId, Instant now) {
+    long mine = ++epoch;
+    AtomicBoolean current = new AtomicBoolean(true);
+    InMemorySchedulerStore store = this;
+    return new LeaderTerm() {
+      @Override
+      public long epoch() {
+        return mine;
+      }
+
+      @Override
+      public String memberId() {
+        return memberId;
+      }
+
+      @Override
+      public Instant startedAt() {
+        return now;
+      }
+
+      @Override
+      public boolean isCurrent() {
+        synchronized (store) {
+          return current.get() && store.epoch == mine;
+        }
+      }
+
+      @Override
+      public String toString() {
+        return "in-memory term " + mine + " of " + memberId;
+      }
+    };
+  }
+
+  // ---- job definitions ----
+
+  @Override
+  public synchronized Versioned<JobDefinition> createJob(JobDefinition job) {
+    byte[] data = JsonCodec.encodeJob(job);
+    if (jobs.containsKey(job.id())) {
+      throw new JobExistsException(job.id());
+    }
+    jobs.put(job.id(), new Record(data, 0));
+    return new Versioned<>(job, 0);
+  }
+
+  @Override
+  public synchronized Versioned<JobDefinition> putJob(
+      JobDefinition job, OptionalInt expectedVersion) {
+    byte[] data = JsonCodec.encodeJob(job);
+    Record existing = jobs.get(job.id());
+    if (expectedVersion.isPresent()
+        && (existing == null || existing.version() != expectedVersion.getAsInt())) {
+      throw new VersionConflictException(
+          "job '" + job.id() + "' is not at version " + expectedVersion.getAsInt());
+    }
+    int version = existing == null ? 0 : existing.version() + 1;
+    jobs.put(job.id(), new Record(data, version));
+    return new Versioned<>(job, version);
+  }
+
+  @Override
+  public synchronized boolean deleteJob(String jobId, OptionalInt expectedVersion) {
+    Record existing = jobs.get(jobId);
+    if (existing == null) {
+      return false;
+    }
+    if (expectedVersion.isPresent() && existing.version() != expectedVersion.getAsInt()) {
+      throw new VersionConflictException(
+          "job '" + jobId + "' is not at version " + expectedVersion.getAsInt());
+    }
+    jobs.remove(jobId);
+    return true;
+  }
+
+  @Override
+  public synchronized Optional<Versioned<JobDefinition>> job(String jobId) {
+    return Optional.ofNullable(jobs.get(jobId))
+        .map(r -> new Versioned<>(JsonCodec.decodeJob(r.data()), r.version()));
+  }
+
+  @Override
+  public synchronized JobPage jobs(String afterId, int limit) {
+    if (limit < 1) {
+      throw new IllegalArgumentException("limit must be positive");
+    }
+    Map<String, Record> tail = afterId == null ? jobs : jobs.tailMap(afterId, false);
+    List<Versioned<JobDefinition>> page = new ArrayList<>();
+    String last = null;
+    boolean more = false;
+    for (Map.Entry<String, Record> e : tail.entrySet()) {
+      if (page.size() == limit) {
+        more = true;
+        break;
+      }
+      page.add(new Versioned<>(JsonCodec.decodeJob(e.getValue().data()), e.getValue().version()));
+      last = e.getKey();
+    }
+    return new JobPage(page, more ? last : null);
+  }
+
+  @Override
+  public synchronized List<Versioned<JobDefinition>> allJobs() {
+    return jobs(null, Integer.MAX_VALUE).jobs();
+  }
+
+  // ---- control requests ----
+
+  @Override
+  public synchronized void submitRequest(ControlRequest request) {
+    byte[] data = checked("request " + request.id(), JsonCodec.encodeRequest(request));
+    if (requests.size() >= limits.maxPendingRequests()) {
+      throw new TooManyRequestsException(limits.maxPendingRequests());
+    }
+    requests.putIfAbsent(request.id(), new Record(data, 0));
+  }
+
+  @Override
+  public synchronized List<ControlRequest> pendingRequests() {
+    List<ControlRequest> list = new ArrayList<>();
+    requests.values().forEach(r -> list.add(JsonCodec.decodeRequest(r.data())));
+    list.sort(Comparator.comparing(ControlRequest::requestedAt).thenComparing(ControlRequest::id));
+    return list;
+  }
+
+  // ---- scheduler state ----
+
+  @Override
+  public synchronized Map<String, Versioned<ScheduleState>> scheduleStates(
+      java.util.Collection<String> jobIds) {
+    Map<String, Versioned<ScheduleState>> found = new HashMap<>();
+    for (String id : jobIds) {
+      scheduleState(id).ifPresent(v -> found.put(id, v));
+    }
+    return found;
+  }
+
+  @Override
+  public synchronized Map<String, Versioned<ScheduleState>> allScheduleStates() {
+    Map<String, Versioned<ScheduleState>> all = new HashMap<>();
+    schedules.forEach(
+        (id, r) ->
+            all.put(id, new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version())));
+    return all;
+  }
+
+  @Override
+  public synchronized Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
+    return Optional.ofNullable(schedules.get(jobId))
+        .map(r -> new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version()));
+  }
+
+  @Override
+  public synchronized Optional<Versioned<Run>> run(String jobId, String runId) {
+    TreeMap<String, Record> jobRuns = runs.get(jobId);
+    return Optional.ofNullable(jobRuns == null ? null : jobRuns.get(runId))
+        .map(r -> new Versioned<>(JsonCodec.decodeRun(r.data()), r.version()));
+  }
+
+  @Override
+  public synchronized List<Versioned<Run>> runs(String jobId, int limit) {
+    TreeMap<String, Record> jobRuns = runs.getOrDefault(jobId, new TreeMap<>());
+    List<Versioned<Run>> list = new ArrayList<>();
+    for (Record r : jobRuns.descendingMap().values()) {
+      if (list.size() >= limit) {
+        break;
+      }
+      list.add(new Versioned<>(JsonCodec.decodeRun(r.data()), r.version()));
+    }
+    return list;
+  }
+
+  @Override
+  public synchronized List<String> runIds(String jobId) {
+    return List.copyOf(runs.getOrDefault(jobId, new TreeMap<>()).descendingKeySet());
+  }
+
+  @Override
+  public synchronized List<Versioned<Run>> activeRuns() {
+    List<Versioned<Run>> list = new ArrayList<>();
+    runs.values()
+        .forEach(
+            jobRuns ->
+                jobRuns
+                    .values()
+                    .forEach(
+                        r -> {
+                          Run run = JsonCodec.decodeRun(r.data());
+                          if (!run.state().isTerminal()) {
+                            list.add(new Versioned<>(run, r.version()));
+                          }
+                        }));
+    return list;
+  }
+
+  @Override
+  public synchronized CommitResult commit(LeaderTerm term, List<StoreOp> ops) {
+    if (!term.isCurrent() || term.epoch() != epoch) {
+      throw new FencingException(
+          term.epoch(), "term " + term.epoch() + " is over: the current epoch is " + epoch);
+    }
+    int bytes = 0;
+    List<byte[]> encoded = new ArrayList<>();
+    for (StoreOp op : ops) {
+      byte[] data = encode(op);
+      encoded.add(data);
+      bytes += data == null ? 64 : data.length;
+    }
+    if (bytes > limits.maxCommitBytes()) {
+      throw new RecordTooLargeException(
+          "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
+    }
+    // Check every precondition first, then apply: all or nothing.
+    Map<String, Record> scheduleView = new HashMap<>(schedules);
+    Map<String, Map<String, Record>> runView = new HashMap<>();
+    for (int i = 0; i < ops.size(); i++) {
+      CommitResult.Outcome failure = check(ops.get(i), scheduleView, runView);
+      if (failure != null) {
+        return new CommitResult(failure, i);
+      }
+    }
+    for (int i = 0; i < ops.size(); i++) {
+      apply(ops.get(i), encoded.get(i));
+    }
+    return CommitResult.COMMITTED;
+  }
+
+  private byte[] encode(StoreOp op) {
+    if (op instanceof StoreOp.CreateRun c) {
+      return checked("run " + c.run().id(), JsonCodec.encodeRun(c.run()));
+    }
+    if (op instanceof StoreOp.UpdateRun u) {
+      return checked("run " + u.run().id(), JsonCodec.encodeRun(u.run()));
+    }
+    if (op instanceof StoreOp.PutScheduleState p) {
+      return checked(
+          "schedule state of " + p.state().jobId(), JsonCodec.encodeScheduleState(p.state()));
+    }
+    return null;
+  }
+
+  /** Simulates the op against views of the state; returns the failure or null. */
+  private CommitResult.Outcome check(
+      StoreOp op, Map<String, Record> scheduleView, Map<String, Map<String, Record>> runView) {
+    if (op instanceof StoreOp.CreateRun c) {
+      Map<String, Record> jobRuns = runView(runView, c.run().jobId());
+      if (jobRuns.containsKey(c.run().id())) {
+        return CommitResult.Outcome.EXISTED;
+      }
+      jobRuns.put(c.run().id(), new Record(null, 0));
+    } else if (op instanceof StoreOp.UpdateRun u) {
+      Map<String, Record> jobRuns = runView(runView, u.run().jobId());
+      Record r = jobRuns.get(u.run().id());
+      if (r == null || r.version() != u.expectedVersion()) {
+        return CommitResult.Outcome.CONFLICT;
+      }
+      jobRuns.put(u.run().id(), new Record(null, r.version() + 1));
+    } else if (op instanceof StoreOp.DeleteRun d) {
+      Map<String, Record> jobRuns = runView(runView, d.jobId());
+      Record r = jobRuns.get(d.runId());
+      if (r == null || (d.expectedVersion() != -1 && r.version() != d.expectedVersion())) {
+        return CommitResult.Outcome.CONFLICT;
+      }
+      jobRuns.remove(d.runId());
+    } else if (op instanceof StoreOp.PutScheduleState p) {
+      Record r = scheduleView.get(p.state().jobId());
+      if (p.expectedVersion() == StoreOp.CREATE) {
+        if (r != null) {
+          return CommitResult.Outcome.EXISTED;
+        }
+        scheduleView.put(p.state().jobId(), new Record(null, 0));
+      } else {
+        if (r == null || r.version() != p.expectedVersion()) {
+          return CommitResult.Outcome.CONFLICT;
+        }
+        scheduleView.put(p.state().jobId(), new Record(null, r.version() + 1));
+      }
+    } else if (op instanceof StoreOp.DeleteScheduleState d) {
+      scheduleView.remove(d.jobId());
+    }
+    return null;
+  }
+
+  private Map<String, Record> runView(Map<String, Map<String, Record>> view, String jobId) {
+    return view.computeIfAbsent(jobId, id -> new HashMap<>(runs.getOrDefault(id, new TreeMap<>())));
+  }
+
+  private void apply(StoreOp op, byte[] data) {
+    if (op instanceof StoreOp.CreateRun c) {
+      runs.computeIfAbsent(c.run().jobId(), id -> new TreeMap<>())
+          .put(c.run().id(), new Record(data, 0));
+    } else if (op instanceof StoreOp.UpdateRun u) {
+      TreeMap<String, Record> jobRuns = runs.get(u.run().jobId());
+      jobRuns.put(u.run().id(), new Record(data, jobRuns.get(u.run().id()).version() + 1));
+    } else if (op instanceof StoreOp.DeleteRun d) {
+      TreeMap<String, Record> jobRuns = runs.get(d.jobId());
+      jobRuns.remove(d.runId());
+      if (jobRuns.isEmpty()) {
+        runs.remove(d.jobId());
+      }
+    } else if (op instanceof StoreOp.PutScheduleState p) {
+      Record old = schedules.get(p.state().jobId());
+      schedules.put(p.state().jobId(), new Record(data, old == null ? 0 : old.version() + 1));
+    } else if (op instanceof StoreOp.DeleteScheduleState d) {
+      schedules.remove(d.jobId());
+    } else if (op instanceof StoreOp.DeleteRequest d) {
+      requests.remove(d.requestId());
+    }
+  }
+
+  private byte[] checked(String what, byte[] data) {
+    if (data.length > limits.maxRecordBytes()) {
+      throw new RecordTooLargeException(what, data.length, limits.maxRecordBytes());
+    }
+    return data;
+  }
+}

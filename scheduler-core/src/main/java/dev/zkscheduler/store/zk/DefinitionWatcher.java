@@ -1,0 +1,140 @@
+package dev.zkscheduler.store.zk;
+
+import com.codahale.metrics.Counter;
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.store.codec.CodecException;
+import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.zk.ZkLayout;
+import java.io.Closeable;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Watches {@code /jobs} with Curator's {@link CuratorCache} and tells a listener about every job
+ * definition created, changed or deleted, so the leader's plan follows edits made on any node. On
+ * start the listener first hears every existing definition, then {@link Listener#initialized()}. A
+ * definition that cannot be decoded is skipped, counted ({@code zkscheduler.store.unreadable}) and
+ * logged; it never stops the watch.
+ *
+ * <p>Callbacks run on Curator's cache thread, one at a time; a listener must hand off anything
+ * slow. Lifecycle: {@link #start()} once, {@link #close()} idempotent.
+ */
+public final class DefinitionWatcher implements Closeable {
+
+  private static final Logger log = LoggerFactory.getLogger(DefinitionWatcher.class);
+
+  /** Receives definition changes. */
+  public interface Listener {
+    void upserted(Versioned<JobDefinition> job);
+
+    void deleted(String jobId);
+
+    /** The initial load is complete. */
+    default void initialized() {}
+  }
+
+  private final CuratorCache cache;
+  private final Listener listener;
+  private final Counter unreadable;
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean initialized;
+
+  public DefinitionWatcher(
+      CuratorFramework client, ZkLayout layout, Listener listener, MetricRegistry registry) {
+    this.cache = CuratorCache.build(client, layout.jobsRoot());
+    this.listener = listener;
+    this.unreadable =
+        (registry != null ? registry : new MetricRegistry()).counter(MetricNames.STORE_UNREADABLE);
+  }
+
+  public void start() {
+    if (!started.compareAndSet(false, true)) {
+      throw new IllegalStateException("DefinitionWatcher started twice");
+    }
+    cache
+        .listenable()
+        .addListener(
+            CuratorCacheListener.builder()
+                .forCreatesAndChanges((before, after) -> upsert(after))
+                .forDeletes(this::delete)
+                .forInitialized(
+                    () -> {
+                      initialized = true;
+                      listener.initialized();
+                    })
+                .build());
+    cache.start();
+  }
+
+  /**
+   * Every definition the watch holds, decoded, once its initial load is complete (empty before). It
+   * may lag ZooKeeper by the changes in flight, which the listener then reports like any other.
+   */
+  public Optional<List<Versioned<JobDefinition>>> snapshot() {
+    if (!initialized) {
+      return Optional.empty();
+    }
+    List<Versioned<JobDefinition>> all = new ArrayList<>();
+    cache.stream()
+        .filter(node -> jobIdOf(node) != null && node.getData() != null)
+        .forEach(
+            node -> {
+              try {
+                all.add(
+                    new Versioned<>(
+                        JsonCodec.decodeJob(node.getData()), node.getStat().getVersion()));
+              } catch (CodecException unreadable) {
+                // Counted and logged when it arrived.
+              }
+            });
+    return Optional.of(all);
+  }
+
+  /** A job definition lives at depth three: /jobs/{bucket}/{jobId}. */
+  private static String jobIdOf(ChildData node) {
+    String[] parts = node.getPath().split("/");
+    return parts.length == 4 ? parts[3] : null;
+  }
+
+  private void upsert(ChildData node) {
+    String jobId = jobIdOf(node);
+    if (jobId == null) {
+      return;
+    }
+    try {
+      listener.upserted(
+          new Versioned<>(JsonCodec.decodeJob(node.getData()), node.getStat().getVersion()));
+    } catch (CodecException e) {
+      unreadable.inc();
+      log.error(
+          "job definition {} in ZooKeeper cannot be read and is ignored: {}",
+          jobId,
+          e.getMessage());
+    }
+  }
+
+  private void delete(ChildData node) {
+    String jobId = jobIdOf(node);
+    if (jobId != null) {
+      listener.deleted(jobId);
+    }
+  }
+
+  @Override
+  public void close() {
+    if (started.get()) {
+      cache.close();
+    }
+  }
+}

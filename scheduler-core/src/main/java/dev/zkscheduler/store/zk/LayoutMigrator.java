@@ -1,0 +1,111 @@
+package dev.zkscheduler.store.zk;
+
+import dev.zkscheduler.zk.ZkLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.locks.InterProcessMutex;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates the fixed parents of the layout and brings {@code /layout-version} to {@link
+ * ZkLayout#LAYOUT_VERSION}, holding an {@link InterProcessMutex} at {@code /locks/migration} so
+ * that only one node migrates while the others wait (docs/design.md, section 5). A cluster whose
+ * layout is newer than this node understands is refused: an old node must not write a layout it
+ * cannot read.
+ */
+public final class LayoutMigrator {
+
+  private static final Logger log = LoggerFactory.getLogger(LayoutMigrator.class);
+
+  private final CuratorFramework client;
+  private final ZkLayout layout;
+  private final Duration lockTimeout;
+
+  public LayoutMigrator(CuratorFramework client, ZkLayout layout, Duration lockTimeout) {
+    this.client = client;
+    this.layout = layout;
+    this.lockTimeout = lockTimeout;
+  }
+
+  /**
+   * @return the layout version found before this call (0 for a new cluster)
+   * @throws IllegalStateException if the stored layout is newer than this node's, or the lock was
+   *     not acquired in time
+   */
+  public int ensureLayout() throws Exception {
+    InterProcessMutex lock = new InterProcessMutex(client, layout.migrationLock());
+    if (!lock.acquire(lockTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+      throw new IllegalStateException(
+          "could not take the layout migration lock within " + lockTimeout);
+    }
+    try {
+      int found = storedVersion();
+      if (found > ZkLayout.LAYOUT_VERSION) {
+        throw new IllegalStateException(
+            "ZooKeeper holds layout version "
+                + found
+                + " but this node knows up to "
+                + ZkLayout.LAYOUT_VERSION
+                + "; upgrade this node");
+      }
+      if (found < ZkLayout.LAYOUT_VERSION) {
+        createParents();
+        writeVersion(found);
+        log.info("ZooKeeper layout brought from version {} to {}", found, ZkLayout.LAYOUT_VERSION);
+      }
+      return found;
+    } finally {
+      lock.release();
+    }
+  }
+
+  private int storedVersion() throws Exception {
+    try {
+      String text =
+          new String(client.getData().forPath(layout.layoutVersion()), StandardCharsets.UTF_8)
+              .trim();
+      return Integer.parseInt(text);
+    } catch (KeeperException.NoNodeException e) {
+      return 0;
+    } catch (NumberFormatException e) {
+      throw new IllegalStateException(layout.layoutVersion() + " holds no version number", e);
+    }
+  }
+
+  /** Every fixed parent, persistent (never containers, which ZooKeeper deletes when empty). */
+  private void createParents() throws Exception {
+    ensure(layout.leaderRoot());
+    ensure(layout.members());
+    ensure(layout.jobsRoot());
+    ensure(layout.scheduleRoot());
+    ensure(layout.activeRoot());
+    for (int bucket = 0; bucket < ZkLayout.BUCKETS; bucket++) {
+      ensure(layout.jobBucket(bucket));
+      ensure(layout.scheduleBucket(bucket));
+      ensure(layout.activeBucket(bucket));
+    }
+    ensure(layout.runsRoot());
+    ensure(layout.requests());
+  }
+
+  private void writeVersion(int found) throws Exception {
+    byte[] data = Integer.toString(ZkLayout.LAYOUT_VERSION).getBytes(StandardCharsets.UTF_8);
+    if (found == 0) {
+      client.create().forPath(layout.layoutVersion(), data);
+    } else {
+      client.setData().forPath(layout.layoutVersion(), data);
+    }
+  }
+
+  private void ensure(String path) throws Exception {
+    try {
+      client.create().creatingParentsIfNeeded().forPath(path);
+    } catch (KeeperException.NodeExistsException expected) {
+      // Idempotent.
+    }
+  }
+}

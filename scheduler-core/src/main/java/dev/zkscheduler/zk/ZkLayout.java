@@ -1,0 +1,158 @@
+package dev.zkscheduler.zk;
+
+import com.google.common.base.Preconditions;
+import com.google.common.hash.Hashing;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Every ZooKeeper path zk-scheduler uses, relative to the Curator namespace (one per cluster). No
+ * other class builds a path. See docs/zookeeper-layout.md for who writes each one.
+ *
+ * <pre>
+ * /layout-version                      data: the layout version (integer, UTF-8)
+ * /leader/latch/...                    Curator LeaderLatch participants (ephemeral sequential)
+ * /leader/solo/{memberId}-{seq}         ephemeral: a node that leads with election off (single-node use)
+ * /leader/epoch                        data version = fencing token of the current term; never deleted
+ * /members/{memberId}                  ephemeral, one per live node
+ * /jobs/{bucket}/{jobId}               job definitions (any node, optimistic versions)
+ * /schedule/{bucket}/{jobId}           schedule state (leader, fenced)
+ * /runs/{jobId}/{runId}                runs (leader, fenced); bounded per job by retention
+ * /active/{bucket}/{jobId}~{runId}     index of non-terminal runs (leader, fenced, same multi)
+ * /requests/{requestId}                control requests (any node creates, leader deletes fenced)
+ * /locks/migration                     InterProcessMutex for layout migrations
+ * </pre>
+ *
+ * <p>Jobs and schedule state live in {@value #BUCKETS} hashed buckets so that no single {@code
+ * getChildren} ever returns more than a small share of all jobs, staying far below {@code
+ * jute.maxbuffer}.
+ */
+public final class ZkLayout {
+
+  /** Number of hash buckets for per-job records; a power of two, part of the layout version. */
+  public static final int BUCKETS = 256;
+
+  /** The current layout version written to {@link #layoutVersion()}. */
+  public static final int LAYOUT_VERSION = 1;
+
+  public String layoutVersion() {
+    return "/layout-version";
+  }
+
+  public String leaderRoot() {
+    return "/leader";
+  }
+
+  public String latch() {
+    return "/leader/latch";
+  }
+
+  /** Prefix of the ephemeral sequential node a node with leader election off leads by. */
+  public String solo(String memberId) {
+    return "/leader/solo/" + checkName(memberId) + "-";
+  }
+
+  public String epoch() {
+    return "/leader/epoch";
+  }
+
+  public String members() {
+    return "/members";
+  }
+
+  public String member(String memberId) {
+    return members() + "/" + checkName(memberId);
+  }
+
+  public String jobsRoot() {
+    return "/jobs";
+  }
+
+  public String jobBucket(int bucket) {
+    return jobsRoot() + "/" + bucketName(bucket);
+  }
+
+  public String job(String jobId) {
+    return jobBucket(bucketOf(jobId)) + "/" + checkName(jobId);
+  }
+
+  public String scheduleRoot() {
+    return "/schedule";
+  }
+
+  public String scheduleBucket(int bucket) {
+    return scheduleRoot() + "/" + bucketName(bucket);
+  }
+
+  public String schedule(String jobId) {
+    return scheduleBucket(bucketOf(jobId)) + "/" + checkName(jobId);
+  }
+
+  public String runsRoot() {
+    return "/runs";
+  }
+
+  public String runs(String jobId) {
+    return runsRoot() + "/" + checkName(jobId);
+  }
+
+  public String run(String jobId, String runId) {
+    return runs(jobId) + "/" + checkName(runId);
+  }
+
+  public String activeRoot() {
+    return "/active";
+  }
+
+  public String activeBucket(int bucket) {
+    return activeRoot() + "/" + bucketName(bucket);
+  }
+
+  /** The index entry of a non-terminal run; {@code ~} cannot occur in ids, so it separates. */
+  public String active(String jobId, String runId) {
+    return activeBucket(bucketOf(jobId)) + "/" + checkName(jobId) + "~" + checkName(runId);
+  }
+
+  public String requests() {
+    return "/requests";
+  }
+
+  public String request(String requestId) {
+    return requests() + "/" + checkName(requestId);
+  }
+
+  public String locksRoot() {
+    return "/locks";
+  }
+
+  public String migrationLock() {
+    return "/locks/migration";
+  }
+
+  /** The bucket of a job id: stable across JVMs and versions (murmur3 of the UTF-8 id). */
+  public static int bucketOf(String jobId) {
+    return Math.floorMod(
+        Hashing.murmur3_32_fixed().hashString(jobId, StandardCharsets.UTF_8).asInt(), BUCKETS);
+  }
+
+  static String bucketName(int bucket) {
+    Preconditions.checkArgument(bucket >= 0 && bucket < BUCKETS, "bucket %s out of range", bucket);
+    return String.format(java.util.Locale.ROOT, "%02x", bucket);
+  }
+
+  /**
+   * Guards against a name that would change the path's shape. Callers validate user input with
+   * field-level messages first; reaching this with a bad name is a bug.
+   */
+  private static String checkName(String name) {
+    Preconditions.checkArgument(
+        name != null
+            && !name.isEmpty()
+            && !name.equals(".")
+            && !name.equals("..")
+            && name.indexOf('/') < 0
+            && name.chars().noneMatch(c -> c < 0x20 || c == 0x7f),
+        "not a safe znode name: %s",
+        name);
+    return name;
+  }
+}

@@ -1,0 +1,115 @@
+package dev.zkscheduler.store.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.store.StoreLimits;
+import dev.zkscheduler.testing.ZkClients;
+import dev.zkscheduler.zk.ZkLayout;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+
+class DefinitionWatcherIT {
+
+  @Test
+  void everyEditOnAnyNodeReachesTheWatcher() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "watch");
+        CuratorFramework otherNode = ZkClients.started(server.getConnectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+      ZkSchedulerStore store =
+          new ZkSchedulerStore(
+              client,
+              layout,
+              new FencedTransaction(client, layout, null),
+              StoreLimits.DEFAULT,
+              null);
+      ZkSchedulerStore other =
+          new ZkSchedulerStore(
+              otherNode,
+              layout,
+              new FencedTransaction(otherNode, layout, null),
+              StoreLimits.DEFAULT,
+              null);
+      store.createJob(JobDefinition.builder("existing").task("t", "noop").build());
+
+      Map<String, Integer> versions = new ConcurrentHashMap<>();
+      List<String> deleted = new CopyOnWriteArrayList<>();
+      AtomicBoolean initialized = new AtomicBoolean();
+      MetricRegistry metrics = new MetricRegistry();
+      try (DefinitionWatcher watcher =
+          new DefinitionWatcher(
+              client,
+              layout,
+              new DefinitionWatcher.Listener() {
+                @Override
+                public void upserted(Versioned<JobDefinition> job) {
+                  versions.put(job.value().id(), job.version());
+                }
+
+                @Override
+                public void deleted(String jobId) {
+                  deleted.add(jobId);
+                }
+
+                @Override
+                public void initialized() {
+                  initialized.set(true);
+                }
+              },
+              metrics)) {
+        assertThat(watcher.snapshot()).as("nothing before the initial load").isEmpty();
+        watcher.start();
+        await().atMost(Duration.ofSeconds(10)).untilTrue(initialized);
+        assertThat(versions).containsEntry("existing", 0);
+
+        other.createJob(JobDefinition.builder("new").task("t", "noop").build());
+        other.putJob(
+            JobDefinition.builder("new").task("t", "noop").paused(true).build(), OptionalInt.of(0));
+        other.deleteJob("existing", OptionalInt.empty());
+        otherNode
+            .create()
+            .forPath(layout.job("garbage"), "not json".getBytes(StandardCharsets.UTF_8));
+
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> versions.get("new") == 1 && deleted.contains("existing"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .until(() -> metrics.counter(MetricNames.STORE_UNREADABLE).getCount() == 1);
+        assertThat(versions).doesNotContainKey("garbage");
+
+        // What a new leader starts from: the watch's view, decoded, unreadable ones left out.
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(
+                () ->
+                    assertThat(watcher.snapshot().orElseThrow())
+                        .extracting(v -> v.value().id() + "@" + v.version())
+                        .containsExactly("new@1"));
+        assertThat(watcher.snapshot().orElseThrow().get(0).value().paused()).isTrue();
+      }
+
+      MetricRegistry gauges = new MetricRegistry();
+      StoreGauges.register(client, layout, gauges);
+      assertThat(gauges.getGauges().get(MetricNames.STORE_JOBS).getValue()).isEqualTo(2L);
+      assertThat(gauges.getGauges().get(MetricNames.STORE_ACTIVE_RUNS).getValue()).isEqualTo(0L);
+      assertThat((Long) gauges.getGauges().get(MetricNames.STORE_ZNODES).getValue())
+          .isGreaterThan(3L * ZkLayout.BUCKETS);
+    }
+  }
+}

@@ -1,0 +1,159 @@
+package dev.zkscheduler.store.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.cluster.zk.LeaderElection;
+import dev.zkscheduler.cluster.zk.Terms;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.SchedulerStoreContract;
+import dev.zkscheduler.store.StoreLimits;
+import dev.zkscheduler.store.StoreOp;
+import dev.zkscheduler.testing.ZkClients;
+import dev.zkscheduler.zk.ZkLayout;
+import dev.zkscheduler.zk.ZkLeaderTerm;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class ZkSchedulerStoreIT extends SchedulerStoreContract {
+
+  private static TestingServer server;
+  private static int namespaces;
+  private CuratorFramework client;
+  private LeaderElection election;
+  private ZkSchedulerStore store;
+
+  @BeforeAll
+  static void startServer() throws Exception {
+    server = new TestingServer(true);
+  }
+
+  @AfterAll
+  static void stopServer() throws Exception {
+    server.close();
+  }
+
+  @BeforeEach
+  void connect() throws Exception {
+    // A fresh namespace per test: a clean cluster without restarting the server.
+    client = ZkClients.started(server.getConnectString(), "contract-" + namespaces++);
+    ZkLayout layout = new ZkLayout();
+    new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+    election = new LeaderElection(client, layout, "a", Clock.systemUTC(), null);
+    election.start();
+    await().atMost(Duration.ofSeconds(10)).until(() -> election.currentTerm().isPresent());
+    store =
+        new ZkSchedulerStore(
+            client, layout, new FencedTransaction(client, layout, null), StoreLimits.DEFAULT, null);
+  }
+
+  @AfterEach
+  void disconnect() {
+    election.close();
+    client.close();
+  }
+
+  @Test
+  void runsOfManyJobsCreateTheirParentsInOneCommit() throws Exception {
+    List<StoreOp> ops = new ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      ops.add(
+          new StoreOp.CreateRun(
+              run(String.format(Locale.ROOT, "job-%03d", i), "r1", RunState.PENDING)));
+    }
+    assertThat(store.commit(term(), ops)).isEqualTo(CommitResult.COMMITTED);
+    assertThat(client.getChildren().forPath("/runs")).hasSize(300);
+    assertThat(store.run("job-299", "r1")).isPresent();
+  }
+
+  @Test
+  void aRunsParentRemovedBehindTheStoresBackIsCreatedAgain() throws Exception {
+    LeaderTerm term = term();
+    store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
+    // Another leader deleted the job and its records in the meantime.
+    client.delete().deletingChildrenIfNeeded().forPath("/runs/j");
+
+    CommitResult first =
+        store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING))));
+    assertThat(first.outcome())
+        .as("the store believed the parent existed")
+        .isEqualTo(CommitResult.Outcome.CONFLICT);
+    assertThat(store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .as("the failed commit made the store check the parents again")
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store.run("j", "r2")).isPresent();
+  }
+
+  @Test
+  void aJobCreatedAgainWhileItsRunsRemainKeepsItsParent() throws Exception {
+    LeaderTerm term = term();
+    ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0);
+    store.commit(
+        term,
+        List.of(
+            new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED)),
+            new StoreOp.PutScheduleState(state, StoreOp.CREATE)));
+    // Deleted and created again: its state is new in this term, but the parent still holds r1.
+    store.commit(term, List.of(new StoreOp.DeleteScheduleState("j")));
+    store.commit(term, List.of(new StoreOp.PutScheduleState(state, StoreOp.CREATE)));
+
+    assertThat(store.commit(term, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store.runIds("j")).containsExactly("r2", "r1");
+  }
+
+  @Test
+  void aNewTermChecksTheRunsParentsAgain() throws Exception {
+    LeaderTerm first = term();
+    store.commit(first, List.of(new StoreOp.CreateRun(run("j", "r1", RunState.SUCCEEDED))));
+    client.delete().deletingChildrenIfNeeded().forPath("/runs/j");
+    LeaderTerm second = staleTermSuccessor(first);
+
+    assertThat(
+            store.commit(second, List.of(new StoreOp.CreateRun(run("j", "r2", RunState.PENDING)))))
+        .isEqualTo(CommitResult.COMMITTED);
+  }
+
+  private LeaderTerm staleTermSuccessor(LeaderTerm old) {
+    election.endTerm(old, "test: a new term");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> election.currentTerm().map(t -> t.epoch() > old.epoch()).orElse(false));
+    return election.currentTerm().orElseThrow();
+  }
+
+  @Override
+  protected SchedulerStore store() {
+    return store;
+  }
+
+  @Override
+  protected LeaderTerm term() {
+    await().atMost(Duration.ofSeconds(10)).until(() -> election.currentTerm().isPresent());
+    return election.currentTerm().orElseThrow();
+  }
+
+  @Override
+  protected LeaderTerm staleTerm() {
+    ZkLeaderTerm old = (ZkLeaderTerm) term();
+    election.endTerm(old, "test: supersede the term");
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> election.currentTerm().map(t -> t.epoch() > old.epoch()).orElse(false));
+    return Terms.stillBelieved(old, election);
+  }
+}
