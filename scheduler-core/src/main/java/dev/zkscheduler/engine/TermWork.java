@@ -9,8 +9,6 @@ import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.job.RetryPolicy;
-import dev.zkscheduler.job.TaskDefinition;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.ControlRequest;
@@ -19,14 +17,12 @@ import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreOp;
 import dev.zkscheduler.store.Versioned;
 import java.time.Clock;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -47,12 +43,12 @@ final class TermWork {
   private final DefinitionSource definitions;
   private final Clock clock;
   private final EngineSettings settings;
-  private final Map<String, TaskHandler> handlers;
   private final TaskRunner runner;
   private final EngineMetrics metrics;
+  private final TermState state;
+  private final TaskAttempts attempts;
   private final FirePlanner planner;
-  private final Map<String, JobEntry> jobs = new HashMap<>();
-
+  private final Map<String, JobEntry> jobs;
   private final ActiveRuns active;
 
   TermWork(
@@ -69,11 +65,13 @@ final class TermWork {
     this.definitions = definitions;
     this.clock = clock;
     this.settings = settings;
-    this.handlers = handlers;
     this.runner = runner;
     this.metrics = metrics;
-    this.planner = new FirePlanner(settings, metrics);
-    this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
+    this.state = new TermState(term, store, clock, settings, runner, metrics);
+    this.attempts = new TaskAttempts(state, handlers);
+    this.planner = state.planner();
+    this.jobs = state.jobs();
+    this.active = state.active();
   }
 
   LeaderTerm term() {
@@ -106,7 +104,7 @@ final class TermWork {
       active.put(run);
       recover(entry, run);
     }
-    flush();
+    state.flush();
     log.info(
         "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs and"
             + " schedule states)",
@@ -130,7 +128,7 @@ final class TermWork {
               run.jobId(), run.id(), task.getKey(), task.getValue().attempts());
       if (task.getValue().state() == TaskState.RUNNING && !runner.isRunning(key)) {
         run =
-            failAttempt(
+            attempts.failAttempt(
                 entry,
                 run,
                 task.getKey(),
@@ -142,13 +140,13 @@ final class TermWork {
       }
     }
     if (changed) {
-      update(entry, versioned, run);
+      state.stage(versioned, run);
     }
   }
 
   private void cancelOrphan(Versioned<Run> versioned) {
     Run cancelled = endWithoutDag(versioned.value(), clock.instant());
-    commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
+    state.commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
     metrics.runEnded(cancelled.state());
   }
 
@@ -189,15 +187,13 @@ final class TermWork {
     phase[0] = System.nanoTime();
     applyAll(changes);
     phase[1] = System.nanoTime();
-    for (TaskRunner.Outcome outcome : runner.drain()) {
-      record(outcome);
-    }
-    flush();
+    attempts.recordOutcomes();
+    state.flush();
     phase[2] = System.nanoTime();
     consumeRequests();
     phase[3] = System.nanoTime();
     fireDue();
-    flush();
+    state.flush();
     phase[4] = System.nanoTime();
     driveRuns();
     phase[5] = System.nanoTime();
@@ -258,9 +254,9 @@ final class TermWork {
       plans.remove(change.jobId());
       if (gone != null) {
         for (Versioned<Run> run : List.copyOf(active.of(change.jobId()).values())) {
-          cancel(gone, run, "job deleted");
+          state.cancel(gone, run, "job deleted");
         }
-        flush();
+        state.flush();
         removeJobRecords(change.jobId());
       }
       planner.untrack(change.jobId());
@@ -327,7 +323,7 @@ final class TermWork {
       chunks.add(chunk);
       batches.add(ops);
     }
-    List<CommitResult> results = batches.isEmpty() ? List.of() : store.commitEach(term, batches);
+    List<CommitResult> results = batches.isEmpty() ? List.of() : state.commitEach(batches);
     for (int i = 0; i < results.size(); i++) {
       if (!results.get(i).committed()) {
         throw new StaleViewException("writing schedule states: " + results.get(i));
@@ -351,12 +347,12 @@ final class TermWork {
         ops.add(new StoreOp.DeleteRun(jobId, run.value().id(), run.version()));
       }
       if (ops.size() == 200) {
-        commitOrDrop(ops);
+        state.commitOrDrop(ops);
         ops = new ArrayList<>();
       }
     }
     ops.add(new StoreOp.DeleteScheduleState(jobId));
-    commitOrDrop(ops);
+    state.commitOrDrop(ops);
     active.forgetJob(jobId);
   }
 
@@ -369,7 +365,7 @@ final class TermWork {
       ops.add(new StoreOp.DeleteRequest(request.id()));
       if (entry == null) {
         log.info("request {} for unknown job {} dropped", request.id(), request.jobId());
-        commitOrDrop(ops);
+        state.commitOrDrop(ops);
         continue;
       }
       switch (request.kind()) {
@@ -394,20 +390,20 @@ final class TermWork {
                 entry, fires.subList(from, to), to == fires.size() ? ops : new ArrayList<>(), null);
           }
           if (fires.isEmpty()) {
-            commitOrDrop(ops);
+            state.commitOrDrop(ops);
           }
         }
         case CANCEL -> {
           for (String runId : request.runIds()) {
             Versioned<Run> run = active.get(entry.job.id(), runId);
             if (run != null) {
-              cancel(entry, run, "cancelled by request " + request.id());
+              state.cancel(entry, run, "cancelled by request " + request.id());
             }
           }
           // The cancellation is written before the request is deleted: a leader dying between
           // the two leaves the request for the next one, and cancelling twice changes nothing.
-          flush();
-          commitOrDrop(ops);
+          state.flush();
+          state.commitOrDrop(ops);
         }
       }
     }
@@ -454,7 +450,7 @@ final class TermWork {
   private void commitCreationsTogether(List<List<Creation>> group) {
     // A REPLACE fire staged the cancellation of the run it replaces: it is written before the new
     // run exists (and its handler starts), so the store never holds both as running.
-    flush();
+    state.flush();
     if (group.size() == 1) {
       commitCreations(new ArrayList<>(group.get(0)));
       return;
@@ -469,7 +465,7 @@ final class TermWork {
       }
       multis.add(all);
     }
-    List<CommitResult> results = store.commitEach(term, multis);
+    List<CommitResult> results = state.commitEach(multis);
     List<List<Creation>> redo = new ArrayList<>();
     CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
@@ -485,7 +481,7 @@ final class TermWork {
     // The committed batches recorded their starts: their handlers are called even if a sibling
     // batch was refused (the next rebuild would otherwise count them as attempts lost).
     runner.lease().renew(contact);
-    startPending();
+    state.startCommitted();
     if (refused != null) {
       throw new StaleViewException("creating runs: " + refused);
     }
@@ -541,7 +537,7 @@ final class TermWork {
       boolean scheduled = running != null;
       if (scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.REPLACE) {
         for (Versioned<Run> run : List.copyOf(running.values())) {
-          cancel(entry, run, "replaced by the fire at " + fire.nominal());
+          state.cancel(entry, run, "replaced by the fire at " + fire.nominal());
         }
         busy = false;
       }
@@ -557,7 +553,7 @@ final class TermWork {
         List<String> ready = entry.progress.readyTasks(run);
         if (!ready.isEmpty()) {
           Run fired = run;
-          run = markStarted(entry, run, ready, now);
+          run = attempts.markStarted(entry, run, ready, now);
           starts.put(run.id(), new Started(fired, ready));
         }
       }
@@ -573,7 +569,7 @@ final class TermWork {
    * and the others are committed without it.
    */
   private void commitCreations(List<Creation> batch) {
-    flush(); // cancellations of replaced runs first (see commitCreationsTogether)
+    state.flush(); // cancellations of replaced runs first (see commitCreationsTogether)
     long contact = System.nanoTime();
     while (true) {
       List<StoreOp> all = new ArrayList<>();
@@ -591,7 +587,7 @@ final class TermWork {
       if (all.isEmpty()) {
         return;
       }
-      CommitResult result = commit(all);
+      CommitResult result = state.commit(all);
       if (result.outcome() == CommitResult.Outcome.EXISTED
           && all.get(result.failedOp()) instanceof StoreOp.CreateRun duplicate) {
         metrics.duplicatePrevented();
@@ -612,7 +608,7 @@ final class TermWork {
       // The commit recorded the starts, and is fresh proof that the session was alive when it was
       // sent (see Lease): the handlers start now, not after the rest of a large burst is written.
       runner.lease().renew(contact);
-      startPending();
+      state.startCommitted();
       return;
     }
   }
@@ -632,7 +628,7 @@ final class TermWork {
         active.put(new Versioned<>(run, 0));
         Started started = c.starts().get(run.id());
         if (started != null) {
-          queueStarts(entry, started.before(), run, started.tasks(), run.startedAt());
+          attempts.queueStarts(entry, started.before(), run, started.tasks(), run.startedAt());
         }
       } else {
         metrics.runEnded(run.state());
@@ -646,7 +642,7 @@ final class TermWork {
     Instant now = clock.instant();
     for (TaskRunner.AttemptKey key : runner.overdue(now)) {
       if (runner.interrupt(key)) {
-        record(new TaskRunner.Outcome(key, false, "timed out", now), true);
+        attempts.record(new TaskRunner.Outcome(key, false, "timed out", now), true);
       }
     }
     for (Map.Entry<String, List<Versioned<Run>>> byJob : active.snapshot()) {
@@ -665,7 +661,7 @@ final class TermWork {
                       runner.interrupt(
                           new TaskRunner.AttemptKey(
                               run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
-          update(entry, versioned, c.run());
+          state.stage(versioned, c.run());
           continue;
         }
         startReady(entry, versioned);
@@ -675,36 +671,18 @@ final class TermWork {
     // commit is also fresh proof that the session was alive when it was sent (see Lease).
     long contact = System.nanoTime();
     boolean writes = active.hasStaged();
-    java.util.Set<String> committed = new java.util.HashSet<>();
     try {
-      active.flush(batches -> store.commitEach(term, batches), committed::add);
+      state.flush();
       if (writes) {
         runner.lease().renew(contact);
       }
-      startPending();
+      state.startCommitted();
     } catch (RuntimeException e) {
       // Some multis may have committed before one was refused: their starts are recorded, so
       // their handlers are called; the others' are dropped with the view.
-      startPending(committed::contains);
+      state.startCommitted();
       throw e;
     }
-  }
-
-  /** Handler calls waiting for their start records to commit, with the run each belongs to. */
-  private record PendingStart(String runKey, Runnable start) {}
-
-  private final List<PendingStart> pendingStarts = new ArrayList<>();
-
-  /** Calls the handlers whose start records are committed (all pending ones). */
-  private void startPending() {
-    startPending(runKey -> true);
-  }
-
-  /** Calls the pending handlers of the runs {@code committed} accepts; drops the others. */
-  private void startPending(java.util.function.Predicate<String> committed) {
-    List<PendingStart> starts = new ArrayList<>(pendingStarts);
-    pendingStarts.clear();
-    starts.stream().filter(p -> committed.test(p.runKey())).forEach(p -> p.start().run());
   }
 
   /**
@@ -718,134 +696,9 @@ final class TermWork {
     if (starting.isEmpty()) {
       return;
     }
-    Run next = markStarted(entry, run, starting, now);
-    update(entry, versioned, next);
-    queueStarts(entry, run, next, starting, now);
-  }
-
-  private Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
-    Run next = run;
-    for (String taskId : starting) {
-      next = entry.progress.taskStarted(next, taskId, now, term.memberId());
-    }
-    return next;
-  }
-
-  /**
-   * Queues the handler calls of {@code starting}, whose start {@code started} records; they run
-   * once that record is committed ({@link #startPending()}).
-   */
-  private void queueStarts(
-      JobEntry entry, Run run, Run started, List<String> starting, Instant now) {
-    for (String taskId : starting) {
-      TaskDefinition task = entry.job.task(taskId);
-      TaskHandler handler = handlers.get(task.type());
-      int attempt = started.tasks().get(taskId).attempts();
-      TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
-      if (handler == null) {
-        record(
-            new TaskRunner.Outcome(
-                key,
-                false,
-                "no handler for task type '" + task.type() + "' on " + term.memberId(),
-                now),
-            false);
-        continue;
-      }
-      Instant runDeadline =
-          (started.startedAt() != null ? started.startedAt() : now).plus(entry.job.timeout());
-      Instant deadline = min(now.plus(entry.job.timeoutOf(task)), runDeadline);
-      boolean firstStartOfRun = run.startedAt() == null;
-      AttemptContext context =
-          new AttemptContext(
-              run.jobId(),
-              run.id(),
-              taskId,
-              attempt,
-              run.nominalTime(),
-              term.epoch(),
-              term.memberId(),
-              task.config(),
-              deadline,
-              runner.lease());
-      pendingStarts.add(
-          new PendingStart(
-              ActiveRuns.key(run.jobId(), run.id()),
-              () -> {
-                // Lag is the promptness of fires that were due now; a backfill or catch-up run's
-                // nominal time is in the past by design and would swamp the histogram.
-                if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
-                  metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
-                }
-                runner.start(key, handler, context);
-              }));
-    }
-  }
-
-  private void record(TaskRunner.Outcome outcome) {
-    record(outcome, false);
-  }
-
-  private void record(TaskRunner.Outcome outcome, boolean timedOut) {
-    TaskRunner.AttemptKey key = outcome.key();
-    JobEntry entry = jobs.get(key.jobId());
-    Versioned<Run> versioned = active.get(key.jobId(), key.runId());
-    if (entry == null || versioned == null) {
-      return;
-    }
-    TaskRun task = versioned.value().tasks().get(key.taskId());
-    if (task == null || task.state() != TaskState.RUNNING || task.attempts() != key.attempt()) {
-      return; // A late outcome of an attempt already settled (cancelled, timed out, replaced).
-    }
-    Run next =
-        outcome.succeeded()
-            ? entry.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
-            : failAttempt(
-                entry,
-                versioned.value(),
-                key.taskId(),
-                key.attempt(),
-                outcome.error(),
-                outcome.finishedAt(),
-                timedOut);
-    update(entry, versioned, next);
-  }
-
-  private Run failAttempt(
-      JobEntry entry,
-      Run run,
-      String taskId,
-      int attempt,
-      String error,
-      Instant now,
-      boolean timedOut) {
-    RetryPolicy retry = entry.job.retryOf(entry.job.task(taskId));
-    Instant retryAt = null;
-    if (retry.hasAttemptAfter(attempt)) {
-      retryAt =
-          now.plus(retry.delayBeforeAttempt(attempt + 1, ThreadLocalRandom.current().nextDouble()));
-      metrics.retried();
-    }
-    return timedOut
-        ? entry.progress.taskTimedOut(run, taskId, now, error, retryAt)
-        : entry.progress.taskFailed(run, taskId, now, error, retryAt);
-  }
-
-  private void cancel(JobEntry entry, Versioned<Run> versioned, String reason) {
-    Run run = versioned.value();
-    RunProgress.Cancellation c = entry.progress.cancel(run, clock.instant());
-    runner.interruptRun(run.jobId(), run.id());
-    log.info("run {} of job {} cancelled: {}", run.id(), run.jobId(), reason);
-    update(entry, versioned, c.run());
-  }
-
-  /** Stages a run change; {@link #flush()} writes the tick's changes in fenced multis. */
-  private void update(JobEntry entry, Versioned<Run> before, Run after) {
-    active.stage(before, after);
-  }
-
-  private void flush() {
-    active.flush(batches -> store.commitEach(term, batches));
+    Run next = attempts.markStarted(entry, run, starting, now);
+    state.stage(versioned, next);
+    attempts.queueStarts(entry, run, next, starting, now);
   }
 
   // ---- retention ----
@@ -887,30 +740,15 @@ final class TermWork {
         }
       }
       if (!ops.isEmpty()) {
-        commitOrDrop(ops);
+        state.commitOrDrop(ops);
       }
     }
   }
 
   // ---- helpers ----
 
-  private CommitResult commit(List<StoreOp> ops) {
-    return store.commit(term, ops);
-  }
-
-  private void commitOrDrop(List<StoreOp> ops) {
-    CommitResult result = commit(ops);
-    if (!result.committed()) {
-      throw new StaleViewException("commit failed: " + result);
-    }
-  }
-
   int activeCount() {
     return active.count();
-  }
-
-  private static Instant min(Instant a, Instant b) {
-    return a.isBefore(b) ? a : b;
   }
 
   /** The leader's memory no longer matches the store: drop it and rebuild from the store. */
