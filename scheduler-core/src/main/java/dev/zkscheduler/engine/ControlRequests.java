@@ -1,0 +1,82 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Carries out the requests any node may write and only the leader may act on: trigger, backfill and
+ * cancel. A request is deleted in (or after) the write that carries it out, never before, so a
+ * leader dying midway leaves it for the next one; carrying a request out twice changes nothing.
+ */
+final class ControlRequests {
+
+  private static final Logger log = LoggerFactory.getLogger(ControlRequests.class);
+
+  private final TermState state;
+  private final RunCreation creation;
+
+  ControlRequests(TermState state, RunCreation creation) {
+    this.state = state;
+    this.creation = creation;
+  }
+
+  void consume() {
+    for (ControlRequest request : state.store().pendingRequests()) {
+      JobEntry entry = state.jobs().get(request.jobId());
+      List<StoreOp> ops = new ArrayList<>();
+      ops.add(new StoreOp.DeleteRequest(request.id()));
+      if (entry == null) {
+        log.info("request {} for unknown job {} dropped", request.id(), request.jobId());
+        state.commitOrDrop(ops);
+        continue;
+      }
+      switch (request.kind()) {
+        case TRIGGER, BACKFILL -> createRuns(request, entry, ops);
+        case CANCEL -> cancel(request, entry, ops);
+      }
+    }
+  }
+
+  private void createRuns(ControlRequest request, JobEntry entry, List<StoreOp> ops) {
+    RunTrigger trigger =
+        request.kind() == ControlRequest.Kind.TRIGGER ? RunTrigger.MANUAL : RunTrigger.BACKFILL;
+    List<FirePlanner.Fire> fires = new ArrayList<>();
+    for (int i = 0; i < request.runIds().size(); i++) {
+      Instant nominal =
+          request.nominalTimes().size() > i ? request.nominalTimes().get(i) : request.requestedAt();
+      fires.add(new FirePlanner.Fire(request.runIds().get(i), nominal, trigger));
+    }
+    // The request is deleted with the last chunk: if this leader dies midway, the next one carries
+    // the request out again, and the runs already created are duplicates prevented.
+    int perCommit = state.settings().maxFiresPerCommit();
+    for (int from = 0; from < fires.size(); from += perCommit) {
+      int to = Math.min(fires.size(), from + perCommit);
+      creation.createUnconditionally(
+          entry, fires.subList(from, to), to == fires.size() ? ops : new ArrayList<>());
+    }
+    if (fires.isEmpty()) {
+      state.commitOrDrop(ops);
+    }
+  }
+
+  private void cancel(ControlRequest request, JobEntry entry, List<StoreOp> ops) {
+    for (String runId : request.runIds()) {
+      Versioned<Run> run = state.active().get(entry.job.id(), runId);
+      if (run != null) {
+        state.cancel(entry, run, "cancelled by request " + request.id());
+      }
+    }
+    // The cancellation is written before the request is deleted: a leader dying between the two
+    // leaves the request for the next one, and cancelling twice changes nothing.
+    state.flush();
+    state.commitOrDrop(ops);
+  }
+}

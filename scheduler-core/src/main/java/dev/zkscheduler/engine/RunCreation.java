@@ -1,0 +1,255 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Creates runs: the fires of jobs that fell due (under the job's concurrency policy, with the job's
+ * new schedule progress in the same write) and the runs of trigger and backfill requests. A run is
+ * created with its first tasks already started, so one fenced write records both. A run that
+ * already exists is a duplicate prevented: counted, never run.
+ */
+final class RunCreation {
+
+  private static final Logger log = LoggerFactory.getLogger(RunCreation.class);
+
+  /**
+   * Batches of fires sent to the store together. A burst of 10,000 due jobs is 100 batches: written
+   * one after another, each waited for ZooKeeper's log sync (~20 ms here); sent in groups,
+   * ZooKeeper syncs a group at once, and the handlers of a group start before the next is sent.
+   */
+  private static final int CREATION_BATCHES_IN_FLIGHT = 8;
+
+  /**
+   * The runs to create for one job, with the other ops that must commit with them, and for each run
+   * created with tasks already started, the run as fired and the tasks started in it.
+   */
+  private record Creation(
+      JobEntry entry, List<StoreOp> ops, List<Run> runs, Map<String, Started> starts) {
+    Creation without(Run duplicate) {
+      List<Run> rest = new ArrayList<>(runs);
+      rest.remove(duplicate);
+      Map<String, Started> startsLeft = new HashMap<>(starts);
+      startsLeft.remove(duplicate.id());
+      return new Creation(entry, ops, rest, startsLeft);
+    }
+  }
+
+  /** Tasks whose start is recorded in {@code after}, a change of {@code before}. */
+  private record Started(Run before, List<String> tasks) {}
+
+  private final TermState state;
+  private final TaskAttempts attempts;
+
+  RunCreation(TermState state, TaskAttempts attempts) {
+    this.state = state;
+    this.attempts = attempts;
+  }
+
+  /** Fires every job due now, in batches of at most {@code maxFiresPerCommit} runs. */
+  void fireDue() {
+    Instant now = state.clock().instant();
+    int perCommit = state.settings().maxFiresPerCommit();
+    List<List<Creation>> batches = new ArrayList<>();
+    List<Creation> batch = new ArrayList<>();
+    int runsInBatch = 0;
+    for (FirePlanner.DueJob due : state.planner().due(now, state.jobs())) {
+      JobEntry entry = due.entry();
+      Map<String, Versioned<Run>> running = Map.copyOf(state.active().of(entry.job.id()));
+      List<StoreOp> ops = new ArrayList<>();
+      ops.add(FirePlanner.stateOp(entry, due.newState()));
+      Creation creation = creation(entry, due.plan(), ops, running);
+      batch.add(creation);
+      runsInBatch += creation.runs().size();
+      if (runsInBatch >= perCommit) {
+        batches.add(batch);
+        batch = new ArrayList<>();
+        runsInBatch = 0;
+      }
+    }
+    if (!batch.isEmpty()) {
+      batches.add(batch);
+    }
+    for (int from = 0; from < batches.size(); from += CREATION_BATCHES_IN_FLIGHT) {
+      commitCreationsTogether(
+          batches.subList(from, Math.min(batches.size(), from + CREATION_BATCHES_IN_FLIGHT)));
+    }
+  }
+
+  /**
+   * Creates the runs of manual or backfill {@code fires} with {@code ops}; they run whatever the
+   * job's concurrency policy.
+   */
+  void createUnconditionally(JobEntry entry, List<FirePlanner.Fire> fires, List<StoreOp> ops) {
+    commitCreations(new ArrayList<>(List.of(creation(entry, fires, ops, null))));
+  }
+
+  /**
+   * Builds the runs of {@code fires}, applying the job's concurrency policy to scheduled fires
+   * ({@code running} is null for manual and backfill runs, which always run). A REPLACE fire only
+   * stages the cancellation: {@link TermState} writes it before the new run is created.
+   */
+  private Creation creation(
+      JobEntry entry,
+      List<FirePlanner.Fire> fires,
+      List<StoreOp> ops,
+      Map<String, Versioned<Run>> running) {
+    Instant now = state.clock().instant();
+    long epoch = state.term().epoch();
+    List<Run> created = new ArrayList<>();
+    Map<String, Started> starts = new HashMap<>();
+    boolean busy = running != null && !running.isEmpty();
+    for (FirePlanner.Fire fire : fires) {
+      boolean scheduled = running != null;
+      if (scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.REPLACE) {
+        for (Versioned<Run> run : List.copyOf(running.values())) {
+          state.cancel(entry, run, "replaced by the fire at " + fire.nominal());
+        }
+        busy = false;
+      }
+      Run run =
+          scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.FORBID
+              ? entry.progress.skippedRun(
+                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch)
+              : entry.progress.newRun(
+                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch);
+      if (!run.state().isTerminal()) {
+        // The run is created with its first tasks already started: one fenced write records both
+        // (a write and a round trip less per fire than creating it, then starting it).
+        List<String> ready = entry.progress.readyTasks(run);
+        if (!ready.isEmpty()) {
+          Run fired = run;
+          run = attempts.markStarted(entry, run, ready, now);
+          starts.put(run.id(), new Started(fired, ready));
+        }
+      }
+      created.add(run);
+      busy = busy || !run.state().isTerminal();
+    }
+    return new Creation(entry, new ArrayList<>(ops), created, starts);
+  }
+
+  /** Commits independent batches of creations together; a batch with a duplicate is redone. */
+  private void commitCreationsTogether(List<List<Creation>> group) {
+    if (group.size() == 1) {
+      commitCreations(new ArrayList<>(group.get(0)));
+      return;
+    }
+    long contact = System.nanoTime();
+    List<List<StoreOp>> multis = new ArrayList<>();
+    for (List<Creation> batch : group) {
+      List<StoreOp> all = new ArrayList<>();
+      for (Creation c : batch) {
+        all.addAll(c.ops());
+        c.runs().forEach(run -> all.add(new StoreOp.CreateRun(run)));
+      }
+      multis.add(all);
+    }
+    List<CommitResult> results = state.commitEach(multis);
+    List<List<Creation>> redo = new ArrayList<>();
+    CommitResult refused = null;
+    for (int i = 0; i < results.size(); i++) {
+      CommitResult result = results.get(i);
+      if (result.committed()) {
+        group.get(i).forEach(this::created);
+      } else if (result.outcome() == CommitResult.Outcome.EXISTED) {
+        redo.add(group.get(i)); // commitCreations finds the duplicate and commits the rest
+      } else if (refused == null) {
+        refused = result;
+      }
+    }
+    // The committed batches recorded their starts: their handlers are called even if a sibling
+    // batch was refused (the next rebuild would otherwise count them as attempts lost).
+    state.runner().lease().renew(contact);
+    state.startCommitted();
+    if (refused != null) {
+      throw new TermWork.StaleViewException("creating runs: " + refused);
+    }
+    for (List<Creation> batch : redo) {
+      commitCreations(new ArrayList<>(batch));
+    }
+  }
+
+  /**
+   * Commits the creations in one fenced multi. A run that already exists (fired before a failover,
+   * or by a commit retried after a connection loss) is a duplicate prevented: counted, never run,
+   * and the others are committed without it.
+   */
+  private void commitCreations(List<Creation> batch) {
+    long contact = System.nanoTime();
+    while (true) {
+      List<StoreOp> all = new ArrayList<>();
+      List<Creation> owner = new ArrayList<>();
+      for (Creation c : batch) {
+        for (StoreOp op : c.ops()) {
+          all.add(op);
+          owner.add(c);
+        }
+        for (Run run : c.runs()) {
+          all.add(new StoreOp.CreateRun(run));
+          owner.add(c);
+        }
+      }
+      if (all.isEmpty()) {
+        return;
+      }
+      CommitResult result = state.commit(all);
+      if (result.outcome() == CommitResult.Outcome.EXISTED
+          && all.get(result.failedOp()) instanceof StoreOp.CreateRun duplicate) {
+        state.metrics().duplicatePrevented();
+        log.info(
+            "run {} of job {} already exists: duplicate fire prevented",
+            duplicate.run().id(),
+            duplicate.run().jobId());
+        Creation c = owner.get(result.failedOp());
+        batch.set(batch.indexOf(c), c.without(duplicate.run()));
+        continue;
+      }
+      if (!result.committed()) {
+        throw new TermWork.StaleViewException("creating runs: " + result);
+      }
+      for (Creation c : batch) {
+        created(c);
+      }
+      // The commit recorded the starts, and is fresh proof that the session was alive when it was
+      // sent (see Lease): the handlers start now, not after the rest of a large burst is written.
+      state.runner().lease().renew(contact);
+      state.startCommitted();
+      return;
+    }
+  }
+
+  /** Takes a committed creation into the leader's memory and queues its first handler calls. */
+  private void created(Creation c) {
+    JobEntry entry = c.entry();
+    for (StoreOp op : c.ops()) {
+      if (op instanceof StoreOp.PutScheduleState put) {
+        entry.state =
+            new Versioned<>(put.state(), entry.state == null ? 0 : entry.state.version() + 1);
+        state.planner().schedule(entry);
+      }
+    }
+    for (Run run : c.runs()) {
+      state.metrics().fired(run);
+      if (!run.state().isTerminal()) {
+        state.active().put(new Versioned<>(run, 0));
+        Started started = c.starts().get(run.id());
+        if (started != null) {
+          attempts.queueStarts(entry, started.before(), run, started.tasks(), run.startedAt());
+        }
+      } else {
+        state.metrics().runEnded(run.state());
+      }
+    }
+  }
+}

@@ -1,0 +1,172 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunProgress;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Drives the active runs through their DAGs: adopts the runs a previous leader left, times out
+ * overdue attempts and runs, and starts every task that became ready (or whose retry fell due),
+ * recording all the starts before any handler is called.
+ */
+final class RunDriver {
+
+  private final TermState state;
+  private final TaskAttempts attempts;
+
+  RunDriver(TermState state, TaskAttempts attempts) {
+    this.state = state;
+    this.attempts = attempts;
+  }
+
+  /**
+   * Takes over the runs a previous leader left active (staged; the caller flushes). A run of a job
+   * deleted meanwhile is ended; an attempt that was running under the previous leader is lost:
+   * counted, and re-offered per the task's retry policy.
+   */
+  void adopt(List<Versioned<Run>> runs) {
+    for (Versioned<Run> run : runs) {
+      JobEntry entry = state.jobs().get(run.value().jobId());
+      if (entry == null) {
+        cancelOrphan(run);
+        continue;
+      }
+      state.active().put(run);
+      recover(entry, run);
+    }
+  }
+
+  private void recover(JobEntry entry, Versioned<Run> versioned) {
+    Run run = versioned.value();
+    Instant now = state.clock().instant();
+    boolean changed = false;
+    for (Map.Entry<String, TaskRun> task : run.tasks().entrySet()) {
+      TaskRunner.AttemptKey key =
+          new TaskRunner.AttemptKey(
+              run.jobId(), run.id(), task.getKey(), task.getValue().attempts());
+      if (task.getValue().state() == TaskState.RUNNING && !state.runner().isRunning(key)) {
+        run =
+            attempts.failAttempt(
+                entry,
+                run,
+                task.getKey(),
+                task.getValue().attempts(),
+                "attempt lost with the previous leader",
+                now,
+                false);
+        changed = true;
+      }
+    }
+    if (changed) {
+      state.stage(versioned, run);
+    }
+  }
+
+  private void cancelOrphan(Versioned<Run> versioned) {
+    Run cancelled = endWithoutDag(versioned.value(), state.clock().instant());
+    state.commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
+    state.metrics().runEnded(cancelled.state());
+  }
+
+  /** The run cancelled without its job's DAG, which is gone with the job. */
+  private static Run endWithoutDag(Run run, Instant now) {
+    Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    run.tasks()
+        .forEach(
+            (id, t) ->
+                tasks.put(
+                    id,
+                    t.state().isTerminal()
+                        ? t
+                        : new TaskRun(
+                            TaskState.CANCELLED,
+                            t.attempts(),
+                            t.startedAt(),
+                            now,
+                            null,
+                            t.node(),
+                            "job deleted")));
+    return new Run(
+        run.id(),
+        run.jobId(),
+        run.nominalTime(),
+        run.trigger(),
+        RunState.CANCELLED,
+        run.createdAt(),
+        run.startedAt(),
+        now,
+        run.epoch(),
+        tasks);
+  }
+
+  /** One tick's driving: timeouts, then the starts of ready tasks, written, then called. */
+  void drive() {
+    Instant now = state.clock().instant();
+    TaskRunner runner = state.runner();
+    for (TaskRunner.AttemptKey key : runner.overdue(now)) {
+      if (runner.interrupt(key)) {
+        attempts.record(new TaskRunner.Outcome(key, false, "timed out", now), true);
+      }
+    }
+    for (Map.Entry<String, List<Versioned<Run>>> byJob : state.active().snapshot()) {
+      JobEntry entry = state.jobs().get(byJob.getKey());
+      if (entry == null) {
+        continue;
+      }
+      for (Versioned<Run> versioned : byJob.getValue()) {
+        Run run = versioned.value();
+        Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
+        if (!started.plus(entry.job.timeout()).isAfter(now)) {
+          RunProgress.Cancellation c = entry.progress.timeOut(run, now);
+          c.interrupted()
+              .forEach(
+                  task ->
+                      runner.interrupt(
+                          new TaskRunner.AttemptKey(
+                              run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
+          state.stage(versioned, c.run());
+          continue;
+        }
+        startReady(entry, versioned);
+      }
+    }
+    // The commit is fresh proof that the session was alive when it was sent (see Lease).
+    long contact = System.nanoTime();
+    boolean writes = state.active().hasStaged();
+    try {
+      state.flush();
+      if (writes) {
+        runner.lease().renew(contact);
+      }
+      state.startCommitted();
+    } catch (RuntimeException e) {
+      // Some multis may have committed before one was refused: their starts are recorded, so
+      // their handlers are called; the others' are dropped with the view.
+      state.startCommitted();
+      throw e;
+    }
+  }
+
+  /** Stages the start of every ready task (and due retry) of the run, and queues their calls. */
+  private void startReady(JobEntry entry, Versioned<Run> versioned) {
+    Instant now = state.clock().instant();
+    Run run = versioned.value();
+    List<String> starting = new ArrayList<>(entry.progress.retriesDue(run, now));
+    starting.addAll(entry.progress.readyTasks(run));
+    if (starting.isEmpty()) {
+      return;
+    }
+    Run next = attempts.markStarted(entry, run, starting, now);
+    state.stage(versioned, next);
+    attempts.queueStarts(entry, run, next, starting, now);
+  }
+}

@@ -1,0 +1,152 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.RetryPolicy;
+import dev.zkscheduler.job.TaskDefinition;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.Versioned;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Starting task attempts and settling their outcomes, for runs being created and runs being driven
+ * alike: the start is marked in the run, the handler call is queued with {@link TermState} (which
+ * calls it once the start is committed), and an outcome becomes the run's next state, with a retry
+ * when the task's policy has attempts left.
+ */
+final class TaskAttempts {
+
+  private final TermState state;
+  private final Map<String, TaskHandler> handlers;
+
+  TaskAttempts(TermState state, Map<String, TaskHandler> handlers) {
+    this.state = state;
+    this.handlers = handlers;
+  }
+
+  /** Records the outcomes reported since the last tick (staged; the caller flushes). */
+  void recordOutcomes() {
+    for (TaskRunner.Outcome outcome : state.runner().drain()) {
+      record(outcome, false);
+    }
+  }
+
+  /** {@code run} with every task of {@code starting} marked started by this leader. */
+  Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
+    Run next = run;
+    for (String taskId : starting) {
+      next = entry.progress.taskStarted(next, taskId, now, state.term().memberId());
+    }
+    return next;
+  }
+
+  /**
+   * Queues the handler calls of {@code starting}, whose start {@code started} records; a task type
+   * with no handler on this node fails the attempt instead (staged).
+   */
+  void queueStarts(JobEntry entry, Run run, Run started, List<String> starting, Instant now) {
+    TaskRunner runner = state.runner();
+    for (String taskId : starting) {
+      TaskDefinition task = entry.job.task(taskId);
+      TaskHandler handler = handlers.get(task.type());
+      int attempt = started.tasks().get(taskId).attempts();
+      TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
+      if (handler == null) {
+        record(
+            new TaskRunner.Outcome(
+                key,
+                false,
+                "no handler for task type '" + task.type() + "' on " + state.term().memberId(),
+                now),
+            false);
+        continue;
+      }
+      Instant runDeadline =
+          (started.startedAt() != null ? started.startedAt() : now).plus(entry.job.timeout());
+      Instant deadline = min(now.plus(entry.job.timeoutOf(task)), runDeadline);
+      boolean firstStartOfRun = run.startedAt() == null;
+      AttemptContext context =
+          new AttemptContext(
+              run.jobId(),
+              run.id(),
+              taskId,
+              attempt,
+              run.nominalTime(),
+              state.term().epoch(),
+              state.term().memberId(),
+              task.config(),
+              deadline,
+              runner.lease());
+      state.queueStart(
+          key,
+          () -> {
+            // Lag is the promptness of fires that were due now; a backfill or catch-up run's
+            // nominal time is in the past by design and would swamp the histogram.
+            if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
+              state.metrics().fireLag(Duration.between(run.nominalTime(), state.clock().instant()));
+            }
+            runner.start(key, handler, context);
+          });
+    }
+  }
+
+  /**
+   * Stages the run change an attempt's outcome makes. A late outcome of an attempt already settled
+   * (cancelled, timed out, replaced by a retry) changes nothing.
+   */
+  void record(TaskRunner.Outcome outcome, boolean timedOut) {
+    TaskRunner.AttemptKey key = outcome.key();
+    JobEntry entry = state.jobs().get(key.jobId());
+    Versioned<Run> versioned = state.active().get(key.jobId(), key.runId());
+    if (entry == null || versioned == null) {
+      return;
+    }
+    TaskRun task = versioned.value().tasks().get(key.taskId());
+    if (task == null || task.state() != TaskState.RUNNING || task.attempts() != key.attempt()) {
+      return;
+    }
+    Run next =
+        outcome.succeeded()
+            ? entry.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
+            : failAttempt(
+                entry,
+                versioned.value(),
+                key.taskId(),
+                key.attempt(),
+                outcome.error(),
+                outcome.finishedAt(),
+                timedOut);
+    state.stage(versioned, next);
+  }
+
+  /** {@code run} with the attempt failed (or timed out), and a retry planned if one is left. */
+  Run failAttempt(
+      JobEntry entry,
+      Run run,
+      String taskId,
+      int attempt,
+      String error,
+      Instant now,
+      boolean timedOut) {
+    RetryPolicy retry = entry.job.retryOf(entry.job.task(taskId));
+    Instant retryAt = null;
+    if (retry.hasAttemptAfter(attempt)) {
+      retryAt =
+          now.plus(retry.delayBeforeAttempt(attempt + 1, ThreadLocalRandom.current().nextDouble()));
+      state.metrics().retried();
+    }
+    return timedOut
+        ? entry.progress.taskTimedOut(run, taskId, now, error, retryAt)
+        : entry.progress.taskFailed(run, taskId, now, error, retryAt);
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}

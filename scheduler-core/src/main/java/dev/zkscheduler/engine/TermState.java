@@ -1,0 +1,243 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunProgress;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.SchedulerStore;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What the phases of one leader term share: the jobs, the active runs, the fire plan and the
+ * handler calls waiting for their start to be recorded; and the only way they write to the store.
+ * Tick thread only (no locks).
+ *
+ * <p>Two ordering rules carry the scheduler's guarantees, and both are enforced here, in the one
+ * write path every phase uses, rather than by each caller remembering them:
+ *
+ * <ol>
+ *   <li><b>A handler starts only after the write that records its start has committed.</b> Starts
+ *       are queued with {@link #queueStart} and called only by {@link #startCommitted}, which calls
+ *       an attempt only when a write this term committed shows that very attempt RUNNING. A start
+ *       whose write was refused, or a duplicate run that another leader already created, never
+ *       reaches a handler: one run per fire, and no attempt runs twice.
+ *   <li><b>A run change staged earlier commits before any run is created.</b> A REPLACE fire stages
+ *       the cancellation of the run it replaces; every write that creates a run first flushes the
+ *       staged changes ({@link #send}), so the store never holds the replaced and the replacing run
+ *       both running, and the new run's handler cannot start next to the old one's.
+ * </ol>
+ *
+ * <p>Every write is fenced by the term. A refused precondition means the leader's memory no longer
+ * matches the store: {@link TermWork.StaleViewException} drops the term's work, and the next tick
+ * rebuilds it from the store.
+ */
+final class TermState {
+
+  private static final Logger log = LoggerFactory.getLogger(TermState.class);
+
+  /** A handler call waiting for the commit of the write that records its attempt's start. */
+  private record PendingStart(TaskRunner.AttemptKey key, Runnable start) {}
+
+  private final LeaderTerm term;
+  private final SchedulerStore store;
+  private final Clock clock;
+  private final EngineSettings settings;
+  private final TaskRunner runner;
+  private final EngineMetrics metrics;
+  private final FirePlanner planner;
+  private final ActiveRuns active;
+  private final Map<String, JobEntry> jobs = new HashMap<>();
+  private final List<PendingStart> pendingStarts = new ArrayList<>();
+
+  /**
+   * The latest committed record of each run with a task running, written since starts were last
+   * called: the evidence {@link #startCommitted} checks. Cleared by it, so it holds at most one
+   * tick's writes.
+   */
+  private final Map<String, Run> committedRuns = new HashMap<>();
+
+  TermState(
+      LeaderTerm term,
+      SchedulerStore store,
+      Clock clock,
+      EngineSettings settings,
+      TaskRunner runner,
+      EngineMetrics metrics) {
+    this.term = term;
+    this.store = store;
+    this.clock = clock;
+    this.settings = settings;
+    this.runner = runner;
+    this.metrics = metrics;
+    this.planner = new FirePlanner(settings, metrics);
+    this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
+  }
+
+  LeaderTerm term() {
+    return term;
+  }
+
+  /** For reads; every write goes through this class. */
+  SchedulerStore store() {
+    return store;
+  }
+
+  Clock clock() {
+    return clock;
+  }
+
+  EngineSettings settings() {
+    return settings;
+  }
+
+  TaskRunner runner() {
+    return runner;
+  }
+
+  EngineMetrics metrics() {
+    return metrics;
+  }
+
+  FirePlanner planner() {
+    return planner;
+  }
+
+  ActiveRuns active() {
+    return active;
+  }
+
+  /** The leader's jobs by id. */
+  Map<String, JobEntry> jobs() {
+    return jobs;
+  }
+
+  // ---- writes ----
+
+  /** Stages a run change; {@link #flush()} writes the staged changes in fenced multis. */
+  void stage(Versioned<Run> before, Run after) {
+    active.stage(before, after);
+  }
+
+  /** Writes the staged run changes; a refused one drops the view (after the others are noted). */
+  void flush() {
+    active.flush(this::send);
+  }
+
+  /** One fenced multi; the caller handles a refused precondition. */
+  CommitResult commit(List<StoreOp> ops) {
+    return send(List.of(ops)).get(0);
+  }
+
+  /** Independent fenced multis, sent together; one result each, in order. */
+  List<CommitResult> commitEach(List<List<StoreOp>> multis) {
+    return send(multis);
+  }
+
+  /** One fenced multi that must commit: a refusal drops the view. */
+  void commitOrDrop(List<StoreOp> ops) {
+    CommitResult result = commit(ops);
+    if (!result.committed()) {
+      throw new TermWork.StaleViewException("commit failed: " + result);
+    }
+  }
+
+  /**
+   * Cancels a run: interrupts its attempts and stages its cancelled state. Written by the next
+   * {@link #flush()}, and at the latest before any run is created (rule 2).
+   */
+  void cancel(JobEntry entry, Versioned<Run> versioned, String reason) {
+    Run run = versioned.value();
+    RunProgress.Cancellation c = entry.progress.cancel(run, clock.instant());
+    runner.interruptRun(run.jobId(), run.id());
+    log.info("run {} of job {} cancelled: {}", run.id(), run.jobId(), reason);
+    stage(versioned, c.run());
+  }
+
+  /**
+   * The one path of every write. Rule 2: multis that create runs are sent only once the staged run
+   * changes (a REPLACE's cancellation) are committed. Rule 1: what each committed multi recorded is
+   * noted for {@link #startCommitted}; a refused or unsent multi notes nothing.
+   */
+  private List<CommitResult> send(List<List<StoreOp>> multis) {
+    if (active.hasStaged() && multis.stream().anyMatch(TermState::createsRuns)) {
+      flush();
+    }
+    List<CommitResult> results = store.commitEach(term, multis);
+    for (int i = 0; i < results.size(); i++) {
+      if (results.get(i).committed()) {
+        noteCommitted(multis.get(i));
+      }
+    }
+    return results;
+  }
+
+  private static boolean createsRuns(List<StoreOp> ops) {
+    return ops.stream().anyMatch(StoreOp.CreateRun.class::isInstance);
+  }
+
+  private void noteCommitted(List<StoreOp> ops) {
+    for (StoreOp op : ops) {
+      Run run =
+          op instanceof StoreOp.CreateRun c
+              ? c.run()
+              : op instanceof StoreOp.UpdateRun u ? u.run() : null;
+      if (run != null && run.tasks().values().stream().anyMatch(TermState::running)) {
+        committedRuns.put(ActiveRuns.key(run.jobId(), run.id()), run);
+      }
+    }
+  }
+
+  private static boolean running(TaskRun task) {
+    return task.state() == TaskState.RUNNING;
+  }
+
+  // ---- handler starts (rule 1) ----
+
+  /** Queues the handler call of the attempt {@code key}; {@link #startCommitted} decides. */
+  void queueStart(TaskRunner.AttemptKey key, Runnable start) {
+    pendingStarts.add(new PendingStart(key, start));
+  }
+
+  /**
+   * Calls every queued handler whose attempt a committed write shows started, and drops the rest:
+   * their start is not in the store (refused, never sent, or a duplicate run), so calling them
+   * could run an attempt the next leader runs again. Called once the writes of a step are answered,
+   * also when one of them was refused: the attempts that did commit are recorded as running and
+   * must run, or the next leader counts them as lost.
+   */
+  void startCommitted() {
+    List<PendingStart> starts = new ArrayList<>(pendingStarts);
+    pendingStarts.clear();
+    try {
+      for (PendingStart p : starts) {
+        if (isRecorded(p.key())) {
+          p.start().run();
+        } else {
+          log.debug("attempt {} not started: its start is not committed", p.key());
+        }
+      }
+    } finally {
+      committedRuns.clear();
+    }
+  }
+
+  private boolean isRecorded(TaskRunner.AttemptKey key) {
+    Run committed = committedRuns.get(ActiveRuns.key(key.jobId(), key.runId()));
+    TaskRun task = committed == null ? null : committed.tasks().get(key.taskId());
+    return task != null && running(task) && task.attempts() == key.attempt();
+  }
+
+  int pendingStartCount() {
+    return pendingStarts.size();
+  }
+}

@@ -1,0 +1,125 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
+import java.util.List;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class DefinitionSyncTest {
+
+  private static final java.time.Instant T0 = TermFixture.T0;
+
+  private final TermFixture f = new TermFixture();
+  private final DefinitionSync sync = new DefinitionSync(f.state);
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static JobDefinition everyMinute(String id) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+        .task("t", "block")
+        .build();
+  }
+
+  private static TermWork.DefinitionChange upsert(Versioned<JobDefinition> job) {
+    return new TermWork.DefinitionChange(job.value().id(), job);
+  }
+
+  @Test
+  void aNewJobHasItsNextFirePersistedBeforeItIsQueued() {
+    Versioned<JobDefinition> job = f.store.createJob(everyMinute("j"));
+
+    sync.apply(List.of(upsert(job)));
+
+    Versioned<ScheduleState> stored = f.memory.scheduleState("j").orElseThrow();
+    assertThat(stored.version()).isZero();
+    assertThat(stored.value().nextFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(stored.value().lastNominalFire()).isNull();
+    assertThat(f.state.planner().due(T0.plusSeconds(59), f.state.jobs())).isEmpty();
+    assertThat(f.state.planner().due(T0.plusSeconds(60), f.state.jobs()))
+        .extracting(due -> due.entry().job.id())
+        .containsExactly("j");
+  }
+
+  /** Many new jobs: one bulk read, and their states in multis of up to 500, not one each. */
+  @Test
+  void newJobsArePlannedInBatchedWrites() {
+    List<TermWork.DefinitionChange> changes =
+        java.util.stream.IntStream.range(0, 1001)
+            .mapToObj(i -> upsert(f.store.createJob(everyMinute("j" + i))))
+            .toList();
+
+    sync.apply(changes);
+
+    assertThat(f.store.committed()).extracting(List::size).containsExactly(500, 500, 1);
+    assertThat(f.memory.allScheduleStates()).hasSize(1001);
+    assertThat(f.state.planner().due(T0.plusSeconds(60), f.state.jobs())).hasSize(1001);
+  }
+
+  @Test
+  void aChangeReportedTwiceIsWrittenOnce() {
+    Versioned<JobDefinition> job = f.store.createJob(everyMinute("j"));
+    sync.apply(List.of(upsert(job)));
+    int writes = f.store.committed().size();
+
+    sync.apply(List.of(upsert(job)));
+
+    assertThat(f.store.committed()).hasSize(writes);
+    assertThat(f.memory.scheduleState("j").orElseThrow().version()).isZero();
+  }
+
+  /** A new schedule never fires retroactively: the next fire moves to the new grid from now. */
+  @Test
+  void anEditedScheduleRestartsFromNow() {
+    Versioned<JobDefinition> job = f.store.createJob(everyMinute("j"));
+    sync.apply(List.of(upsert(job)));
+    f.clock.set(T0.plusSeconds(90));
+    JobDefinition hourly =
+        JobDefinition.builder("j")
+            .schedule(Schedule.interval(Duration.ofHours(1), T0))
+            .task("t", "record")
+            .build();
+
+    sync.apply(List.of(upsert(f.store.putJob(hourly, OptionalInt.of(job.version())))));
+
+    Versioned<ScheduleState> stored = f.memory.scheduleState("j").orElseThrow();
+    assertThat(stored.version()).isEqualTo(1);
+    assertThat(stored.value().nextFire()).isEqualTo(T0.plus(Duration.ofHours(1)));
+    assertThat(f.state.planner().due(T0.plusSeconds(120), f.state.jobs())).isEmpty();
+  }
+
+  @Test
+  void deletingAJobCancelsItsActiveRunsAndRemovesItsRecords() {
+    JobEntry entry = f.load(everyMinute("j")).get(0);
+    Versioned<Run> running = f.startedRun(entry, "r");
+    assertThat(f.runner.isRunning(TermFixture.key("j", "r", "t", 1))).isTrue();
+
+    sync.apply(List.of(new TermWork.DefinitionChange("j", null)));
+
+    int cancelled =
+        f.store.firstCommitWith(
+            op -> op instanceof StoreOp.UpdateRun u && u.run().state() == RunState.CANCELLED);
+    int removed = f.store.firstCommitWith(StoreOp.DeleteRun.class::isInstance);
+    assertThat(cancelled).isNotNegative().isLessThan(removed);
+    assertThat(f.memory.run("j", running.value().id())).isEmpty();
+    assertThat(f.memory.scheduleState("j")).isEmpty();
+    assertThat(f.state.jobs()).isEmpty();
+    assertThat(f.state.active().count()).isZero();
+    assertThat(f.runner.isRunning(TermFixture.key("j", "r", "t", 1)))
+        .as("its attempt interrupted")
+        .isFalse();
+  }
+}

@@ -1,0 +1,159 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunCreationTest {
+
+  private static final Instant T0 = TermFixture.T0;
+  private static final String FIRST = RunIds.scheduled(T0.plusSeconds(60));
+
+  private TermFixture f = new TermFixture();
+  private RunCreation creation = new RunCreation(f.state, f.attempts);
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static JobDefinition everyMinute(String id, ConcurrencyPolicy policy) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+        .concurrencyPolicy(policy)
+        .task("t", "block")
+        .build();
+  }
+
+  private static boolean creates(StoreOp op, String runId) {
+    return op instanceof StoreOp.CreateRun c && c.run().id().equals(runId);
+  }
+
+  /** One write creates the run with its task started and moves the job's progress on. */
+  @Test
+  void aDueFireIsOneWriteAndItsHandlerStartsOnce() {
+    f.load(everyMinute("j", ConcurrencyPolicy.ALLOW));
+    int before = f.store.committed().size();
+    f.clock.set(T0.plusSeconds(60));
+
+    creation.fireDue();
+    creation.fireDue();
+
+    List<List<StoreOp>> writes = f.store.committed();
+    assertThat(writes).hasSize(before + 1);
+    assertThat(writes.get(before))
+        .anyMatch(op -> creates(op, FIRST))
+        .anyMatch(StoreOp.PutScheduleState.class::isInstance);
+    Versioned<Run> stored = f.memory.run("j", FIRST).orElseThrow();
+    assertThat(stored.version()).isZero();
+    assertThat(stored.value().trigger()).isEqualTo(RunTrigger.SCHEDULE);
+    assertThat(stored.value().tasks().get("t").state()).isEqualTo(TaskState.RUNNING);
+    ScheduleState progress = f.memory.scheduleState("j").orElseThrow().value();
+    assertThat(progress.lastNominalFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(progress.nextFire()).isEqualTo(T0.plusSeconds(120));
+    assertThat(f.runner.running()).isEqualTo(1);
+    assertThat(f.state.active().count()).isEqualTo(1);
+    assertThat(f.registry.meter(MetricNames.FIRES).getCount()).isEqualTo(1);
+  }
+
+  /** Rule 2 in firing: the replaced run is cancelled in a write before the new run's. */
+  @Test
+  void replaceWritesTheCancellationBeforeCreatingTheNewRun() {
+    JobEntry job = f.load(everyMinute("j", ConcurrencyPolicy.REPLACE)).get(0);
+    f.startedRun(job, "old");
+    f.clock.set(T0.plusSeconds(60));
+
+    creation.fireDue();
+
+    int cancelled =
+        f.store.firstCommitWith(
+            op -> op instanceof StoreOp.UpdateRun u && u.run().id().equals("old"));
+    int created = f.store.firstCommitWith(op -> creates(op, FIRST));
+    assertThat(cancelled).isNotNegative().isLessThan(created);
+    assertThat(f.stored("j", "old").state()).isEqualTo(RunState.CANCELLED);
+    assertThat(f.runner.isRunning(TermFixture.key("j", "old", "t", 1))).isFalse();
+    assertThat(f.runner.isRunning(TermFixture.key("j", FIRST, "t", 1))).isTrue();
+  }
+
+  @Test
+  void forbidRecordsASkippedRunAndStartsNothing() {
+    JobEntry job = f.load(everyMinute("j", ConcurrencyPolicy.FORBID)).get(0);
+    f.startedRun(job, "old");
+    f.clock.set(T0.plusSeconds(60));
+
+    creation.fireDue();
+
+    assertThat(f.stored("j", FIRST).state()).isEqualTo(RunState.SKIPPED);
+    assertThat(f.stored("j", "old").state()).isEqualTo(RunState.RUNNING);
+    assertThat(f.runner.running()).isEqualTo(1);
+    assertThat(f.state.active().count()).isEqualTo(1);
+  }
+
+  /** A run a previous leader already created is counted, never run, and the others commit. */
+  @Test
+  void aDuplicateAmongFiresSentTogetherIsCountedAndNeverStarted() {
+    f.close();
+    f = new TermFixture(EngineSettings.DEFAULT.withMaxFiresPerCommit(1));
+    creation = new RunCreation(f.state, f.attempts);
+    f.load(
+        everyMinute("a", ConcurrencyPolicy.ALLOW),
+        everyMinute("b", ConcurrencyPolicy.ALLOW),
+        everyMinute("c", ConcurrencyPolicy.ALLOW));
+    Run earlier =
+        new Run(
+            FIRST,
+            "b",
+            T0.plusSeconds(60),
+            RunTrigger.SCHEDULE,
+            RunState.SUCCEEDED,
+            T0.plusSeconds(60),
+            T0.plusSeconds(60),
+            T0.plusSeconds(61),
+            0,
+            Map.of());
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(earlier)));
+    f.clock.set(T0.plusSeconds(60));
+
+    creation.fireDue();
+
+    assertThat(f.registry.counter(MetricNames.DUPLICATES_PREVENTED).getCount()).isEqualTo(1);
+    assertThat(f.stored("b", FIRST)).isEqualTo(earlier);
+    assertThat(f.runner.isRunning(TermFixture.key("a", FIRST, "t", 1))).isTrue();
+    assertThat(f.runner.isRunning(TermFixture.key("c", FIRST, "t", 1))).isTrue();
+    assertThat(f.runner.isRunning(TermFixture.key("b", FIRST, "t", 1))).isFalse();
+    assertThat(f.runner.running()).isEqualTo(2);
+    assertThat(f.memory.scheduleState("b").orElseThrow().value().nextFire())
+        .isEqualTo(T0.plusSeconds(120));
+  }
+
+  /** Rule 1 in firing: a refused creation starts no handler. */
+  @Test
+  void aRefusedCreationStartsNothing() {
+    f.load(everyMinute("j", ConcurrencyPolicy.ALLOW));
+    f.store.refuse(ops -> ops.stream().anyMatch(StoreOp.CreateRun.class::isInstance));
+    f.clock.set(T0.plusSeconds(60));
+
+    org.assertj.core.api.Assertions.assertThatThrownBy(creation::fireDue)
+        .isInstanceOf(TermWork.StaleViewException.class);
+
+    assertThat(f.runner.running()).isZero();
+    assertThat(f.memory.run("j", FIRST)).isEmpty();
+    assertThat(f.state.pendingStartCount()).isZero();
+  }
+}

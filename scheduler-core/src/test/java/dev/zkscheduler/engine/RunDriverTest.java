@@ -1,0 +1,163 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.RetryPolicy;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RunDriverTest {
+
+  private final TermFixture f = new TermFixture();
+  private final RunDriver driver = new RunDriver(f.state, f.attempts);
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static JobDefinition extractThenLoad() {
+    return JobDefinition.builder("etl")
+        .task("extract", "block")
+        .task("load", "block", "extract")
+        .build();
+  }
+
+  private static JobDefinition tenSecondJob() {
+    return JobDefinition.builder("j").timeout(Duration.ofSeconds(10)).task("t", "block").build();
+  }
+
+  /** A run whose first task succeeded (written by this term), held as active. */
+  private Versioned<Run> upstreamDone(JobEntry job) {
+    Instant now = f.clock.instant();
+    Run run = job.progress.newRun("r", "etl", now, RunTrigger.MANUAL, now, 1);
+    run = job.progress.taskStarted(run, "extract", now, "node-1");
+    run = job.progress.taskSucceeded(run, "extract", now);
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(run)));
+    Versioned<Run> versioned = new Versioned<>(run, 0);
+    f.state.active().put(versioned);
+    return versioned;
+  }
+
+  @Test
+  void aTaskWhoseUpstreamSucceededIsStartedOnceItsStartIsWritten() {
+    JobEntry job = f.load(extractThenLoad()).get(0);
+    upstreamDone(job);
+
+    driver.drive();
+    driver.drive();
+
+    Versioned<Run> stored = f.memory.run("etl", "r").orElseThrow();
+    assertThat(stored.version()).as("one write for the start").isEqualTo(1);
+    TaskRun load = stored.value().tasks().get("load");
+    assertThat(load.state()).isEqualTo(TaskState.RUNNING);
+    assertThat(load.attempts()).isEqualTo(1);
+    assertThat(f.runner.isRunning(TermFixture.key("etl", "r", "load", 1))).isTrue();
+    assertThat(f.runner.running()).isEqualTo(1);
+  }
+
+  /** Rule 1 in driving: a refused start never reaches its handler. */
+  @Test
+  void aRefusedStartIsNeverCalled() {
+    JobEntry job = f.load(extractThenLoad()).get(0);
+    upstreamDone(job);
+    f.store.refuse(ops -> ops.stream().anyMatch(StoreOp.UpdateRun.class::isInstance));
+
+    assertThatThrownBy(driver::drive).isInstanceOf(TermWork.StaleViewException.class);
+
+    assertThat(f.runner.running()).isZero();
+    assertThat(f.ledger).isEmpty();
+    assertThat(f.stored("etl", "r").tasks().get("load").state()).isEqualTo(TaskState.PENDING);
+  }
+
+  @Test
+  void anOverdueAttemptIsInterruptedAndRecordedTimedOut() {
+    JobEntry job = f.load(tenSecondJob()).get(0);
+    f.startedRun(job, "r");
+    assertThat(f.runner.running()).isEqualTo(1);
+    f.clock.advance(Duration.ofSeconds(10));
+
+    driver.drive();
+
+    Run stored = f.stored("j", "r");
+    assertThat(stored.state()).isEqualTo(RunState.FAILED);
+    assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(f.runner.running()).isZero();
+    assertThat(f.state.active().count()).isZero();
+  }
+
+  /** A run waiting for a retry has no attempt in flight; its own deadline still ends it. */
+  @Test
+  void aRunPastItsDeadlineIsTimedOutEvenWithNoAttemptInFlight() {
+    JobEntry job = f.load(tenSecondJob()).get(0);
+    Instant now = f.clock.instant();
+    Run run = job.progress.newRun("r", "j", now, RunTrigger.MANUAL, now, 1);
+    run = job.progress.taskStarted(run, "t", now, "node-1");
+    run = job.progress.taskFailed(run, "t", now, "failed", now.plusSeconds(3600));
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(run)));
+    f.state.active().put(new Versioned<>(run, 0));
+    f.clock.advance(Duration.ofSeconds(9));
+    driver.drive();
+    assertThat(f.stored("j", "r").state()).isEqualTo(RunState.RUNNING);
+    f.clock.advance(Duration.ofSeconds(1));
+
+    driver.drive();
+
+    Run stored = f.stored("j", "r");
+    assertThat(stored.state()).isEqualTo(RunState.TIMED_OUT);
+    assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.CANCELLED);
+    assertThat(f.runner.running()).isZero();
+    assertThat(f.state.active().count()).isZero();
+  }
+
+  /** A new term: an attempt that was running under the previous leader is lost and re-offered. */
+  @Test
+  void adoptingCountsAnAttemptLostWithThePreviousLeaderAndPlansItsRetry() {
+    RetryPolicy retry = new RetryPolicy(2, Duration.ofSeconds(5), 2.0, Duration.ofMinutes(1), 0.0);
+    JobEntry job =
+        f.load(JobDefinition.builder("j").retry(retry).task("t", "block").build()).get(0);
+    Instant now = f.clock.instant();
+    Run left = job.progress.newRun("r", "j", now, RunTrigger.MANUAL, now, 0);
+    left = job.progress.taskStarted(left, "t", now, "node-0");
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+
+    driver.adopt(f.store.activeRuns());
+    f.state.flush();
+
+    TaskRun task = f.stored("j", "r").tasks().get("t");
+    assertThat(task.state()).isEqualTo(TaskState.RETRY_WAIT);
+    assertThat(task.error()).contains("lost");
+    assertThat(task.nextAttemptAt()).isEqualTo(now.plusSeconds(5));
+    assertThat(f.registry.counter(MetricNames.RETRIES).getCount()).isEqualTo(1);
+    assertThat(f.state.active().count()).isEqualTo(1);
+  }
+
+  @Test
+  void adoptingEndsARunWhoseJobIsGone() {
+    JobEntry job = f.load(TermFixture.manualJob("gone")).get(0);
+    Instant now = f.clock.instant();
+    Run left = job.progress.newRun("r", "gone", now, RunTrigger.MANUAL, now, 0);
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+    f.state.jobs().clear();
+
+    driver.adopt(f.store.activeRuns());
+
+    Run stored = f.stored("gone", "r");
+    assertThat(stored.state()).isEqualTo(RunState.CANCELLED);
+    assertThat(stored.tasks().values()).allMatch(t -> t.state() == TaskState.CANCELLED);
+    assertThat(f.state.active().count()).isZero();
+  }
+}

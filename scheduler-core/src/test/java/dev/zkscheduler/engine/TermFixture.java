@@ -1,0 +1,119 @@
+package dev.zkscheduler.engine;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.TaskContext;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.StoreOp;
+import dev.zkscheduler.store.memory.InMemorySchedulerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * One leader term's state built directly, without a node or a tick loop, so that a phase can be
+ * driven alone: the in-memory store behind a {@link RecordingStore}, a hand-moved clock, and two
+ * handler types. {@code block} stays in flight until {@link #close()}, so whether an attempt was
+ * started is read from the runner at once, with nothing to wait for.
+ */
+final class TermFixture implements AutoCloseable {
+
+  static final Instant T0 = Instant.parse("2026-12-01T14:00:00Z");
+
+  final MutableClock clock = new MutableClock(T0);
+  final InMemorySchedulerStore memory = new InMemorySchedulerStore();
+  final RecordingStore store = new RecordingStore(memory);
+  final LeaderTerm term = memory.newTerm("node-1", T0);
+  final MetricRegistry registry = new MetricRegistry();
+  final EngineMetrics metrics = new EngineMetrics(registry);
+
+  /** Every handler call: "job/run/task#attempt". */
+  final List<String> ledger = new CopyOnWriteArrayList<>();
+
+  final TaskRunner runner;
+  final TermState state;
+  final TaskAttempts attempts;
+
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  TermFixture() {
+    this(EngineSettings.DEFAULT);
+  }
+
+  TermFixture(EngineSettings settings) {
+    runner = new TaskRunner(2, clock, registry, () -> {}, Lease.unlimited());
+    state = new TermState(term, store, clock, settings, runner, metrics);
+    Map<String, TaskHandler> handlers = Map.of("record", this::record, "block", this::block);
+    attempts = new TaskAttempts(state, handlers);
+  }
+
+  private TaskResult record(TaskContext ctx) {
+    ledger.add(ctx.jobId() + "/" + ctx.runId() + "/" + ctx.taskId() + "#" + ctx.attempt());
+    return TaskResult.success();
+  }
+
+  private TaskResult block(TaskContext ctx) throws InterruptedException {
+    ledger.add(ctx.jobId() + "/" + ctx.runId() + "/" + ctx.taskId() + "#" + ctx.attempt());
+    release.await();
+    return TaskResult.success();
+  }
+
+  /** Creates the jobs in the store and loads them as a new term does (schedule states written). */
+  List<JobEntry> load(JobDefinition... jobs) {
+    List<Versioned<JobDefinition>> created =
+        java.util.Arrays.stream(jobs).map(store::createJob).toList();
+    new DefinitionSync(state).load(created, Map.of(), clock.instant());
+    return created.stream().map(j -> state.jobs().get(j.value().id())).toList();
+  }
+
+  /** A job with one {@code block} task and no schedule. */
+  static JobDefinition manualJob(String id) {
+    return JobDefinition.builder(id).task("t", "block").build();
+  }
+
+  /**
+   * A run of {@code entry} created with its ready tasks started, as run creation does: written
+   * through the term's state, held as active, its handlers called ({@code block} ones stay in
+   * flight).
+   */
+  Versioned<Run> startedRun(JobEntry entry, String runId) {
+    Instant now = clock.instant();
+    Run run = entry.progress.newRun(runId, entry.job.id(), now, RunTrigger.MANUAL, now, 1);
+    List<String> ready = entry.progress.readyTasks(run);
+    Run started = attempts.markStarted(entry, run, ready, now);
+    if (!state.commit(List.of(new StoreOp.CreateRun(started))).committed()) {
+      throw new IllegalStateException("run " + runId + " not created");
+    }
+    Versioned<Run> versioned = new Versioned<>(started, 0);
+    state.active().put(versioned);
+    attempts.queueStarts(entry, run, started, ready, now);
+    state.startCommitted();
+    return versioned;
+  }
+
+  Run stored(String jobId, String runId) {
+    return memory.run(jobId, runId).orElseThrow().value();
+  }
+
+  static TaskRunner.AttemptKey key(String jobId, String runId, String taskId, int attempt) {
+    return new TaskRunner.AttemptKey(jobId, runId, taskId, attempt);
+  }
+
+  static Duration seconds(long s) {
+    return Duration.ofSeconds(s);
+  }
+
+  @Override
+  public void close() {
+    release.countDown();
+    runner.close(Duration.ofSeconds(5), true);
+  }
+}
