@@ -3,7 +3,8 @@ package dev.zkscheduler.service;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.zkscheduler.engine.Scheduler;
 import dev.zkscheduler.engine.SchedulerBuilder;
-import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.api.ErrorDto;
+import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.auth.Caller;
 import dev.zkscheduler.service.auth.TokenAuthenticator;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
@@ -137,15 +138,18 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
               }
             });
 
-    ApiJson json = new ApiJson(environment.getObjectMapper());
-    environment.jersey().register(new ApiExceptionMapper(json));
+    environment.jersey().register(new ApiExceptionMapper());
     environment.jersey().register(new BodyLimitFilter(config.limits.maxBodyBytes));
     environment.jersey().register(new DrainRequestBodyFilter(config.limits.maxBodyBytes));
     environment
         .lifecycle()
         .addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
-    environment.jersey().register(new JobsResource(scheduler, json, Clock.systemUTC()));
-    environment.jersey().register(new ClusterResource(scheduler, json));
+    environment
+        .jersey()
+        .register(
+            new JobsResource(
+                scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
+    environment.jersey().register(new ClusterResource(scheduler));
     if (config.auth.enabled) {
       TokenAuthenticator tokens = new TokenAuthenticator(config.auth.tokens);
       environment
@@ -163,7 +167,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
                               return Response.status(401)
                                   .type(MediaType.APPLICATION_JSON_TYPE)
                                   .header("WWW-Authenticate", "Bearer realm=\"zk-scheduler\"")
-                                  .entity(json.error(401, "missing or unknown bearer token"))
+                                  .entity(ErrorDto.of(401, "missing or unknown bearer token"))
                                   .build();
                             }
                           })

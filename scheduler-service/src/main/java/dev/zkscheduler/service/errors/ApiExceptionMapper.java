@@ -5,7 +5,7 @@ import dev.zkscheduler.engine.NoSuchJobException;
 import dev.zkscheduler.engine.NoSuchRunException;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.schedule.InvalidScheduleException;
-import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.api.ErrorDto;
 import dev.zkscheduler.store.JobExistsException;
 import dev.zkscheduler.store.RecordTooLargeException;
 import dev.zkscheduler.store.StoreUnavailableException;
@@ -27,24 +27,18 @@ public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionMapper.class);
 
-  private final ApiJson json;
-
-  public ApiExceptionMapper(ApiJson json) {
-    this.json = json;
-  }
-
   @Override
   public Response toResponse(Throwable e) {
     if (e instanceof JobValidationException v) {
       return Response.status(422)
           .type(MediaType.APPLICATION_JSON_TYPE)
-          .entity(json.validation(v))
+          .entity(ErrorDto.from(v))
           .build();
     }
     if (e instanceof InvalidScheduleException s) {
       return Response.status(422)
           .type(MediaType.APPLICATION_JSON_TYPE)
-          .entity(json.validation(new JobValidationException(s.field(), s.reason())))
+          .entity(ErrorDto.from(new JobValidationException(s.field(), s.reason())))
           .build();
     }
     if (e instanceof MalformedBodyException || e instanceof JsonProcessingException) {
@@ -89,7 +83,7 @@ public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
   private Response error(int status, String message) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(json.error(status, message))
+        .entity(ErrorDto.of(status, message))
         .build();
   }
 }
