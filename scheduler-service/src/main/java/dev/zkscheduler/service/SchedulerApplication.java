@@ -3,10 +3,7 @@ package dev.zkscheduler.service;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.zkscheduler.engine.Scheduler;
 import dev.zkscheduler.engine.SchedulerBuilder;
-import dev.zkscheduler.service.api.ErrorDto;
 import dev.zkscheduler.service.api.JobMapper;
-import dev.zkscheduler.service.auth.Caller;
-import dev.zkscheduler.service.auth.TokenAuthenticator;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.BodyLimitFilter;
@@ -18,9 +15,6 @@ import dev.zkscheduler.service.tasks.HttpTask;
 import dev.zkscheduler.service.tasks.NoopTask;
 import dev.zkscheduler.service.tasks.ShellTask;
 import dev.zkscheduler.service.zookeeper.EmbeddedZooKeeper;
-import io.dropwizard.auth.AuthDynamicFeature;
-import io.dropwizard.auth.UnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -32,14 +26,11 @@ import io.dropwizard.lifecycle.Managed;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
-import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -150,33 +141,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
             new JobsResource(
                 scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler));
-    if (config.auth.enabled) {
-      TokenAuthenticator tokens = new TokenAuthenticator(config.auth.tokens);
-      environment
-          .jersey()
-          .register(
-              new AuthDynamicFeature(
-                  new OAuthCredentialAuthFilter.Builder<Caller>()
-                      .setAuthenticator(tokens)
-                      .setAuthorizer(tokens)
-                      .setPrefix("Bearer")
-                      .setUnauthorizedHandler(
-                          new UnauthorizedHandler() {
-                            @Override
-                            public Response buildResponse(String prefix, String realm) {
-                              return Response.status(401)
-                                  .type(MediaType.APPLICATION_JSON_TYPE)
-                                  .header("WWW-Authenticate", "Bearer realm=\"zk-scheduler\"")
-                                  .entity(ErrorDto.of(401, "missing or unknown bearer token"))
-                                  .build();
-                            }
-                          })
-                      .buildAuthFilter()));
-      environment.jersey().register(RolesAllowedDynamicFeature.class);
-    } else {
-      log.warn(
-          "API authentication is DISABLED (auth.enabled: false): anyone who reaches the port can change jobs");
-    }
+    config.auth.build(environment);
     PrometheusRegistry prometheus = new PrometheusRegistry();
     DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
     environment
