@@ -20,8 +20,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every error of the API as API.md's JSON body {@code {"code", "message"[, "errors"]}}. Unexpected
- * failures are logged with an id that the 500 body repeats, and never leak internals.
+ * Every error of the API as the JSON body of docs/api.md, {@code {"code", "message"[, "errors"]}}.
+ * Unexpected failures are logged with an id that the 500 body repeats, and never leak internals.
  */
 public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
