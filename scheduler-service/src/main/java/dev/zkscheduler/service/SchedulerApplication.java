@@ -2,50 +2,29 @@ package dev.zkscheduler.service;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.zkscheduler.Scheduler;
-import dev.zkscheduler.SchedulerBuilder;
-import dev.zkscheduler.service.api.ApiJson;
-import dev.zkscheduler.service.auth.Caller;
-import dev.zkscheduler.service.auth.TokenAuthenticator;
+import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
+import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
-import dev.zkscheduler.service.errors.BodyLimitFilter;
-import dev.zkscheduler.service.errors.DrainRequestBodyFilter;
 import dev.zkscheduler.service.errors.JsonErrorHandler;
 import dev.zkscheduler.service.resources.ClusterResource;
 import dev.zkscheduler.service.resources.JobsResource;
-import dev.zkscheduler.service.tasks.HttpTask;
-import dev.zkscheduler.service.tasks.NoopTask;
-import dev.zkscheduler.service.tasks.ShellTask;
-import dev.zkscheduler.service.zookeeper.EmbeddedZooKeeper;
-import io.dropwizard.auth.AuthDynamicFeature;
-import io.dropwizard.auth.UnauthorizedHandler;
-import io.dropwizard.auth.oauth.OAuthCredentialAuthFilter;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
-import io.dropwizard.core.server.DefaultServerFactory;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.dropwizard.jetty.HttpConnectorFactory;
-import io.dropwizard.lifecycle.Managed;
 import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
-import jakarta.ws.rs.core.MediaType;
-import jakarta.ws.rs.core.Response;
-import java.net.InetAddress;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.util.Locale;
-import org.glassfish.jersey.server.filter.RolesAllowedDynamicFeature;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The zk-scheduler service: the REST API of API.md over the embeddable scheduler, an admin port
- * with health checks and metrics, built-in task types, and an embedded ZooKeeper when no ensemble
- * is configured. {@link #run} only wires.
+ * The zk-scheduler service: the REST API of docs/api.md over the embeddable scheduler, an admin
+ * port with health checks and metrics, built-in task types, and an embedded ZooKeeper when no
+ * ensemble is configured. {@link #run} only wires; the configuration factories build the parts.
  */
 public class SchedulerApplication extends Application<SchedulerConfiguration> {
 
@@ -71,121 +50,36 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
   }
 
   @Override
-  public void run(SchedulerConfiguration config, Environment environment) throws Exception {
+  public void run(SchedulerConfiguration config, Environment environment) {
     environment.getObjectMapper().disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
-    if (config.getServerFactory() instanceof DefaultServerFactory server) {
-      // Our mapper answers every error with API.md's JSON body.
-      server.setRegisterDefaultExceptionMappers(false);
-    }
-    String connectString = config.zookeeper.connectString;
-    String dataDir = "(external ensemble)";
-    if (config.zookeeper.isEmbedded()) {
-      EmbeddedZooKeeper zk =
-          new EmbeddedZooKeeper(
-              Path.of(config.zookeeper.embedded.dataDir),
-              config.zookeeper.embedded.port,
-              config.zookeeper.embedded.tickTimeMs);
-      environment.lifecycle().manage(zk);
-      connectString = zk.connectString();
-      dataDir = Path.of(config.zookeeper.embedded.dataDir).toAbsolutePath().normalize().toString();
-    }
-    int port = applicationPort(config);
-    String instanceId =
-        config.scheduler.instanceId == null || config.scheduler.instanceId.isBlank()
-            ? defaultInstanceId(port)
-            : config.scheduler.instanceId;
-    SchedulerBuilder builder =
-        Scheduler.builder()
-            .connectString(connectString)
-            .namespace(config.zookeeper.namespace)
-            .sessionTimeout(Duration.ofMillis(config.zookeeper.sessionTimeout.toMilliseconds()))
-            .connectionTimeout(
-                Duration.ofMillis(config.zookeeper.connectionTimeout.toMilliseconds()))
-            .memberId(instanceId)
-            .address(hostName() + ":" + port)
-            .version(
-                getClass().getPackage().getImplementationVersion() != null
-                    ? getClass().getPackage().getImplementationVersion()
-                    : "dev")
-            .metrics(environment.metrics())
-            .healthChecks(environment.healthChecks())
-            .settings(config.scheduler.settings())
-            .leaderElection(config.zookeeper.leaderElection)
-            .handler(NoopTask.TYPE, new NoopTask())
-            .handler(
-                HttpTask.TYPE,
-                new HttpTask(Duration.ofMillis(config.tasks.http.defaultTimeout.toMilliseconds())))
-            .handler(
-                ShellTask.TYPE,
-                new ShellTask(config.tasks.shell.enabled, config.tasks.shell.maxOutputBytes));
-    if (config.zookeeper.digest != null) {
-      builder.digestAuth(config.zookeeper.digest.username, config.zookeeper.digest.password);
-    }
-    scheduler = builder.build();
-    environment
-        .lifecycle()
-        .manage(
-            new Managed() {
-              @Override
-              public void start() {
-                scheduler.start();
-              }
+    config.disableDefaultExceptionMappers();
+    ZooKeeperFactory.Ensemble ensemble = config.zookeeper.build(environment);
+    int port = config.applicationPort();
+    scheduler =
+        config.scheduler.build(
+            environment, config.zookeeper.connect(ensemble), config.tasks.build(), port);
 
-              @Override
-              public void stop() {
-                scheduler.close();
-              }
-            });
-
-    ApiJson json = new ApiJson(environment.getObjectMapper());
-    environment.jersey().register(new ApiExceptionMapper(json));
-    environment.jersey().register(new BodyLimitFilter(config.limits.maxBodyBytes));
-    environment.jersey().register(new DrainRequestBodyFilter(config.limits.maxBodyBytes));
+    environment.jersey().register(new ApiExceptionMapper());
+    config.limits.build(environment.jersey());
     environment
         .lifecycle()
         .addServerLifecycleListener(server -> server.setErrorHandler(new JsonErrorHandler()));
-    environment.jersey().register(new JobsResource(scheduler, json, Clock.systemUTC()));
-    environment.jersey().register(new ClusterResource(scheduler, json));
-    if (config.auth.enabled) {
-      TokenAuthenticator tokens = new TokenAuthenticator(config.auth.tokens);
-      environment
-          .jersey()
-          .register(
-              new AuthDynamicFeature(
-                  new OAuthCredentialAuthFilter.Builder<Caller>()
-                      .setAuthenticator(tokens)
-                      .setAuthorizer(tokens)
-                      .setPrefix("Bearer")
-                      .setUnauthorizedHandler(
-                          new UnauthorizedHandler() {
-                            @Override
-                            public Response buildResponse(String prefix, String realm) {
-                              return Response.status(401)
-                                  .type(MediaType.APPLICATION_JSON_TYPE)
-                                  .header("WWW-Authenticate", "Bearer realm=\"zk-scheduler\"")
-                                  .entity(json.error(401, "missing or unknown bearer token"))
-                                  .build();
-                            }
-                          })
-                      .buildAuthFilter()));
-      environment.jersey().register(RolesAllowedDynamicFeature.class);
-    } else {
-      log.warn(
-          "API authentication is DISABLED (auth.enabled: false): anyone who reaches the port can change jobs");
-    }
-    PrometheusRegistry prometheus = new PrometheusRegistry();
-    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
     environment
-        .admin()
-        .addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
-        .addMapping("/metrics/prometheus");
+        .jersey()
+        .register(
+            new JobsResource(
+                scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
+    environment.jersey().register(new ClusterResource(scheduler));
+    config.auth.build(environment);
+    exposePrometheusMetrics(environment);
+
     log.info(
         "zk-scheduler node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
-        instanceId,
+        config.scheduler.instanceId(port),
         port,
-        adminPort(config),
-        connectString,
-        dataDir);
+        config.adminPort(),
+        ensemble.connectString(),
+        ensemble.dataDir());
   }
 
   /** The scheduler this application runs (for tests). */
@@ -193,32 +87,13 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     return scheduler;
   }
 
-  private static int applicationPort(SchedulerConfiguration config) {
-    if (config.getServerFactory() instanceof DefaultServerFactory server
-        && server.getApplicationConnectors().get(0) instanceof HttpConnectorFactory http) {
-      return http.getPort();
-    }
-    return 0;
-  }
-
-  private static int adminPort(SchedulerConfiguration config) {
-    if (config.getServerFactory() instanceof DefaultServerFactory server
-        && server.getAdminConnectors().get(0) instanceof HttpConnectorFactory http) {
-      return http.getPort();
-    }
-    return 0;
-  }
-
-  private static String defaultInstanceId(int port) {
-    String host = hostName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
-    return (host.isEmpty() ? "node" : host) + "-" + port;
-  }
-
-  private static String hostName() {
-    try {
-      return InetAddress.getLocalHost().getHostName();
-    } catch (Exception e) {
-      return "localhost";
-    }
+  /** Dropwizard's metrics, also in Prometheus' text format for scrapers that speak only that. */
+  private static void exposePrometheusMetrics(Environment environment) {
+    PrometheusRegistry prometheus = new PrometheusRegistry();
+    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
+    environment
+        .admin()
+        .addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
+        .addMapping("/metrics/prometheus");
   }
 }

@@ -1,12 +1,12 @@
 package dev.zkscheduler.service.auth;
 
-import dev.zkscheduler.service.config.AuthFactory;
 import io.dropwizard.auth.Authenticator;
 import io.dropwizard.auth.Authorizer;
 import jakarta.ws.rs.container.ContainerRequestContext;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -19,12 +19,11 @@ public final class TokenAuthenticator implements Authenticator<String, Caller>, 
 
   private final List<Entry> entries;
 
-  public TokenAuthenticator(List<AuthFactory.Token> tokens) {
+  /** {@code callers} maps each accepted token to the caller it identifies. */
+  public TokenAuthenticator(Map<String, Caller> callers) {
     this.entries =
-        tokens.stream()
-            .map(
-                t ->
-                    new Entry(t.token.getBytes(StandardCharsets.UTF_8), new Caller(t.name, t.role)))
+        callers.entrySet().stream()
+            .map(e -> new Entry(e.getKey().getBytes(StandardCharsets.UTF_8), e.getValue()))
             .toList();
   }
 

@@ -1,7 +1,12 @@
 package dev.zkscheduler.service.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.zkscheduler.Scheduler;
+import dev.zkscheduler.SchedulerBuilder;
 import dev.zkscheduler.engine.EngineSettings;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.service.lifecycle.ManagedScheduler;
+import io.dropwizard.core.setup.Environment;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
@@ -9,6 +14,9 @@ import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
+import java.net.InetAddress;
+import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The engine's settings; defaults are those of {@link EngineSettings#DEFAULT}. */
@@ -57,5 +65,48 @@ public class SchedulerFactory {
         .withMisfireThreshold(java.time.Duration.ofMillis(misfireThreshold.toMilliseconds()))
         .withOnTermLoss(onTermLoss)
         .withShutdownTimeout(java.time.Duration.ofMillis(shutdownTimeout.toMilliseconds()));
+  }
+
+  /**
+   * The scheduler of this node, started and stopped with the service. It reports its metrics and
+   * health checks to Dropwizard's registries.
+   *
+   * @param connected a builder already connected to ZooKeeper
+   * @param port the API port, which other nodes and operators see in the member list
+   */
+  public Scheduler build(
+      Environment environment,
+      SchedulerBuilder connected,
+      Map<String, TaskHandler> handlers,
+      int port) {
+    String version = SchedulerFactory.class.getPackage().getImplementationVersion();
+    connected
+        .memberId(instanceId(port))
+        .address(hostName() + ":" + port)
+        .version(version != null ? version : "dev")
+        .metrics(environment.metrics())
+        .healthChecks(environment.healthChecks())
+        .settings(settings());
+    handlers.forEach(connected::handler);
+    Scheduler scheduler = connected.build();
+    environment.lifecycle().manage(new ManagedScheduler(scheduler));
+    return scheduler;
+  }
+
+  /** The configured instance id, or {@code <host>-<port>}. */
+  public String instanceId(int port) {
+    if (instanceId != null && !instanceId.isBlank()) {
+      return instanceId;
+    }
+    String host = hostName().toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]", "-");
+    return (host.isEmpty() ? "node" : host) + "-" + port;
+  }
+
+  private static String hostName() {
+    try {
+      return InetAddress.getLocalHost().getHostName();
+    } catch (Exception e) {
+      return "localhost";
+    }
   }
 }

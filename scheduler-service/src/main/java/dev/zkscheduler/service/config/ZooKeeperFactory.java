@@ -1,6 +1,10 @@
 package dev.zkscheduler.service.config;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.zkscheduler.Scheduler;
+import dev.zkscheduler.SchedulerBuilder;
+import dev.zkscheduler.service.zookeeper.EmbeddedZooKeeper;
+import io.dropwizard.core.setup.Environment;
 import io.dropwizard.util.Duration;
 import io.dropwizard.validation.MaxDuration;
 import io.dropwizard.validation.MinDuration;
@@ -11,6 +15,7 @@ import jakarta.validation.constraints.NotEmpty;
 import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Size;
+import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
 /** Where ZooKeeper is: an ensemble ({@code connectString}), or an embedded server when empty. */
@@ -83,4 +88,38 @@ public class ZooKeeperFactory {
   public boolean isEmbedded() {
     return connectString == null || connectString.isBlank();
   }
+
+  /**
+   * Where this node finds ZooKeeper: the configured ensemble, or the embedded server, which is
+   * started and stopped with the service.
+   */
+  public Ensemble build(Environment environment) {
+    if (!isEmbedded()) {
+      return new Ensemble(connectString, "(external ensemble)");
+    }
+    Path dataDir = Path.of(embedded.dataDir);
+    EmbeddedZooKeeper zk = new EmbeddedZooKeeper(dataDir, embedded.port, embedded.tickTimeMs);
+    environment.lifecycle().manage(zk);
+    return new Ensemble(zk.connectString(), dataDir.toAbsolutePath().normalize().toString());
+  }
+
+  /** A scheduler builder that connects to {@code ensemble} with these settings. */
+  public SchedulerBuilder connect(Ensemble ensemble) {
+    SchedulerBuilder builder =
+        Scheduler.builder()
+            .connectString(ensemble.connectString())
+            .namespace(namespace)
+            .sessionTimeout(java.time.Duration.ofMillis(sessionTimeout.toMilliseconds()))
+            .connectionTimeout(java.time.Duration.ofMillis(connectionTimeout.toMilliseconds()))
+            .leaderElection(leaderElection);
+    if (digest != null) {
+      builder.digestAuth(digest.username, digest.password);
+    }
+    return builder;
+  }
+
+  /**
+   * @param dataDir where the embedded server keeps its data, for the operator reading the log
+   */
+  public record Ensemble(String connectString, String dataDir) {}
 }

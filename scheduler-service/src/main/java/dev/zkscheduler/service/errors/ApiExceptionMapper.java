@@ -10,7 +10,7 @@ import dev.zkscheduler.error.TooManyRequestsException;
 import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.schedule.InvalidScheduleException;
-import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.api.ErrorDto;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -20,31 +20,25 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Every error of the API as API.md's JSON body {@code {"code", "message"[, "errors"]}}. Unexpected
- * failures are logged with an id that the 500 body repeats, and never leak internals.
+ * Every error of the API as the JSON body of docs/api.md, {@code {"code", "message"[, "errors"]}}.
+ * Unexpected failures are logged with an id that the 500 body repeats, and never leak internals.
  */
 public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
 
   private static final Logger log = LoggerFactory.getLogger(ApiExceptionMapper.class);
-
-  private final ApiJson json;
-
-  public ApiExceptionMapper(ApiJson json) {
-    this.json = json;
-  }
 
   @Override
   public Response toResponse(Throwable e) {
     if (e instanceof JobValidationException v) {
       return Response.status(422)
           .type(MediaType.APPLICATION_JSON_TYPE)
-          .entity(json.validation(v))
+          .entity(ErrorDto.from(v))
           .build();
     }
     if (e instanceof InvalidScheduleException s) {
       return Response.status(422)
           .type(MediaType.APPLICATION_JSON_TYPE)
-          .entity(json.validation(new JobValidationException(s.field(), s.reason())))
+          .entity(ErrorDto.from(new JobValidationException(s.field(), s.reason())))
           .build();
     }
     if (e instanceof MalformedBodyException || e instanceof JsonProcessingException) {
@@ -89,7 +83,7 @@ public final class ApiExceptionMapper implements ExceptionMapper<Throwable> {
   private Response error(int status, String message) {
     return Response.status(status)
         .type(MediaType.APPLICATION_JSON_TYPE)
-        .entity(json.error(status, message))
+        .entity(ErrorDto.of(status, message))
         .build();
   }
 }

@@ -15,7 +15,8 @@ import org.eclipse.jetty.util.Callback;
 
 /**
  * Errors Jetty answers itself, before a request reaches the API (an illegal URI, a malformed
- * request line, headers too large), in API.md's JSON shape instead of Jetty's HTML page.
+ * request line, headers too large), in the JSON error shape of docs/api.md instead of Jetty's HTML
+ * page.
  */
 public final class JsonErrorHandler extends ErrorHandler {
 

@@ -1,8 +1,7 @@
 package dev.zkscheduler.service.resources;
 
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscheduler.Scheduler;
-import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.api.ClusterDto;
 import dev.zkscheduler.service.auth.Role;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -16,16 +15,14 @@ import jakarta.ws.rs.core.MediaType;
 public final class ClusterResource {
 
   private final Scheduler scheduler;
-  private final ApiJson json;
 
-  public ClusterResource(Scheduler scheduler, ApiJson json) {
+  public ClusterResource(Scheduler scheduler) {
     this.scheduler = scheduler;
-    this.json = json;
   }
 
   @GET
   @RolesAllowed(Role.VIEWER_NAME)
-  public ObjectNode cluster() {
-    return json.cluster(scheduler.cluster());
+  public ClusterDto cluster() {
+    return ClusterDto.from(scheduler.cluster());
   }
 }

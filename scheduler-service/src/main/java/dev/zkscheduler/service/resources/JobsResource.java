@@ -1,8 +1,7 @@
 package dev.zkscheduler.service.resources;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
@@ -12,11 +11,17 @@ import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.schedule.IntervalSchedule;
-import dev.zkscheduler.service.api.ApiJson;
+import dev.zkscheduler.service.api.BackfillDto;
+import dev.zkscheduler.service.api.FireTimesDto;
+import dev.zkscheduler.service.api.JobMapper;
+import dev.zkscheduler.service.api.JobPageDto;
+import dev.zkscheduler.service.api.RunDto;
+import dev.zkscheduler.service.api.RunIdDto;
+import dev.zkscheduler.service.api.RunIdsDto;
+import dev.zkscheduler.service.api.RunsDto;
 import dev.zkscheduler.service.auth.Role;
 import dev.zkscheduler.service.errors.IfMatchFailedException;
 import dev.zkscheduler.service.errors.MalformedBodyException;
-import dev.zkscheduler.store.codec.JsonCodec;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -39,50 +44,45 @@ import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
 
-/** {@code /api/v1/jobs}: API.md's job and run calls, on any node. */
+/** {@code /api/v1/jobs}: the job and run calls of docs/api.md, on any node. */
 @Path("/api/v1/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.WILDCARD)
 public final class JobsResource {
 
   private final Scheduler scheduler;
-  private final ApiJson json;
+  private final ObjectMapper json;
+  private final JobMapper jobs;
   private final Clock clock;
 
-  public JobsResource(Scheduler scheduler, ApiJson json, Clock clock) {
+  public JobsResource(Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock) {
     this.scheduler = scheduler;
     this.json = json;
+    this.jobs = jobs;
     this.clock = clock;
   }
 
   @POST
   @RolesAllowed(Role.ADMIN_NAME)
   public Response create(byte[] body) {
-    JobDefinition job = JsonCodec.parseJob(requireObject(body), clock.instant());
+    JobDefinition job = jobs.read(requireObject(body), clock.instant());
     Versioned<JobDefinition> created = scheduler.createJob(job);
     return Response.created(URI.create("/api/v1/jobs/" + created.value().id()))
         .tag(etag(created.version()))
-        .entity(json.job(created.value()))
+        .entity(jobs.toDto(created.value()))
         .build();
   }
 
   @GET
   @RolesAllowed(Role.VIEWER_NAME)
-  public ObjectNode list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+  public JobPageDto list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
     int n = limit == null ? 100 : limit;
     if (n < 1 || n > 1000) {
       throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
     }
     JobPage page = scheduler.jobs(after, n);
-    ObjectNode node = json.mapper().createObjectNode();
-    ArrayNode jobs = node.putArray("jobs");
-    page.jobs().forEach(j -> jobs.add(json.job(j.value())));
-    if (page.next() == null) {
-      node.putNull("next");
-    } else {
-      node.put("next", page.next());
-    }
-    return node;
+    return new JobPageDto(
+        page.jobs().stream().map(j -> jobs.toDto(j.value())).toList(), page.next());
   }
 
   @GET
@@ -90,7 +90,7 @@ public final class JobsResource {
   @RolesAllowed(Role.VIEWER_NAME)
   public Response get(@PathParam("id") String id) {
     Versioned<JobDefinition> job = scheduler.job(id).orElseThrow(() -> new NoSuchJobException(id));
-    return Response.ok(json.jobWithStatus(job.value(), scheduler.status(id)))
+    return Response.ok(jobs.toDto(job.value(), scheduler.status(id)))
         .tag(etag(job.version()))
         .build();
   }
@@ -100,8 +100,8 @@ public final class JobsResource {
   @RolesAllowed(Role.ADMIN_NAME)
   public Response put(
       @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
-    byte[] object = requireObject(body);
-    JobDefinition job = JsonCodec.parseJob(object, clock.instant());
+    JsonNode object = requireObject(body);
+    JobDefinition job = jobs.read(object, clock.instant());
     if (!id.equals(job.id())) {
       throw new JobValidationException(
           "id", "must match the path ('" + id + "'); a job's id cannot change");
@@ -110,19 +110,22 @@ public final class JobsResource {
     OptionalInt expected = version(ifMatch);
     try {
       Versioned<JobDefinition> stored = scheduler.putJob(job, expected);
-      return Response.ok(json.job(stored.value())).tag(etag(stored.version())).build();
+      return Response.ok(jobs.toDto(stored.value())).tag(etag(stored.version())).build();
     } catch (VersionConflictException e) {
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
     }
   }
 
-  /** A replaced interval job without {@code startAt} keeps its stored anchor (LESSONS.md §5). */
-  private JobDefinition keepAnchor(JobDefinition job, byte[] body) {
+  /**
+   * A replaced interval job without {@code startAt} keeps its stored anchor: re-anchoring at the
+   * time of the PUT would shift every future fire of an unchanged interval.
+   */
+  private JobDefinition keepAnchor(JobDefinition job, JsonNode body) {
     if (!(job.schedule() instanceof IntervalSchedule interval)) {
       return job;
     }
-    JsonNode schedule = readTree(body).path("schedule");
+    JsonNode schedule = body.path("schedule");
     if (schedule.hasNonNull("startAt")) {
       return job;
     }
@@ -159,7 +162,7 @@ public final class JobsResource {
   @RolesAllowed(Role.OPERATOR_NAME)
   public Response pause(@PathParam("id") String id) {
     Versioned<JobDefinition> job = scheduler.pause(id);
-    return Response.ok(json.job(job.value())).tag(etag(job.version())).build();
+    return Response.ok(jobs.toDto(job.value())).tag(etag(job.version())).build();
   }
 
   @POST
@@ -167,63 +170,56 @@ public final class JobsResource {
   @RolesAllowed(Role.OPERATOR_NAME)
   public Response resume(@PathParam("id") String id) {
     Versioned<JobDefinition> job = scheduler.resume(id);
-    return Response.ok(json.job(job.value())).tag(etag(job.version())).build();
+    return Response.ok(jobs.toDto(job.value())).tag(etag(job.version())).build();
   }
 
   @POST
   @Path("{id}/trigger")
   @RolesAllowed(Role.OPERATOR_NAME)
   public Response trigger(@PathParam("id") String id) {
-    ObjectNode node = json.mapper().createObjectNode();
-    node.put("runId", scheduler.trigger(id));
-    return Response.accepted(node).build();
+    return Response.accepted(new RunIdDto(scheduler.trigger(id))).build();
   }
 
   @GET
   @Path("{id}/preview")
   @RolesAllowed(Role.VIEWER_NAME)
-  public ObjectNode preview(
+  public FireTimesDto preview(
       @PathParam("id") String id,
       @QueryParam("count") Integer count,
       @QueryParam("from") String from) {
     Instant start = from == null ? clock.instant() : instant("from", from);
-    return json.fireTimes(scheduler.preview(id, start, count == null ? 5 : count));
+    return FireTimesDto.from(scheduler.preview(id, start, count == null ? 5 : count));
   }
 
   @POST
   @Path("{id}/backfill")
   @RolesAllowed(Role.OPERATOR_NAME)
   public Response backfill(@PathParam("id") String id, byte[] body) {
-    JsonNode request = readTree(requireObject(body));
-    Instant from = instant("from", request.path("from").asText(null));
-    Instant to = instant("to", request.path("to").asText(null));
+    BackfillDto request = BackfillDto.from(requireObject(body));
+    Instant from = instant("from", request.from());
+    Instant to = instant("to", request.to());
     List<String> runIds = scheduler.backfill(id, from, to);
-    ObjectNode node = json.mapper().createObjectNode();
-    ArrayNode ids = node.putArray("runIds");
-    runIds.forEach(ids::add);
-    return Response.accepted(node).build();
+    return Response.accepted(new RunIdsDto(runIds)).build();
   }
 
   @GET
   @Path("{id}/runs")
   @RolesAllowed(Role.VIEWER_NAME)
-  public ObjectNode runs(@PathParam("id") String id, @QueryParam("limit") Integer limit) {
+  public RunsDto runs(@PathParam("id") String id, @QueryParam("limit") Integer limit) {
     int n = limit == null ? 50 : limit;
     if (n < 1 || n > 1000) {
       throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
     }
-    ObjectNode node = json.mapper().createObjectNode();
-    ArrayNode runs = node.putArray("runs");
-    scheduler.runs(id, n).forEach(r -> runs.add(json.run(r)));
-    return node;
+    return RunsDto.from(scheduler.runs(id, n));
   }
 
   @GET
   @Path("{id}/runs/{runId}")
   @RolesAllowed(Role.VIEWER_NAME)
-  public ObjectNode run(@PathParam("id") String id, @PathParam("runId") String runId) {
+  public RunDto run(@PathParam("id") String id, @PathParam("runId") String runId) {
     scheduler.job(id).orElseThrow(() -> new NoSuchJobException(id));
-    return json.run(scheduler.run(id, runId).orElseThrow(() -> new NoSuchRunException(id, runId)));
+    return RunDto.from(
+        scheduler.run(id, runId).orElseThrow(() -> new NoSuchRunException(id, runId)));
   }
 
   @POST
@@ -231,9 +227,7 @@ public final class JobsResource {
   @RolesAllowed(Role.OPERATOR_NAME)
   public Response cancel(@PathParam("id") String id, @PathParam("runId") String runId) {
     scheduler.cancel(id, runId);
-    ObjectNode node = json.mapper().createObjectNode();
-    node.put("runId", runId);
-    return Response.accepted(node).build();
+    return Response.accepted(new RunIdDto(runId)).build();
   }
 
   // ---- helpers ----
@@ -256,12 +250,12 @@ public final class JobsResource {
     }
   }
 
-  private byte[] requireObject(byte[] body) {
+  private JsonNode requireObject(byte[] body) {
     JsonNode node = readTree(body);
     if (!node.isObject()) {
       throw new MalformedBodyException("the body must be a JSON object");
     }
-    return body;
+    return node;
   }
 
   private JsonNode readTree(byte[] body) {
@@ -269,7 +263,7 @@ public final class JobsResource {
       throw new MalformedBodyException("the body is empty");
     }
     try {
-      return json.mapper().readTree(body);
+      return json.readTree(body);
     } catch (IOException e) {
       throw new MalformedBodyException(e.getMessage().split("\n")[0]);
     }

@@ -1,0 +1,52 @@
+package dev.zkscheduler.service.api;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import java.util.List;
+
+/**
+ * A job definition on the wire, as clients write it and as the API answers it. Every field a client
+ * may omit is nullable here; {@link JobMapper} fills the defaults. {@code status} is answered by
+ * {@code GET /api/v1/jobs/{id}} only and is never read.
+ */
+@JsonPropertyOrder({
+  "id",
+  "description",
+  "schedule",
+  "tasks",
+  "retry",
+  "timeout",
+  "misfirePolicy",
+  "catchUpLimit",
+  "concurrencyPolicy",
+  "paused",
+  "status"
+})
+public record JobDto(
+    String id,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String description,
+    @JsonInclude(JsonInclude.Include.NON_NULL) ScheduleDto schedule,
+    List<TaskDto> tasks,
+    RetryDto retry,
+    String timeout,
+    String misfirePolicy,
+    Integer catchUpLimit,
+    String concurrencyPolicy,
+    Boolean paused,
+    @JsonInclude(JsonInclude.Include.NON_NULL) JobStatusDto status) {
+
+  public JobDto withStatus(JobStatusDto status) {
+    return new JobDto(
+        id,
+        description,
+        schedule,
+        tasks,
+        retry,
+        timeout,
+        misfirePolicy,
+        catchUpLimit,
+        concurrencyPolicy,
+        paused,
+        status);
+  }
+}
