@@ -1,6 +1,5 @@
 package dev.zkscheduler;
 
-import com.google.common.base.Preconditions;
 import dev.zkscheduler.backend.Backend;
 import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.dag.Run;
@@ -17,6 +16,7 @@ import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.schedule.FireTime;
 import dev.zkscheduler.schedule.InvalidScheduleException;
 import dev.zkscheduler.schedule.Schedule;
@@ -32,7 +32,6 @@ import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,12 +55,6 @@ final class SchedulerNode implements Scheduler {
   private static final Pattern RUN_ID =
       Pattern.compile("^[0-9]{8}T[0-9]{6}\\.[0-9]{3}Z(-m-[0-9a-f]{6})?$");
 
-  private enum State {
-    LATENT,
-    STARTED,
-    CLOSED
-  }
-
   private final String memberId;
   private final SchedulerStore store;
   private final Clock clock;
@@ -70,7 +63,7 @@ final class SchedulerNode implements Scheduler {
   private final Backend backend;
   private final Engine engine;
   private final List<JobDefinition> codeDefinedJobs;
-  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final Lifecycle lifecycle = new Lifecycle("scheduler");
 
   SchedulerNode(
       String memberId,
@@ -92,8 +85,7 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public void start() {
-    Preconditions.checkState(
-        state.compareAndSet(State.LATENT, State.STARTED), "scheduler started twice or closed");
+    lifecycle.start();
     try {
       backend.start(engine::definitionChanged);
       for (JobDefinition job : codeDefinedJobs) {
@@ -103,7 +95,7 @@ final class SchedulerNode implements Scheduler {
       log.info("scheduler node {} started with task types {}", memberId, handlers.keySet());
     } catch (Exception e) {
       backend.close();
-      state.set(State.CLOSED);
+      lifecycle.close();
       if (e instanceof InterruptedException) {
         Thread.currentThread().interrupt();
       }
@@ -136,7 +128,7 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public void close() {
-    if (state.getAndSet(State.CLOSED) != State.STARTED) {
+    if (lifecycle.close() != Lifecycle.State.STARTED) {
       return;
     }
     log.info("scheduler node {} closing", memberId);

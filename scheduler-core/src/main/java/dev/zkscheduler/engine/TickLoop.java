@@ -5,6 +5,7 @@ import com.codahale.metrics.Timer;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.metrics.Gauges;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.FencingException;
@@ -50,6 +51,7 @@ final class TickLoop implements AutoCloseable {
   private final AtomicBoolean wakeUpPending = new AtomicBoolean();
   private final AtomicReference<Instant> lastTick = new AtomicReference<>();
   private final Timer tickTimer;
+  private final Lifecycle lifecycle = new Lifecycle("TickLoop");
   private volatile TermWork work;
   private volatile int activeRuns;
 
@@ -83,6 +85,7 @@ final class TickLoop implements AutoCloseable {
   }
 
   void start() {
+    lifecycle.start();
     executor.scheduleWithFixedDelay(
         this::tickSafely, 0, settings.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
@@ -173,6 +176,10 @@ final class TickLoop implements AutoCloseable {
 
   @Override
   public void close() {
+    // A close before start still stops the thread a wake-up may have started.
+    if (lifecycle.close() == Lifecycle.State.CLOSED) {
+      return;
+    }
     executor.shutdown();
     try {
       if (!executor.awaitTermination(5, TimeUnit.SECONDS)) {

@@ -2,7 +2,6 @@ package dev.zkscheduler.backend.zk;
 
 import com.codahale.metrics.MetricRegistry;
 import com.codahale.metrics.health.HealthCheck;
-import com.google.common.base.Preconditions;
 import dev.zkscheduler.backend.Backend;
 import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.cluster.Leadership;
@@ -19,6 +18,7 @@ import dev.zkscheduler.health.LeadershipHealthCheck;
 import dev.zkscheduler.health.ZooKeeperHealthCheck;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.zk.DefinitionWatcher;
 import dev.zkscheduler.store.zk.FencedTransaction;
@@ -34,7 +34,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -52,12 +51,6 @@ public final class ZooKeeperBackend implements Backend {
 
   private static final Logger log = LoggerFactory.getLogger(ZooKeeperBackend.class);
 
-  private enum State {
-    LATENT,
-    STARTED,
-    CLOSED
-  }
-
   private final ZooKeeperSettings settings;
   private final CuratorFramework client;
   private final boolean ownsClient;
@@ -66,7 +59,7 @@ public final class ZooKeeperBackend implements Backend {
   private final ZkLeadership leadership;
   private final ClusterView view;
   private final MetricRegistry metrics;
-  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
+  private final Lifecycle lifecycle = new Lifecycle("backend");
   private final Deque<Closeable> started = new ArrayDeque<>();
   private volatile DefinitionWatcher watcher;
 
@@ -152,8 +145,7 @@ public final class ZooKeeperBackend implements Backend {
 
   @Override
   public void start(DefinitionChanges changes) throws Exception {
-    Preconditions.checkState(
-        state.compareAndSet(State.LATENT, State.STARTED), "backend started twice or closed");
+    lifecycle.start();
     try {
       if (ownsClient) {
         client.start();
@@ -213,7 +205,8 @@ public final class ZooKeeperBackend implements Backend {
 
   @Override
   public void close() {
-    if (state.getAndSet(State.CLOSED) == State.CLOSED) {
+    // Also after a failed start, to undo what it did start; and harmless before start.
+    if (lifecycle.close() == Lifecycle.State.CLOSED) {
       return;
     }
     while (!started.isEmpty()) {

@@ -1,29 +1,14 @@
 package dev.zkscheduler.cluster.zk;
 
 import com.codahale.metrics.MetricRegistry;
-import com.google.common.base.Preconditions;
-import com.google.common.util.concurrent.ThreadFactoryBuilder;
-import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.LeadershipListener;
 import dev.zkscheduler.zk.ZkLayout;
-import dev.zkscheduler.zk.ZkLeaderTerm;
-import java.io.Closeable;
 import java.time.Clock;
-import java.util.Optional;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ScheduledThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.leader.Participant;
-import org.apache.curator.framework.state.ConnectionState;
-import org.apache.curator.framework.state.ConnectionStateListener;
-import org.apache.zookeeper.KeeperException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
 
 /**
  * Leader election on ZooKeeper with fencing terms (docs/design.md, section 2).
@@ -41,29 +26,14 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: latch and connection callbacks run on one named single-thread executor ({@code
  * zk-scheduler-election-<member>}), which also calls {@link LeadershipListener}s, in order; nothing
- * blocking runs on Curator's event thread. Lifecycle: {@link #start()} once; {@link #close()} is
- * idempotent, releases the latch at once (leadership passes without waiting for a session timeout)
- * and waits at most five seconds for the callback thread.
+ * blocking runs on Curator's event thread. Lifecycle: {@link #start()} once, or it throws {@link
+ * IllegalStateException}, also after close; {@link #close()} is idempotent, releases the latch at
+ * once (leadership passes without waiting for a session timeout) and waits at most five seconds for
+ * the callback thread. Thread-safe.
  */
-public final class LeaderElection implements ZkLeadership, Closeable {
+public final class LeaderElection extends TermKeeper {
 
-  private static final Logger log = LoggerFactory.getLogger(LeaderElection.class);
-
-  private enum State {
-    LATENT,
-    STARTED,
-    CLOSED
-  }
-
-  private final CuratorFramework client;
-  private final ZkLayout layout;
-  private final String memberId;
-  private final Clock clock;
   private final LeaderLatch latch;
-  private final ScheduledExecutorService events;
-  private final AtomicReference<State> state = new AtomicReference<>(State.LATENT);
-  private final TermKeeper terms;
-  private final ConnectionStateListener connectionListener = this::onConnectionState;
 
   public LeaderElection(
       CuratorFramework client,
@@ -71,153 +41,53 @@ public final class LeaderElection implements ZkLeadership, Closeable {
       String memberId,
       Clock clock,
       MetricRegistry registry) {
-    this.client = Preconditions.checkNotNull(client, "client");
-    this.layout = Preconditions.checkNotNull(layout, "layout");
-    this.memberId = Preconditions.checkNotNull(memberId, "memberId");
-    this.clock = Preconditions.checkNotNull(clock, "clock");
+    super(client, layout, memberId, clock, registry, "zk-scheduler-election-");
     this.latch =
         new LeaderLatch(client, layout.latch(), memberId, LeaderLatch.CloseMode.NOTIFY_LEADER);
-    ScheduledThreadPoolExecutor pool =
-        new ScheduledThreadPoolExecutor(
-            1,
-            new ThreadFactoryBuilder()
-                .setNameFormat("zk-scheduler-election-" + memberId)
-                .setDaemon(true)
-                .build());
-    // A retry still waiting when the election closes is dropped, not run.
-    pool.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
-    this.events = pool;
-    this.terms = new TermKeeper(memberId, registry);
   }
 
-  /**
-   * Creates the epoch znode if this is the cluster's first node and joins the election.
-   *
-   * @throws IllegalStateException if started twice or after close
-   */
-  public void start() throws Exception {
-    Preconditions.checkState(
-        state.compareAndSet(State.LATENT, State.STARTED), "LeaderElection started twice or closed");
-    ensureEpochNode();
+  @Override
+  void join() throws Exception {
     latch.addListener(
         new LeaderLatchListener() {
           @Override
           public void isLeader() {
-            takeTerm();
+            take();
           }
 
           @Override
           public void notLeader() {
-            endCurrent("the latch says this node no longer leads");
+            end("the latch says this node no longer leads");
           }
         },
-        events);
-    client.getConnectionStateListenable().addListener(connectionListener, events);
+        events());
     latch.start();
     log.info("{} joined the leader election at {}", memberId, layout.latch());
   }
 
-  private void ensureEpochNode() throws Exception {
-    Epochs.ensure(client, layout);
-  }
-
-  private void onConnectionState(CuratorFramework ignored, ConnectionState newState) {
-    switch (newState) {
-      case SUSPENDED -> endCurrent("ZooKeeper connection suspended");
-      case LOST -> endCurrent("ZooKeeper session lost");
-      case RECONNECTED -> {
-        // The latch re-evaluates on its own and calls isLeader() if we still lead; if it already
-        // believes it leads, take a fresh term: a term never survives a suspension.
-        if (latch.hasLeadership() && !terms.holding()) {
-          takeTerm();
-        }
-      }
-      default -> {}
-    }
-  }
-
-  /** Runs on the events thread. */
-  private void takeTerm() {
-    if (state.get() != State.STARTED || terms.holding()) {
-      return;
-    }
-    try {
-      String ourPath =
-          latch.getLastPathIsLeader() != null ? latch.getLastPathIsLeader() : latch.getOurPath();
-      if (ourPath == null || !latch.hasLeadership()) {
-        return;
-      }
-      int epoch = Epochs.take(client, layout, ourPath, memberId, clock.instant());
-      ZkLeaderTerm term = new ZkLeaderTerm(epoch, ourPath, memberId, clock.instant(), this);
-      terms.started(term, " (latch node " + ourPath + ")");
-    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
-      // Usually another node moved first and the latch will say so; if it still names this node,
-      // the retry takes the term.
-      log.info("{} could not take a term ({}): another node moved first", memberId, e.code());
-      retakeLater();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    } catch (Exception e) {
-      // The latch still names this node: without a retry the cluster would have a leader that
-      // never works (found by scheduler-bench: a sync() queued behind 100,000 reads timed out).
-      log.warn(
-          "{} could not take a term: {}; retrying in {} ms", memberId, e.toString(), RETAKE_MS);
-      retakeLater();
-    }
-  }
-
-  /** Delay before trying again to take a term the latch grants but ZooKeeper did not confirm. */
-  private static final long RETAKE_MS = 1_000;
-
-  /** The pending retry, if any (events thread only): one at a time, whatever asked for it. */
-  private ScheduledFuture<?> retake;
-
-  private void retakeLater() {
-    // A retry that is running now (it called this) has a delay <= 0: it does not count.
-    boolean onePending =
-        retake != null && !retake.isDone() && retake.getDelay(TimeUnit.NANOSECONDS) > 0;
-    if (state.get() != State.STARTED || events.isShutdown() || onePending) {
-      return;
-    }
-    try {
-      retake = events.schedule(this::takeTerm, RETAKE_MS, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException closing) {
-      // Closing: no term to take.
-    }
-  }
-
-  private void endCurrent(String reason) {
-    terms.end(reason);
+  @Override
+  String claimPath() {
+    String ourPath =
+        latch.getLastPathIsLeader() != null ? latch.getLastPathIsLeader() : latch.getOurPath();
+    return ourPath != null && latch.hasLeadership() ? ourPath : null;
   }
 
   @Override
-  public Optional<LeaderTerm> currentTerm() {
-    return terms.currentTerm();
+  String describeClaim(String path) {
+    return " (latch node " + path + ")";
   }
 
   @Override
-  public void addListener(LeadershipListener listener) {
-    terms.addListener(listener);
+  Level raceLevel() {
+    return Level.INFO;
   }
 
-  /**
-   * Ends {@code term} (idempotent). If the latch still names this node as leader, a new term with a
-   * new epoch is taken afterwards: the old one is never reused.
-   */
+  /** A new term, with a new epoch, only if the latch still names this node: never the old one. */
   @Override
-  public void endTerm(LeaderTerm term, String reason) {
-    if (state.get() == State.CLOSED || events.isShutdown()) {
-      return;
+  void afterFenced(String reason) {
+    if (leadsByLatch()) {
+      take();
     }
-    events.execute(
-        () -> {
-          if (terms.holds(term)) {
-            endCurrent(reason);
-            if (leadsByLatch()) {
-              takeTerm();
-            }
-          }
-        });
   }
 
   private boolean leadsByLatch() {
@@ -239,36 +109,13 @@ public final class LeaderElection implements ZkLeadership, Closeable {
     }
   }
 
+  /** Closing with NOTIFY_LEADER passes leadership at once, instead of after a session timeout. */
   @Override
-  public long clusterEpoch() throws Exception {
-    return Epochs.current(client, layout);
-  }
-
-  @Override
-  public String memberId() {
-    return memberId;
-  }
-
-  @Override
-  public void close() {
-    if (state.getAndSet(State.CLOSED) != State.STARTED) {
-      return;
-    }
-    client.getConnectionStateListenable().removeListener(connectionListener);
-    events.execute(() -> endCurrent("closing"));
+  void leave() {
     try {
       latch.close();
     } catch (Exception e) {
       log.warn("closing the leader latch of {} failed: {}", memberId, e.toString());
-    }
-    events.shutdown();
-    try {
-      if (!events.awaitTermination(5, TimeUnit.SECONDS)) {
-        events.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      events.shutdownNow();
-      Thread.currentThread().interrupt();
     }
     log.info("{} left the leader election", memberId);
   }

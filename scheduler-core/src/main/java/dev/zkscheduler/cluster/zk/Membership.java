@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.google.common.base.Preconditions;
 import dev.zkscheduler.cluster.Member;
 import dev.zkscheduler.error.MemberIdInUseException;
+import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.zk.ZkLayout;
 import java.io.Closeable;
 import java.io.IOException;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
@@ -26,7 +26,10 @@ import org.slf4j.LoggerFactory;
 /**
  * This node's ephemeral registration under {@code /members/{id}} (id, address, version, start
  * time), and the list of live members. A second live node with the same id is refused at start;
- * after a session loss the registration is re-created on reconnect. Thread-safe.
+ * after a session loss the registration is re-created on reconnect.
+ *
+ * <p>Thread-safe. Lifecycle: {@link #start()} once, or it throws {@link IllegalStateException},
+ * also after close; {@link #close()} is idempotent, harmless before start, and never throws.
  */
 public final class Membership implements Closeable {
 
@@ -36,8 +39,7 @@ public final class Membership implements Closeable {
   private final CuratorFramework client;
   private final ZkLayout layout;
   private final Member self;
-  private final AtomicBoolean started = new AtomicBoolean();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private final Lifecycle lifecycle = new Lifecycle("Membership");
   private final ConnectionStateListener reRegister = this::onConnectionState;
 
   public Membership(
@@ -56,9 +58,10 @@ public final class Membership implements Closeable {
    * Registers this node.
    *
    * @throws MemberIdInUseException if a live node with another session holds the id
+   * @throws IllegalStateException if started twice or after close
    */
   public void start() throws Exception {
-    Preconditions.checkState(started.compareAndSet(false, true), "Membership started twice");
+    lifecycle.start();
     register();
     client.getConnectionStateListenable().addListener(reRegister);
   }
@@ -83,7 +86,7 @@ public final class Membership implements Closeable {
   }
 
   private void onConnectionState(CuratorFramework ignored, ConnectionState state) {
-    if (state == ConnectionState.RECONNECTED && !closed.get()) {
+    if (state == ConnectionState.RECONNECTED && lifecycle.isStarted()) {
       try {
         register();
       } catch (MemberIdInUseException e) {
@@ -142,7 +145,7 @@ public final class Membership implements Closeable {
 
   @Override
   public void close() {
-    if (!started.get() || !closed.compareAndSet(false, true)) {
+    if (lifecycle.close() != Lifecycle.State.STARTED) {
       return;
     }
     client.getConnectionStateListenable().removeListener(reRegister);

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counter;
 import com.codahale.metrics.MetricRegistry;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.JsonCodec;
@@ -12,7 +13,6 @@ import java.io.Closeable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
@@ -28,7 +28,8 @@ import org.slf4j.LoggerFactory;
  * logged; it never stops the watch.
  *
  * <p>Callbacks run on Curator's cache thread, one at a time; a listener must hand off anything
- * slow. Lifecycle: {@link #start()} once, {@link #close()} idempotent.
+ * slow. Lifecycle: {@link #start()} once, or it throws {@link IllegalStateException}, also after
+ * close; {@link #close()} is idempotent, harmless before start, and never throws.
  */
 public final class DefinitionWatcher implements Closeable {
 
@@ -47,7 +48,7 @@ public final class DefinitionWatcher implements Closeable {
   private final CuratorCache cache;
   private final Listener listener;
   private final Counter unreadable;
-  private final AtomicBoolean started = new AtomicBoolean();
+  private final Lifecycle lifecycle = new Lifecycle("DefinitionWatcher");
   private volatile boolean initialized;
 
   public DefinitionWatcher(
@@ -58,10 +59,13 @@ public final class DefinitionWatcher implements Closeable {
         (registry != null ? registry : new MetricRegistry()).counter(MetricNames.STORE_UNREADABLE);
   }
 
+  /**
+   * Starts the watch; the initial load arrives on the cache thread.
+   *
+   * @throws IllegalStateException if started twice or after close
+   */
   public void start() {
-    if (!started.compareAndSet(false, true)) {
-      throw new IllegalStateException("DefinitionWatcher started twice");
-    }
+    lifecycle.start();
     cache
         .listenable()
         .addListener(
@@ -133,7 +137,7 @@ public final class DefinitionWatcher implements Closeable {
 
   @Override
   public void close() {
-    if (started.get()) {
+    if (lifecycle.close() == Lifecycle.State.STARTED) {
       cache.close();
     }
   }

@@ -252,6 +252,93 @@ class LeaderElectionIT {
     assertThat(first.members()).extracting(Member::id).containsExactly("twin");
   }
 
+  @Test
+  void startingTwiceThrowsAndLeavesTheElectionAsItWas() throws Exception {
+    Node a = node("a", server.getConnectString());
+    Node b = node("b", server.getConnectString());
+    Node leader = awaitSingleLeader(List.of(a, b));
+    long epoch = leader.term().epoch();
+
+    assertThatThrownBy(leader.election::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("LeaderElection " + leader.id + " started twice");
+
+    assertThat(participants(leader.client)).hasSize(2);
+    assertThat(leader.term().epoch()).isEqualTo(epoch);
+    assertThat(leader.metrics.counter(MetricNames.TERMS_STARTED).getCount()).isEqualTo(1);
+  }
+
+  @Test
+  void closingTwiceIsHarmlessAndAClosedElectionNeverStarts() throws Exception {
+    Node a = node("a", server.getConnectString());
+    await().atMost(Duration.ofSeconds(15)).until(a::leads);
+
+    a.election.close();
+    a.election.close();
+    assertThat(a.election.currentTerm()).isEmpty();
+    assertThat(participants(a.client)).isEmpty();
+    assertThatThrownBy(a.election::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("started after close");
+
+    LeaderElection never =
+        new LeaderElection(
+            a.client,
+            new dev.zkscheduler.zk.ZkLayout(),
+            "never",
+            java.time.Clock.systemUTC(),
+            null);
+    never.close();
+    never.close();
+    assertThatThrownBy(never::start).isInstanceOf(IllegalStateException.class);
+    assertThat(participants(a.client)).isEmpty();
+    assertThat(never.currentTerm()).isEmpty();
+  }
+
+  @Test
+  void membershipStartsOnceAndClosesIdempotently() throws Exception {
+    CuratorFramework client = ZkClients.started(server.getConnectString(), Node.NAMESPACE);
+    closeables.add(client);
+    Membership member = membership(client, "m");
+    member.start();
+    assertThatThrownBy(member::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("started twice");
+    assertThat(member.members()).extracting(Member::id).containsExactly("m");
+
+    member.close();
+    member.close();
+    assertThat(member.members()).isEmpty();
+    assertThatThrownBy(member::start).isInstanceOf(IllegalStateException.class);
+
+    Membership never = membership(client, "never");
+    never.close();
+    never.close();
+    assertThatThrownBy(never::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("started after close");
+    assertThat(never.members()).isEmpty();
+  }
+
+  private static Membership membership(CuratorFramework client, String id) {
+    return new Membership(
+        client,
+        new dev.zkscheduler.zk.ZkLayout(),
+        id,
+        "127.0.0.1:8080",
+        "test",
+        java.time.Clock.systemUTC());
+  }
+
+  /** The latch nodes of the election, whoever holds them. */
+  private static List<String> participants(CuratorFramework client) throws Exception {
+    try {
+      return client.getChildren().forPath(new dev.zkscheduler.zk.ZkLayout().latch());
+    } catch (org.apache.zookeeper.KeeperException.NoNodeException none) {
+      return List.of();
+    }
+  }
+
   static org.apache.curator.framework.api.transaction.CuratorOp create(
       CuratorFramework client, String path, String data) throws Exception {
     return client

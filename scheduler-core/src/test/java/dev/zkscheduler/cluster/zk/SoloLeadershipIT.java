@@ -112,4 +112,52 @@ class SoloLeadershipIT {
     assertThat(term.isCurrent()).isFalse();
     assertThat(a.client.checkExists().forPath(term.latchPath())).isNull();
   }
+
+  @Test
+  void startingTwiceThrowsWithoutASecondTermOrNode() throws Exception {
+    Solo a = solo("a");
+    long epoch = a.term().epoch();
+
+    assertThatThrownBy(a.leadership::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("SoloLeadership a started twice");
+
+    assertThat(a.term().epoch()).isEqualTo(epoch);
+    assertThat(a.leadership.clusterEpoch()).isEqualTo(epoch);
+    assertThat(soloNodes(a.client)).hasSize(1);
+  }
+
+  @Test
+  void closingTwiceIsHarmlessAndAClosedSoloNeverStarts() throws Exception {
+    Solo a = solo("a");
+    a.leadership.close();
+    a.leadership.close();
+    assertThat(a.leadership.currentTerm()).isEmpty();
+    assertThat(a.leadership.leaderId()).isNull();
+    assertThat(soloNodes(a.client)).isEmpty();
+    assertThatThrownBy(a.leadership::start)
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("started after close");
+
+    long epoch = a.leadership.clusterEpoch();
+    SoloLeadership never =
+        new SoloLeadership(a.client, new ZkLayout(), "never", Clock.systemUTC(), null);
+    never.close();
+    never.close();
+    assertThatThrownBy(never::start).isInstanceOf(IllegalStateException.class);
+    assertThat(never.currentTerm()).isEmpty();
+    assertThat(soloNodes(a.client)).isEmpty();
+    assertThat(a.leadership.clusterEpoch()).as("no term was taken").isEqualTo(epoch);
+  }
+
+  /** The ephemeral nodes of every node leading without an election. */
+  private static List<String> soloNodes(CuratorFramework client) throws Exception {
+    String parent = new ZkLayout().solo("x");
+    parent = parent.substring(0, parent.lastIndexOf('/'));
+    try {
+      return client.getChildren().forPath(parent);
+    } catch (org.apache.zookeeper.KeeperException.NoNodeException none) {
+      return List.of();
+    }
+  }
 }

@@ -1,6 +1,7 @@
 package dev.zkscheduler.store.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
@@ -18,6 +19,7 @@ import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
@@ -111,5 +113,53 @@ class DefinitionWatcherIT {
       assertThat((Long) gauges.getGauges().get(MetricNames.STORE_ZNODES).getValue())
           .isGreaterThan(3L * ZkLayout.BUCKETS);
     }
+  }
+
+  @Test
+  void startsOnceAndClosesIdempotently() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+      AtomicInteger loads = new AtomicInteger();
+      DefinitionWatcher watcher = new DefinitionWatcher(client, layout, counting(loads), null);
+      watcher.start();
+      await().atMost(Duration.ofSeconds(10)).until(() -> watcher.snapshot().isPresent());
+
+      assertThatThrownBy(watcher::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("DefinitionWatcher started twice");
+      assertThat(loads).hasValue(1);
+
+      watcher.close();
+      watcher.close();
+      assertThatThrownBy(watcher::start).isInstanceOf(IllegalStateException.class);
+
+      AtomicInteger neverLoaded = new AtomicInteger();
+      DefinitionWatcher never = new DefinitionWatcher(client, layout, counting(neverLoaded), null);
+      never.close();
+      never.close();
+      assertThatThrownBy(never::start)
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("started after close");
+      assertThat(never.snapshot()).isEmpty();
+      assertThat(neverLoaded).hasValue(0);
+    }
+  }
+
+  /** Counts initial loads and ignores changes. */
+  private static DefinitionWatcher.Listener counting(AtomicInteger loads) {
+    return new DefinitionWatcher.Listener() {
+      @Override
+      public void upserted(Versioned<JobDefinition> job) {}
+
+      @Override
+      public void deleted(String jobId) {}
+
+      @Override
+      public void initialized() {
+        loads.incrementAndGet();
+      }
+    };
   }
 }

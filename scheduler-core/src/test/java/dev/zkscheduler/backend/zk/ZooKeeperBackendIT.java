@@ -1,0 +1,68 @@
+package dev.zkscheduler.backend.zk;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.cluster.Member;
+import dev.zkscheduler.store.StoreLimits;
+import java.time.Clock;
+import java.time.Duration;
+import org.apache.curator.test.TestingServer;
+import org.junit.jupiter.api.Test;
+
+/** The backend starts once and closes idempotently, like every part it starts. */
+class ZooKeeperBackendIT {
+
+  private static ZooKeeperBackend backend(TestingServer server, String memberId) {
+    return new ZooKeeperBackend(
+        new ZooKeeperSettings(
+            server.getConnectString(),
+            null,
+            "lifecycle",
+            Duration.ofSeconds(3),
+            Duration.ofSeconds(1),
+            null,
+            true,
+            memberId,
+            "127.0.0.1:8080",
+            "test",
+            Clock.systemUTC(),
+            StoreLimits.DEFAULT),
+        new MetricRegistry());
+  }
+
+  @Test
+  void startsOnceClosesIdempotentlyAndNeverRestarts() throws Exception {
+    try (TestingServer server = new TestingServer(true)) {
+      ZooKeeperBackend backend = backend(server, "n1");
+      try {
+        backend.start((jobId, job) -> {});
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> backend.leadership().currentTerm().isPresent());
+
+        assertThatThrownBy(() -> backend.start((jobId, job) -> {}))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("backend started twice");
+        assertThat(backend.clusterStatus().members()).extracting(Member::id).containsExactly("n1");
+
+        backend.close();
+        backend.close();
+        assertThat(backend.leadership().currentTerm()).isEmpty();
+        assertThatThrownBy(() -> backend.start((jobId, job) -> {}))
+            .isInstanceOf(IllegalStateException.class)
+            .hasMessage("backend started after close");
+      } finally {
+        backend.close();
+      }
+
+      ZooKeeperBackend never = backend(server, "never");
+      never.close();
+      never.close();
+      assertThatThrownBy(() -> never.start((jobId, job) -> {}))
+          .isInstanceOf(IllegalStateException.class);
+    }
+  }
+}
