@@ -19,7 +19,10 @@ import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.StoreOp;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
+import dev.zkscheduler.store.codec.RequestCodec;
+import dev.zkscheduler.store.codec.RunCodec;
+import dev.zkscheduler.store.codec.ScheduleStateCodec;
 import dev.zkscheduler.zk.ZkLayout;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -144,7 +147,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     return call(
         () ->
             read(layout.job(jobId))
-                .map(v -> new Versioned<>(JsonCodec.decodeJob(v.value()), v.version())));
+                .map(v -> new Versioned<>(JobCodec.decode(v.value()), v.version())));
   }
 
   /**
@@ -174,7 +177,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
           for (String id : wanted) {
             Versioned<byte[]> job = data.get(layout.job(id));
             if (job != null) {
-              page.add(new Versioned<>(JsonCodec.decodeJob(job.value()), job.version()));
+              page.add(new Versioned<>(JobCodec.decode(job.value()), job.version()));
               last = id;
             }
           }
@@ -193,7 +196,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
           List<Versioned<JobDefinition>> all = new ArrayList<>();
           readAll(paths)
               .values()
-              .forEach(v -> all.add(new Versioned<>(JsonCodec.decodeJob(v.value()), v.version())));
+              .forEach(v -> all.add(new Versioned<>(JobCodec.decode(v.value()), v.version())));
           all.sort(Comparator.comparing(v -> v.value().id()));
           return all;
         });
@@ -224,7 +227,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
                   (path, v) ->
                       states.put(
                           jobOfPath.get(path),
-                          new Versioned<>(JsonCodec.decodeScheduleState(v.value()), v.version())));
+                          new Versioned<>(ScheduleStateCodec.decode(v.value()), v.version())));
           return states;
         });
   }
@@ -253,7 +256,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
                   (path, v) ->
                       states.put(
                           jobOfPath.get(path),
-                          new Versioned<>(JsonCodec.decodeScheduleState(v.value()), v.version())));
+                          new Versioned<>(ScheduleStateCodec.decode(v.value()), v.version())));
           return states;
         });
   }
@@ -344,7 +347,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
 
   @Override
   public void submitRequest(ControlRequest request) {
-    byte[] data = checked("request " + request.id(), JsonCodec.encodeRequest(request));
+    byte[] data = checked("request " + request.id(), RequestCodec.encode(request));
     call(
         () -> {
           Stat parent = client.checkExists().forPath(layout.requests());
@@ -366,8 +369,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
         () -> {
           List<ControlRequest> requests = new ArrayList<>();
           for (String id : client.getChildren().forPath(layout.requests())) {
-            read(layout.request(id))
-                .ifPresent(v -> requests.add(JsonCodec.decodeRequest(v.value())));
+            read(layout.request(id)).ifPresent(v -> requests.add(RequestCodec.decode(v.value())));
           }
           requests.sort(
               Comparator.comparing(ControlRequest::requestedAt).thenComparing(ControlRequest::id));
@@ -382,7 +384,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     return call(
         () ->
             read(layout.schedule(jobId))
-                .map(v -> new Versioned<>(JsonCodec.decodeScheduleState(v.value()), v.version())));
+                .map(v -> new Versioned<>(ScheduleStateCodec.decode(v.value()), v.version())));
   }
 
   @Override
@@ -390,7 +392,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     return call(
         () ->
             read(layout.run(jobId, runId))
-                .map(v -> new Versioned<>(JsonCodec.decodeRun(v.value()), v.version())));
+                .map(v -> new Versioned<>(RunCodec.decode(v.value()), v.version())));
   }
 
   @Override
@@ -410,8 +412,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
               break;
             }
             read(layout.run(jobId, id))
-                .ifPresent(
-                    v -> runs.add(new Versioned<>(JsonCodec.decodeRun(v.value()), v.version())));
+                .ifPresent(v -> runs.add(new Versioned<>(RunCodec.decode(v.value()), v.version())));
           }
           return runs;
         });
@@ -449,7 +450,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
           List<Versioned<Run>> runs = new ArrayList<>();
           readAll(paths)
               .values()
-              .forEach(v -> runs.add(new Versioned<>(JsonCodec.decodeRun(v.value()), v.version())));
+              .forEach(v -> runs.add(new Versioned<>(RunCodec.decode(v.value()), v.version())));
           return runs;
         });
   }
@@ -597,8 +598,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     } else if (op instanceof StoreOp.PutScheduleState put) {
       byte[] data =
           checked(
-              "schedule state of " + put.state().jobId(),
-              JsonCodec.encodeScheduleState(put.state()));
+              "schedule state of " + put.state().jobId(), ScheduleStateCodec.encode(put.state()));
       bytes[0] += data.length;
       String path = layout.schedule(put.state().jobId());
       out.add(
@@ -634,7 +634,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
 
   private byte[] encodeJob(JobDefinition job) {
     try {
-      return JsonCodec.encodeJob(job);
+      return JobCodec.encode(job);
     } catch (RecordTooLargeException e) {
       oversized.inc();
       throw e;
@@ -642,7 +642,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   private byte[] encodeRun(Run run) {
-    return checked("run " + run.id(), JsonCodec.encodeRun(run));
+    return checked("run " + run.id(), RunCodec.encode(run));
   }
 
   private byte[] checked(String what, byte[] data) {

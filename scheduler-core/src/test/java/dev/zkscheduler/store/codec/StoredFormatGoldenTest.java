@@ -132,40 +132,40 @@ class StoredFormatGoldenTest {
 
   @Test
   void jobsAreStoredInTheGoldenFormat() {
-    assertThat(text(JsonCodec.encodeJob(fullJob()))).isEqualTo(STORED_JOB);
-    assertThat(text(JsonCodec.encodeJob(intervalJob()))).isEqualTo(STORED_INTERVAL_JOB);
-    assertThat(text(JsonCodec.encodeJob(onceJob()))).isEqualTo(STORED_ONCE_JOB);
-    assertThat(JsonCodec.decodeJob(bytes(STORED_JOB))).isEqualTo(fullJob());
-    assertThat(JsonCodec.decodeJob(bytes(STORED_INTERVAL_JOB))).isEqualTo(intervalJob());
-    assertThat(JsonCodec.decodeJob(bytes(STORED_ONCE_JOB))).isEqualTo(onceJob());
+    assertThat(text(JobCodec.encode(fullJob()))).isEqualTo(STORED_JOB);
+    assertThat(text(JobCodec.encode(intervalJob()))).isEqualTo(STORED_INTERVAL_JOB);
+    assertThat(text(JobCodec.encode(onceJob()))).isEqualTo(STORED_ONCE_JOB);
+    assertThat(JobCodec.decode(bytes(STORED_JOB))).isEqualTo(fullJob());
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB))).isEqualTo(intervalJob());
+    assertThat(JobCodec.decode(bytes(STORED_ONCE_JOB))).isEqualTo(onceJob());
   }
 
   @Test
   void theApiShapeIsTheStoredOneWithoutAVersion() {
-    assertThat(JsonCodec.toJson(fullJob())).isEqualTo(API_JOB);
-    assertThat(JsonCodec.parseJob(bytes(API_JOB), T)).isEqualTo(fullJob());
+    assertThat(JobCodec.toJson(fullJob())).isEqualTo(API_JOB);
+    assertThat(JobCodec.parse(bytes(API_JOB), T)).isEqualTo(fullJob());
   }
 
   @Test
   void runsAreStoredInTheGoldenFormat() {
-    assertThat(text(JsonCodec.encodeRun(runWithTasks()))).isEqualTo(STORED_RUN);
-    assertThat(JsonCodec.decodeRun(bytes(STORED_RUN))).isEqualTo(runWithTasks());
+    assertThat(text(RunCodec.encode(runWithTasks()))).isEqualTo(STORED_RUN);
+    assertThat(RunCodec.decode(bytes(STORED_RUN))).isEqualTo(runWithTasks());
   }
 
   @Test
   void scheduleStatesAreStoredInTheGoldenFormat() {
     ScheduleState state = new ScheduleState("daily-etl", T, T.plusSeconds(86_400), 3);
     ScheduleState first = new ScheduleState("new-job", null, T, 0);
-    assertThat(text(JsonCodec.encodeScheduleState(state))).isEqualTo(STORED_SCHEDULE_STATE);
-    assertThat(text(JsonCodec.encodeScheduleState(first))).isEqualTo(STORED_FIRST_SCHEDULE_STATE);
-    assertThat(JsonCodec.decodeScheduleState(bytes(STORED_SCHEDULE_STATE))).isEqualTo(state);
-    assertThat(JsonCodec.decodeScheduleState(bytes(STORED_FIRST_SCHEDULE_STATE))).isEqualTo(first);
+    assertThat(text(ScheduleStateCodec.encode(state))).isEqualTo(STORED_SCHEDULE_STATE);
+    assertThat(text(ScheduleStateCodec.encode(first))).isEqualTo(STORED_FIRST_SCHEDULE_STATE);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE))).isEqualTo(state);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_FIRST_SCHEDULE_STATE))).isEqualTo(first);
   }
 
   @Test
   void requestsAreStoredInTheGoldenFormat() {
-    assertThat(text(JsonCodec.encodeRequest(backfill()))).isEqualTo(STORED_REQUEST);
-    assertThat(JsonCodec.decodeRequest(bytes(STORED_REQUEST))).isEqualTo(backfill());
+    assertThat(text(RequestCodec.encode(backfill()))).isEqualTo(STORED_REQUEST);
+    assertThat(RequestCodec.decode(bytes(STORED_REQUEST))).isEqualTo(backfill());
   }
 
   private static String text(byte[] data) {
