@@ -1,7 +1,7 @@
 package dev.zkscheduler.bench;
 
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
 import dev.zkscheduler.store.zk.LayoutMigrator;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
@@ -26,10 +26,7 @@ final class BulkJobs {
       List<CuratorOp> batch = new ArrayList<>();
       for (JobDefinition job : jobs) {
         batch.add(
-            client
-                .transactionOp()
-                .create()
-                .forPath(layout.job(job.id()), JsonCodec.encodeJob(job)));
+            client.transactionOp().create().forPath(layout.job(job.id()), JobCodec.encode(job)));
         if (batch.size() == 500) {
           client.transaction().forOperations(batch);
           batch.clear();

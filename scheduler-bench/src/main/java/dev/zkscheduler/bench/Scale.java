@@ -3,7 +3,7 @@ package dev.zkscheduler.bench;
 import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.schedule.Schedule;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
@@ -46,7 +46,7 @@ final class Scale {
               .task("t", "bench")
               .build();
       definitions.add(job);
-      bytes += JsonCodec.encodeJob(job).length;
+      bytes += JobCodec.encode(job).length;
     }
     BulkJobs.write(connectString, namespace, definitions);
     definitions.clear();

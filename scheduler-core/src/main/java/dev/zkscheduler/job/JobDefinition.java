@@ -63,38 +63,32 @@ public record JobDefinition(
   }
 
   public JobDefinition withPaused(boolean paused) {
-    return new JobDefinition(
-        id,
-        description,
-        schedule,
-        tasks,
-        retry,
-        timeout,
-        misfirePolicy,
-        catchUpLimit,
-        concurrencyPolicy,
-        paused);
+    return toBuilder().paused(paused).build();
   }
 
   public JobDefinition withSchedule(Schedule schedule) {
-    return new JobDefinition(
-        id,
-        description,
-        schedule,
-        tasks,
-        retry,
-        timeout,
-        misfirePolicy,
-        catchUpLimit,
-        concurrencyPolicy,
-        paused);
+    return toBuilder().schedule(schedule).build();
+  }
+
+  /** A builder holding every field of this job, for copies that change a few of them. */
+  public Builder toBuilder() {
+    return new Builder(id)
+        .description(description)
+        .schedule(schedule)
+        .tasks(tasks)
+        .retry(retry)
+        .timeout(timeout)
+        .misfirePolicy(misfirePolicy)
+        .catchUpLimit(catchUpLimit)
+        .concurrencyPolicy(concurrencyPolicy)
+        .paused(paused);
   }
 
   public static Builder builder(String id) {
     return new Builder(id);
   }
 
-  /** For jobs defined in code and for tests. */
+  /** For jobs defined in code, for tests, for decoders and for copies ({@link #toBuilder}). */
   public static final class Builder {
     private final String id;
     private String description;
@@ -123,6 +117,11 @@ public record JobDefinition(
 
     public Builder task(TaskDefinition task) {
       tasks.add(task);
+      return this;
+    }
+
+    public Builder tasks(List<TaskDefinition> tasks) {
+      this.tasks.addAll(tasks);
       return this;
     }
 

@@ -16,7 +16,10 @@ import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.StoreOp;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
+import dev.zkscheduler.store.codec.RequestCodec;
+import dev.zkscheduler.store.codec.RunCodec;
+import dev.zkscheduler.store.codec.ScheduleStateCodec;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -93,7 +96,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
 
   @Override
   public synchronized Versioned<JobDefinition> createJob(JobDefinition job) {
-    byte[] data = JsonCodec.encodeJob(job);
+    byte[] data = JobCodec.encode(job);
     if (jobs.containsKey(job.id())) {
       throw new JobExistsException(job.id());
     }
@@ -104,7 +107,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   @Override
   public synchronized Versioned<JobDefinition> putJob(
       JobDefinition job, OptionalInt expectedVersion) {
-    byte[] data = JsonCodec.encodeJob(job);
+    byte[] data = JobCodec.encode(job);
     Record existing = jobs.get(job.id());
     if (expectedVersion.isPresent()
         && (existing == null || existing.version() != expectedVersion.getAsInt())) {
@@ -133,7 +136,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   @Override
   public synchronized Optional<Versioned<JobDefinition>> job(String jobId) {
     return Optional.ofNullable(jobs.get(jobId))
-        .map(r -> new Versioned<>(JsonCodec.decodeJob(r.data()), r.version()));
+        .map(r -> new Versioned<>(JobCodec.decode(r.data()), r.version()));
   }
 
   @Override
@@ -150,7 +153,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
         more = true;
         break;
       }
-      page.add(new Versioned<>(JsonCodec.decodeJob(e.getValue().data()), e.getValue().version()));
+      page.add(new Versioned<>(JobCodec.decode(e.getValue().data()), e.getValue().version()));
       last = e.getKey();
     }
     return new JobPage(page, more ? last : null);
@@ -165,7 +168,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
 
   @Override
   public synchronized void submitRequest(ControlRequest request) {
-    byte[] data = checked("request " + request.id(), JsonCodec.encodeRequest(request));
+    byte[] data = checked("request " + request.id(), RequestCodec.encode(request));
     if (requests.size() >= limits.maxPendingRequests()) {
       throw new TooManyRequestsException(limits.maxPendingRequests());
     }
@@ -175,7 +178,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   @Override
   public synchronized List<ControlRequest> pendingRequests() {
     List<ControlRequest> list = new ArrayList<>();
-    requests.values().forEach(r -> list.add(JsonCodec.decodeRequest(r.data())));
+    requests.values().forEach(r -> list.add(RequestCodec.decode(r.data())));
     list.sort(Comparator.comparing(ControlRequest::requestedAt).thenComparing(ControlRequest::id));
     return list;
   }
@@ -196,22 +199,21 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   public synchronized Map<String, Versioned<ScheduleState>> allScheduleStates() {
     Map<String, Versioned<ScheduleState>> all = new HashMap<>();
     schedules.forEach(
-        (id, r) ->
-            all.put(id, new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version())));
+        (id, r) -> all.put(id, new Versioned<>(ScheduleStateCodec.decode(r.data()), r.version())));
     return all;
   }
 
   @Override
   public synchronized Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
     return Optional.ofNullable(schedules.get(jobId))
-        .map(r -> new Versioned<>(JsonCodec.decodeScheduleState(r.data()), r.version()));
+        .map(r -> new Versioned<>(ScheduleStateCodec.decode(r.data()), r.version()));
   }
 
   @Override
   public synchronized Optional<Versioned<Run>> run(String jobId, String runId) {
     TreeMap<String, Record> jobRuns = runs.get(jobId);
     return Optional.ofNullable(jobRuns == null ? null : jobRuns.get(runId))
-        .map(r -> new Versioned<>(JsonCodec.decodeRun(r.data()), r.version()));
+        .map(r -> new Versioned<>(RunCodec.decode(r.data()), r.version()));
   }
 
   @Override
@@ -222,7 +224,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
       if (list.size() >= limit) {
         break;
       }
-      list.add(new Versioned<>(JsonCodec.decodeRun(r.data()), r.version()));
+      list.add(new Versioned<>(RunCodec.decode(r.data()), r.version()));
     }
     return list;
   }
@@ -242,7 +244,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
                     .values()
                     .forEach(
                         r -> {
-                          Run run = JsonCodec.decodeRun(r.data());
+                          Run run = RunCodec.decode(r.data());
                           if (!run.state().isTerminal()) {
                             list.add(new Versioned<>(run, r.version()));
                           }
@@ -284,14 +286,14 @@ public final class InMemorySchedulerStore implements SchedulerStore {
 
   private byte[] encode(StoreOp op) {
     if (op instanceof StoreOp.CreateRun c) {
-      return checked("run " + c.run().id(), JsonCodec.encodeRun(c.run()));
+      return checked("run " + c.run().id(), RunCodec.encode(c.run()));
     }
     if (op instanceof StoreOp.UpdateRun u) {
-      return checked("run " + u.run().id(), JsonCodec.encodeRun(u.run()));
+      return checked("run " + u.run().id(), RunCodec.encode(u.run()));
     }
     if (op instanceof StoreOp.PutScheduleState p) {
       return checked(
-          "schedule state of " + p.state().jobId(), JsonCodec.encodeScheduleState(p.state()));
+          "schedule state of " + p.state().jobId(), ScheduleStateCodec.encode(p.state()));
     }
     return null;
   }

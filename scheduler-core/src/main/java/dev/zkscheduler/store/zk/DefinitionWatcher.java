@@ -7,7 +7,7 @@ import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.codec.CodecException;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
 import dev.zkscheduler.zk.ZkLayout;
 import java.io.Closeable;
 import java.util.ArrayList;
@@ -96,8 +96,7 @@ public final class DefinitionWatcher implements Closeable {
             node -> {
               try {
                 all.add(
-                    new Versioned<>(
-                        JsonCodec.decodeJob(node.getData()), node.getStat().getVersion()));
+                    new Versioned<>(JobCodec.decode(node.getData()), node.getStat().getVersion()));
               } catch (CodecException unreadable) {
                 // Counted and logged when it arrived.
               }
@@ -118,7 +117,7 @@ public final class DefinitionWatcher implements Closeable {
     }
     try {
       listener.upserted(
-          new Versioned<>(JsonCodec.decodeJob(node.getData()), node.getStat().getVersion()));
+          new Versioned<>(JobCodec.decode(node.getData()), node.getStat().getVersion()));
     } catch (CodecException e) {
       unreadable.inc();
       log.error(

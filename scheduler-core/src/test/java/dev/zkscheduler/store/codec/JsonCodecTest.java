@@ -64,7 +64,7 @@ class JsonCodecTest {
       """;
 
   private static JobDefinition parse(String json) {
-    return JsonCodec.parseJob(json.getBytes(StandardCharsets.UTF_8), NOW);
+    return JobCodec.parse(json.getBytes(StandardCharsets.UTF_8), NOW);
   }
 
   @Test
@@ -150,7 +150,7 @@ class JsonCodecTest {
   @Test
   void unknownFieldsAreTolerated() {
     JobDefinition job =
-        JsonCodec.decodeJob(
+        JobCodec.decode(
             "{\"v\":1,\"id\":\"j\",\"futureField\":{\"x\":1},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"extra\":true}]}"
                 .getBytes(StandardCharsets.UTF_8));
     assertThat(job.id()).isEqualTo("j");
@@ -158,12 +158,12 @@ class JsonCodecTest {
 
   @Test
   void storedDocumentsNeedAKnownFormatVersion() {
-    assertThatThrownBy(() -> JsonCodec.decodeJob("{\"id\":\"j\"}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> JobCodec.decode("{\"id\":\"j\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("no format version");
-    assertThatThrownBy(() -> JsonCodec.decodeRun("{\"v\":2}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> RunCodec.decode("{\"v\":2}".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("format version 2");
-    assertThatThrownBy(() -> JsonCodec.decodeRun(new byte[] {1, 2, 3}))
+    assertThatThrownBy(() -> RunCodec.decode(new byte[] {1, 2, 3}))
         .isInstanceOf(CodecException.class);
   }
 
@@ -175,7 +175,7 @@ class JsonCodecTest {
                 new TaskDefinition(
                     "t", "noop", Map.of("blob", "x".repeat(70_000)), null, null, null, null))
             .build();
-    assertThatThrownBy(() -> JsonCodec.encodeJob(big))
+    assertThatThrownBy(() -> JobCodec.encode(big))
         .isInstanceOf(RecordTooLargeException.class)
         .hasMessageContaining("over the limit of 65536 bytes");
   }
@@ -201,7 +201,7 @@ class JsonCodecTest {
             null,
             42,
             tasks);
-    Run back = JsonCodec.decodeRun(JsonCodec.encodeRun(run));
+    Run back = RunCodec.decode(RunCodec.encode(run));
     assertThat(back).isEqualTo(run);
     assertThat(back.tasks().keySet()).containsExactly("extract", "load");
   }
@@ -209,8 +209,7 @@ class JsonCodecTest {
   @Test
   void scheduleStateAndRequestsRoundTrip() {
     ScheduleState state = new ScheduleState("etl", NOW, NOW.plusSeconds(60), 3);
-    assertThat(JsonCodec.decodeScheduleState(JsonCodec.encodeScheduleState(state)))
-        .isEqualTo(state);
+    assertThat(ScheduleStateCodec.decode(ScheduleStateCodec.encode(state))).isEqualTo(state);
     ControlRequest request =
         new ControlRequest(
             "req-1",
@@ -220,13 +219,13 @@ class JsonCodecTest {
             List.of(NOW, NOW.plusSeconds(1)),
             NOW,
             "node-3");
-    assertThat(JsonCodec.decodeRequest(JsonCodec.encodeRequest(request))).isEqualTo(request);
+    assertThat(RequestCodec.decode(RequestCodec.encode(request))).isEqualTo(request);
   }
 
   @Property(tries = 200)
   void jobsRoundTrip(@ForAll("jobs") JobDefinition job) {
-    assertThat(JsonCodec.decodeJob(JsonCodec.encodeJob(job))).isEqualTo(job);
-    assertThat(parse(JsonCodec.toJson(job))).isEqualTo(job);
+    assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
+    assertThat(parse(JobCodec.toJson(job))).isEqualTo(job);
   }
 
   @Provide

@@ -7,7 +7,7 @@ import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.StoreLimits;
-import dev.zkscheduler.store.codec.JsonCodec;
+import dev.zkscheduler.store.codec.JobCodec;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.nio.charset.StandardCharsets;
@@ -54,10 +54,7 @@ class ZkStoreScaleIT {
         JobDefinition job =
             JobDefinition.builder(String.format("job-%05d", i)).task("t", "noop").build();
         batch.add(
-            client
-                .transactionOp()
-                .create()
-                .forPath(layout.job(job.id()), JsonCodec.encodeJob(job)));
+            client.transactionOp().create().forPath(layout.job(job.id()), JobCodec.encode(job)));
         if (batch.size() == 500) {
           client.transaction().forOperations(batch);
           batch.clear();

@@ -1,15 +1,11 @@
 package dev.zkscheduler.store.codec;
 
+import static dev.zkscheduler.store.codec.StoredFormat.MAPPER;
+
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.zkscheduler.dag.Run;
-import dev.zkscheduler.dag.RunState;
-import dev.zkscheduler.dag.RunTrigger;
-import dev.zkscheduler.dag.TaskRun;
-import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.job.ConcurrencyPolicy;
@@ -26,9 +22,8 @@ import dev.zkscheduler.schedule.MisfirePolicy;
 import dev.zkscheduler.schedule.OnceSchedule;
 import dev.zkscheduler.schedule.Schedule;
 import dev.zkscheduler.schedule.Zones;
-import dev.zkscheduler.store.ControlRequest;
-import dev.zkscheduler.store.ScheduleState;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -37,35 +32,27 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * JSON encoding of everything zk-scheduler stores: job definitions (the REST API's shape,
- * docs/api.md), runs, schedule state and control requests. Every stored document carries a format
- * version {@code "v"}; unknown fields are ignored so that a newer writer's documents stay readable.
- * Thread-safe.
+ * A job definition in JSON: the REST API's shape (docs/api.md), which is also the stored one plus
+ * the format version. Thread-safe.
  *
- * <p>{@link #parseJob} reads a job as a user wrote it and reports every problem with its JSON path
- * in a {@link JobValidationException}; {@code decode*} read what the store wrote and throw {@link
+ * <p>{@link #parse} reads a job as a user wrote it and reports every problem with its JSON path in
+ * a {@link JobValidationException}; {@link #decode} reads what the store wrote and throws {@link
  * CodecException} on anything unexpected.
  */
-public final class JsonCodec {
+public final class JobCodec {
 
-  /** The format version written into every document. */
-  public static final int FORMAT_VERSION = 1;
-
-  private static final ObjectMapper MAPPER = new ObjectMapper();
-
-  private JsonCodec() {}
-
-  // ---- jobs ----
+  private JobCodec() {}
 
   /**
    * Encodes a job for storage.
    *
    * @throws RecordTooLargeException if it exceeds {@link JobDefaults#MAX_ENCODED_BYTES}
    */
-  public static byte[] encodeJob(JobDefinition job) {
+  public static byte[] encode(JobDefinition job) {
     ObjectNode node = jobNode(job);
-    node.put("v", FORMAT_VERSION);
-    byte[] bytes = bytes(node);
+    // Last, unlike the other documents: stored jobs have always been written this way.
+    node.put("v", StoredFormat.FORMAT_VERSION);
+    byte[] bytes = StoredFormat.bytes(node);
     if (bytes.length > JobDefaults.MAX_ENCODED_BYTES) {
       throw new RecordTooLargeException(
           "job '" + job.id() + "'", bytes.length, JobDefaults.MAX_ENCODED_BYTES);
@@ -75,11 +62,14 @@ public final class JsonCodec {
 
   /** The job in the REST API's JSON shape, without the storage format version. */
   public static String toJson(JobDefinition job) {
-    return new String(bytes(jobNode(job)), java.nio.charset.StandardCharsets.UTF_8);
+    return new String(StoredFormat.bytes(jobNode(job)), StandardCharsets.UTF_8);
   }
 
-  public static JobDefinition decodeJob(byte[] data) {
-    JsonNode node = storedDocument(data, "job");
+  /**
+   * @throws CodecException if {@code data} is not a valid job this node can read
+   */
+  public static JobDefinition decode(byte[] data) {
+    JsonNode node = StoredFormat.storedDocument(data, "job");
     try {
       return readJob(node, null);
     } catch (JobValidationException e) {
@@ -94,7 +84,7 @@ public final class JsonCodec {
    * @throws JobValidationException naming every malformed field (wrong types, bad durations,
    *     unknown enum values, invalid schedules or retry policies)
    */
-  public static JobDefinition parseJob(byte[] json, Instant anchorIfMissing) {
+  public static JobDefinition parse(byte[] json, Instant anchorIfMissing) {
     JsonNode node;
     try {
       node = MAPPER.readTree(json);
@@ -199,17 +189,17 @@ public final class JsonCodec {
       throw new JobValidationException(
           "catchUpLimit", "must be between 1 and " + JobDefaults.MAX_CATCH_UP_LIMIT + ", was 0");
     }
-    return new JobDefinition(
-        id,
-        description,
-        schedule,
-        tasks,
-        retry,
-        timeout,
-        misfire,
-        catchUpLimit == null ? 0 : catchUpLimit,
-        concurrency,
-        paused != null && paused);
+    return JobDefinition.builder(id)
+        .description(description)
+        .schedule(schedule)
+        .tasks(tasks)
+        .retry(retry)
+        .timeout(timeout)
+        .misfirePolicy(misfire)
+        .catchUpLimit(catchUpLimit == null ? 0 : catchUpLimit)
+        .concurrencyPolicy(concurrency)
+        .paused(paused != null && paused)
+        .build();
   }
 
   private static TaskDefinition readTask(
@@ -310,218 +300,6 @@ public final class JsonCodec {
     } catch (InvalidScheduleException e) {
       f.error("schedule." + e.field(), e.reason());
       return null;
-    }
-  }
-
-  // ---- runs ----
-
-  public static byte[] encodeRun(Run run) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("v", FORMAT_VERSION);
-    node.put("id", run.id());
-    node.put("jobId", run.jobId());
-    putInstant(node, "nominalTime", run.nominalTime());
-    node.put("trigger", run.trigger().name());
-    node.put("state", run.state().name());
-    putInstant(node, "createdAt", run.createdAt());
-    putInstant(node, "startedAt", run.startedAt());
-    putInstant(node, "finishedAt", run.finishedAt());
-    node.put("epoch", run.epoch());
-    ObjectNode tasks = node.putObject("tasks");
-    run.tasks()
-        .forEach(
-            (id, task) -> {
-              ObjectNode t = tasks.putObject(id);
-              t.put("state", task.state().name());
-              t.put("attempts", task.attempts());
-              putInstant(t, "startedAt", task.startedAt());
-              putInstant(t, "finishedAt", task.finishedAt());
-              putInstant(t, "nextAttemptAt", task.nextAttemptAt());
-              if (task.node() != null) {
-                t.put("node", task.node());
-              }
-              if (task.error() != null) {
-                t.put("error", task.error());
-              }
-            });
-    return bytes(node);
-  }
-
-  public static Run decodeRun(byte[] data) {
-    JsonNode node = storedDocument(data, "run");
-    JsonFields f = new JsonFields();
-    Map<String, TaskRun> tasks = new LinkedHashMap<>();
-    JsonNode taskNodes = f.object(node, "tasks", "tasks");
-    if (taskNodes != null) {
-      taskNodes
-          .fields()
-          .forEachRemaining(
-              e -> {
-                JsonNode t = e.getValue();
-                String p = "tasks." + e.getKey();
-                Integer attempts = f.integer(t, "attempts", p + ".attempts");
-                tasks.put(
-                    e.getKey(),
-                    new TaskRun(
-                        required(
-                            f,
-                            f.enumValue(t, "state", p + ".state", TaskState.class),
-                            p + ".state"),
-                        attempts == null ? 0 : attempts,
-                        f.instant(t, "startedAt", p + ".startedAt"),
-                        f.instant(t, "finishedAt", p + ".finishedAt"),
-                        f.instant(t, "nextAttemptAt", p + ".nextAttemptAt"),
-                        f.string(t, "node", p + ".node"),
-                        f.string(t, "error", p + ".error")));
-              });
-    }
-    Long epoch = f.longValue(node, "epoch", "epoch");
-    Run run =
-        new Run(
-            required(f, f.string(node, "id", "id"), "id"),
-            required(f, f.string(node, "jobId", "jobId"), "jobId"),
-            f.instant(node, "nominalTime", "nominalTime"),
-            required(f, f.enumValue(node, "trigger", "trigger", RunTrigger.class), "trigger"),
-            required(f, f.enumValue(node, "state", "state", RunState.class), "state"),
-            f.instant(node, "createdAt", "createdAt"),
-            f.instant(node, "startedAt", "startedAt"),
-            f.instant(node, "finishedAt", "finishedAt"),
-            epoch == null ? 0 : epoch,
-            tasks);
-    failOnErrors(f, "run");
-    return run;
-  }
-
-  // ---- schedule state ----
-
-  public static byte[] encodeScheduleState(ScheduleState state) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("v", FORMAT_VERSION);
-    node.put("jobId", state.jobId());
-    putInstant(node, "lastNominalFire", state.lastNominalFire());
-    putInstant(node, "nextFire", state.nextFire());
-    node.put("definitionVersion", state.definitionVersion());
-    return bytes(node);
-  }
-
-  public static ScheduleState decodeScheduleState(byte[] data) {
-    JsonNode node = storedDocument(data, "schedule state");
-    JsonFields f = new JsonFields();
-    Integer version = f.integer(node, "definitionVersion", "definitionVersion");
-    ScheduleState state =
-        new ScheduleState(
-            required(f, f.string(node, "jobId", "jobId"), "jobId"),
-            f.instant(node, "lastNominalFire", "lastNominalFire"),
-            f.instant(node, "nextFire", "nextFire"),
-            version == null ? -1 : version);
-    failOnErrors(f, "schedule state");
-    return state;
-  }
-
-  // ---- control requests ----
-
-  public static byte[] encodeRequest(ControlRequest request) {
-    ObjectNode node = MAPPER.createObjectNode();
-    node.put("v", FORMAT_VERSION);
-    node.put("id", request.id());
-    node.put("kind", request.kind().name());
-    node.put("jobId", request.jobId());
-    ArrayNode runIds = node.putArray("runIds");
-    request.runIds().forEach(runIds::add);
-    ArrayNode times = node.putArray("nominalTimes");
-    request.nominalTimes().forEach(t -> times.add(t.toString()));
-    putInstant(node, "requestedAt", request.requestedAt());
-    if (request.requestedBy() != null) {
-      node.put("requestedBy", request.requestedBy());
-    }
-    return bytes(node);
-  }
-
-  public static ControlRequest decodeRequest(byte[] data) {
-    JsonNode node = storedDocument(data, "request");
-    JsonFields f = new JsonFields();
-    List<String> runIds = new ArrayList<>();
-    JsonNode ids = f.array(node, "runIds", "runIds");
-    if (ids != null) {
-      ids.forEach(n -> runIds.add(n.asText()));
-    }
-    List<Instant> times = new ArrayList<>();
-    JsonNode timeNodes = f.array(node, "nominalTimes", "nominalTimes");
-    if (timeNodes != null) {
-      try {
-        timeNodes.forEach(n -> times.add(Instant.parse(n.asText())));
-      } catch (java.time.DateTimeException e) {
-        f.error("nominalTimes", "not ISO-8601 instants");
-      }
-    }
-    ControlRequest request =
-        new ControlRequest(
-            required(f, f.string(node, "id", "id"), "id"),
-            required(f, f.enumValue(node, "kind", "kind", ControlRequest.Kind.class), "kind"),
-            required(f, f.string(node, "jobId", "jobId"), "jobId"),
-            runIds,
-            times,
-            f.instant(node, "requestedAt", "requestedAt"),
-            f.string(node, "requestedBy", "requestedBy"));
-    failOnErrors(f, "request");
-    return request;
-  }
-
-  // ---- helpers ----
-
-  private static JsonNode storedDocument(byte[] data, String what) {
-    JsonNode node;
-    try {
-      node = MAPPER.readTree(data);
-    } catch (IOException e) {
-      throw new CodecException("stored " + what + " is not valid JSON", e);
-    }
-    if (node == null || !node.isObject()) {
-      throw new CodecException("stored " + what + " is not a JSON object");
-    }
-    JsonNode version = node.get("v");
-    if (version == null || !version.isInt()) {
-      throw new CodecException("stored " + what + " has no format version");
-    }
-    if (version.intValue() > FORMAT_VERSION) {
-      throw new CodecException(
-          "stored "
-              + what
-              + " has format version "
-              + version.intValue()
-              + "; this node reads up to "
-              + FORMAT_VERSION
-              + " (upgrade it)");
-    }
-    return node;
-  }
-
-  private static <T> T required(JsonFields f, T value, String field) {
-    if (value == null && !f.hasErrors()) {
-      f.error(field, "is missing");
-    }
-    return value;
-  }
-
-  private static void failOnErrors(JsonFields f, String what) {
-    try {
-      f.throwIfAny();
-    } catch (JobValidationException e) {
-      throw new CodecException("stored " + what + " is malformed: " + e.getMessage(), e);
-    }
-  }
-
-  private static void putInstant(ObjectNode node, String name, Instant instant) {
-    if (instant != null) {
-      node.put(name, instant.toString());
-    }
-  }
-
-  private static byte[] bytes(JsonNode node) {
-    try {
-      return MAPPER.writeValueAsBytes(node);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException("cannot encode JSON", e);
     }
   }
 }

@@ -1,0 +1,120 @@
+package dev.zkscheduler.store.zk;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.codec.RunCodec;
+import dev.zkscheduler.store.codec.ScheduleStateCodec;
+import dev.zkscheduler.zk.ZkLayout;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.zookeeper.KeeperException;
+
+/**
+ * Reads of scheduler state: schedule states and runs, which only the leader writes ({@link
+ * LeaderCommits}) but anyone may read. Runs per job are bounded by retention; the runs not yet
+ * finished are found through the active-run index, spread over {@value ZkLayout#BUCKETS} buckets.
+ * Thread-safe.
+ */
+final class SchedulerStateReads {
+
+  private final CuratorFramework client;
+  private final ZkLayout layout;
+  private final PipelinedReader reader;
+
+  SchedulerStateReads(CuratorFramework client, ZkLayout layout, PipelinedReader reader) {
+    this.client = client;
+    this.layout = layout;
+    this.reader = reader;
+  }
+
+  Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
+    return ZkCall.run(() -> reader.read(layout.schedule(jobId), ScheduleStateCodec::decode));
+  }
+
+  Map<String, Versioned<ScheduleState>> scheduleStates(Collection<String> jobIds) {
+    return ZkCall.run(
+        () -> {
+          Map<String, String> jobOfPath = new HashMap<>();
+          for (String id : jobIds) {
+            jobOfPath.put(layout.schedule(id), id);
+          }
+          return statesByJob(jobOfPath);
+        });
+  }
+
+  Map<String, Versioned<ScheduleState>> allScheduleStates() {
+    return ZkCall.run(
+        () -> {
+          Map<String, String> jobOfPath = new HashMap<>();
+          reader
+              .listBuckets(layout::scheduleBucket)
+              .forEach((bucket, ids) -> ids.forEach(id -> jobOfPath.put(bucket + "/" + id, id)));
+          return statesByJob(jobOfPath);
+        });
+  }
+
+  Optional<Versioned<Run>> run(String jobId, String runId) {
+    return ZkCall.run(() -> reader.read(layout.run(jobId, runId), RunCodec::decode));
+  }
+
+  /** Newest first, read one by one: only as many as {@code limit} asks for are read. */
+  List<Versioned<Run>> runs(String jobId, int limit) {
+    return ZkCall.run(
+        () -> {
+          List<Versioned<Run>> runs = new ArrayList<>();
+          for (String id : newestFirst(jobId)) {
+            if (runs.size() >= limit) {
+              break;
+            }
+            reader.read(layout.run(jobId, id), RunCodec::decode).ifPresent(runs::add);
+          }
+          return runs;
+        });
+  }
+
+  List<String> runIds(String jobId) {
+    return ZkCall.run(() -> newestFirst(jobId));
+  }
+
+  List<Versioned<Run>> activeRuns() {
+    return ZkCall.run(
+        () -> {
+          List<String> paths = new ArrayList<>();
+          for (List<String> entries : reader.listBuckets(layout::activeBucket).values()) {
+            for (String entry : entries) {
+              int split = entry.indexOf('~');
+              paths.add(layout.run(entry.substring(0, split), entry.substring(split + 1)));
+            }
+          }
+          return new ArrayList<>(reader.readAll(paths, RunCodec::decode).values());
+        });
+  }
+
+  private Map<String, Versioned<ScheduleState>> statesByJob(Map<String, String> jobOfPath)
+      throws Exception {
+    Map<String, Versioned<ScheduleState>> states = new HashMap<>();
+    reader
+        .readAll(jobOfPath.keySet(), ScheduleStateCodec::decode)
+        .forEach((path, state) -> states.put(jobOfPath.get(path), state));
+    return states;
+  }
+
+  /** Run ids sort by time, so reversed they are newest first. */
+  private List<String> newestFirst(String jobId) throws Exception {
+    List<String> ids;
+    try {
+      ids = new ArrayList<>(client.getChildren().forPath(layout.runs(jobId)));
+    } catch (KeeperException.NoNodeException e) {
+      return List.of();
+    }
+    ids.sort(Comparator.reverseOrder());
+    return ids;
+  }
+}

@@ -1,0 +1,178 @@
+package dev.zkscheduler.store.codec;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.dag.TriggerRule;
+import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.RetryPolicy;
+import dev.zkscheduler.job.TaskDefinition;
+import dev.zkscheduler.schedule.DstPolicy;
+import dev.zkscheduler.schedule.MisfirePolicy;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.schedule.Zones;
+import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.ScheduleState;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The stored format, byte for byte. Documents written by a running cluster must stay readable and
+ * nodes of two releases share one ZooKeeper during an upgrade, so any change to what the codecs
+ * write is a format change: it needs a new format version, not an edit of these documents.
+ */
+class StoredFormatGoldenTest {
+
+  private static final Instant T = Instant.parse("2026-11-25T10:00:00Z");
+
+  private static final String STORED_JOB =
+      "{\"id\":\"daily-etl\",\"description\":\"loads \\\"sales\\\" \u00fc\",\"schedule\":{\"cron\":\"0 9 * * *\",\"timeZone\":\"America/New_York\",\"dstPolicy\":\"SHIFT_FORWARD\"},\"tasks\":[{\"id\":\"extract\",\"type\":\"http\",\"config\":{\"url\":\"http://127.0.0.1:9000/extract\",\"headers\":{\"Accept\":\"application/json\"},\"codes\":[200,204],\"verbose\":true},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"},{\"id\":\"load\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[\"extract\"],\"triggerRule\":\"ALL_DONE\",\"retry\":{\"maxAttempts\":5,\"initialDelay\":\"PT2S\",\"multiplier\":1.5,\"maxDelay\":\"PT1M\",\"jitter\":0.0},\"timeout\":\"PT10M\"}],\"retry\":{\"maxAttempts\":3,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.1},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":7,\"concurrencyPolicy\":\"ALLOW\",\"paused\":true,\"v\":1}";
+
+  private static final String API_JOB =
+      "{\"id\":\"daily-etl\",\"description\":\"loads \\\"sales\\\" \u00fc\",\"schedule\":{\"cron\":\"0 9 * * *\",\"timeZone\":\"America/New_York\",\"dstPolicy\":\"SHIFT_FORWARD\"},\"tasks\":[{\"id\":\"extract\",\"type\":\"http\",\"config\":{\"url\":\"http://127.0.0.1:9000/extract\",\"headers\":{\"Accept\":\"application/json\"},\"codes\":[200,204],\"verbose\":true},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"},{\"id\":\"load\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[\"extract\"],\"triggerRule\":\"ALL_DONE\",\"retry\":{\"maxAttempts\":5,\"initialDelay\":\"PT2S\",\"multiplier\":1.5,\"maxDelay\":\"PT1M\",\"jitter\":0.0},\"timeout\":\"PT10M\"}],\"retry\":{\"maxAttempts\":3,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.1},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":7,\"concurrencyPolicy\":\"ALLOW\",\"paused\":true}";
+
+  private static final String STORED_INTERVAL_JOB =
+      "{\"id\":\"every\",\"schedule\":{\"interval\":\"PT15M\",\"startAt\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
+
+  private static final String STORED_ONCE_JOB =
+      "{\"id\":\"once\",\"schedule\":{\"at\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
+
+  private static final String STORED_RUN =
+      "{\"v\":1,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}}}";
+
+  private static final String STORED_SCHEDULE_STATE =
+      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3}";
+
+  private static final String STORED_FIRST_SCHEDULE_STATE =
+      "{\"v\":1,\"jobId\":\"new-job\",\"nextFire\":\"2026-11-25T10:00:00Z\",\"definitionVersion\":0}";
+
+  private static final String STORED_REQUEST =
+      "{\"v\":1,\"id\":\"req-1\",\"kind\":\"BACKFILL\",\"jobId\":\"daily-etl\",\"runIds\":[\"a\",\"b\"],\"nominalTimes\":[\"2026-11-25T10:00:00Z\",\"2026-11-25T11:00:00Z\"],\"requestedAt\":\"2026-11-25T10:00:00Z\",\"requestedBy\":\"node-3\"}";
+
+  /** Sets every field, with non-default policies, nested config and a character to escape. */
+  private static JobDefinition fullJob() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("url", "http://127.0.0.1:9000/extract");
+    config.put("headers", Map.of("Accept", "application/json"));
+    config.put("codes", List.of(200, 204));
+    config.put("verbose", true);
+    return new JobDefinition(
+        "daily-etl",
+        "loads \"sales\" \u00fc",
+        Schedule.cron("0 9 * * *", Zones.parse("America/New_York"), DstPolicy.DEFAULT),
+        List.of(
+            new TaskDefinition("extract", "http", config, List.of(), null, null, null),
+            new TaskDefinition(
+                "load",
+                "noop",
+                null,
+                List.of("extract"),
+                TriggerRule.ALL_DONE,
+                new RetryPolicy(5, Duration.ofSeconds(2), 1.5, Duration.ofMinutes(1), 0.0),
+                Duration.ofMinutes(10))),
+        new RetryPolicy(3, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 0.1),
+        Duration.ofHours(1),
+        MisfirePolicy.FIRE_ONCE,
+        7,
+        ConcurrencyPolicy.ALLOW,
+        true);
+  }
+
+  private static JobDefinition intervalJob() {
+    return JobDefinition.builder("every")
+        .schedule(Schedule.interval(Duration.ofMinutes(15), T))
+        .task("t", "noop")
+        .build();
+  }
+
+  private static JobDefinition onceJob() {
+    return JobDefinition.builder("once").schedule(Schedule.once(T)).task("t", "noop").build();
+  }
+
+  private static Run runWithTasks() {
+    Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    tasks.put(
+        "extract", new TaskRun(TaskState.SUCCEEDED, 1, T, T.plusSeconds(3), null, "node-1", null));
+    tasks.put(
+        "load",
+        new TaskRun(TaskState.RETRY_WAIT, 2, T, null, T.plusSeconds(30), "node-2", "HTTP 503"));
+    return new Run(
+        "20261125T100000Z",
+        "daily-etl",
+        T,
+        RunTrigger.SCHEDULE,
+        RunState.RUNNING,
+        T,
+        T.plusSeconds(1),
+        null,
+        42,
+        tasks);
+  }
+
+  private static ControlRequest backfill() {
+    return new ControlRequest(
+        "req-1",
+        ControlRequest.Kind.BACKFILL,
+        "daily-etl",
+        List.of("a", "b"),
+        List.of(T, T.plusSeconds(3600)),
+        T,
+        "node-3");
+  }
+
+  @Test
+  void jobsAreStoredInTheGoldenFormat() {
+    assertThat(text(JobCodec.encode(fullJob()))).isEqualTo(STORED_JOB);
+    assertThat(text(JobCodec.encode(intervalJob()))).isEqualTo(STORED_INTERVAL_JOB);
+    assertThat(text(JobCodec.encode(onceJob()))).isEqualTo(STORED_ONCE_JOB);
+    assertThat(JobCodec.decode(bytes(STORED_JOB))).isEqualTo(fullJob());
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB))).isEqualTo(intervalJob());
+    assertThat(JobCodec.decode(bytes(STORED_ONCE_JOB))).isEqualTo(onceJob());
+  }
+
+  @Test
+  void theApiShapeIsTheStoredOneWithoutAVersion() {
+    assertThat(JobCodec.toJson(fullJob())).isEqualTo(API_JOB);
+    assertThat(JobCodec.parse(bytes(API_JOB), T)).isEqualTo(fullJob());
+  }
+
+  @Test
+  void runsAreStoredInTheGoldenFormat() {
+    assertThat(text(RunCodec.encode(runWithTasks()))).isEqualTo(STORED_RUN);
+    assertThat(RunCodec.decode(bytes(STORED_RUN))).isEqualTo(runWithTasks());
+  }
+
+  @Test
+  void scheduleStatesAreStoredInTheGoldenFormat() {
+    ScheduleState state = new ScheduleState("daily-etl", T, T.plusSeconds(86_400), 3);
+    ScheduleState first = new ScheduleState("new-job", null, T, 0);
+    assertThat(text(ScheduleStateCodec.encode(state))).isEqualTo(STORED_SCHEDULE_STATE);
+    assertThat(text(ScheduleStateCodec.encode(first))).isEqualTo(STORED_FIRST_SCHEDULE_STATE);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE))).isEqualTo(state);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_FIRST_SCHEDULE_STATE))).isEqualTo(first);
+  }
+
+  @Test
+  void requestsAreStoredInTheGoldenFormat() {
+    assertThat(text(RequestCodec.encode(backfill()))).isEqualTo(STORED_REQUEST);
+    assertThat(RequestCodec.decode(bytes(STORED_REQUEST))).isEqualTo(backfill());
+  }
+
+  private static String text(byte[] data) {
+    return new String(data, StandardCharsets.UTF_8);
+  }
+
+  private static byte[] bytes(String text) {
+    return text.getBytes(StandardCharsets.UTF_8);
+  }
+}
