@@ -1,7 +1,6 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
-import dev.zkscheduler.dag.RunProgress;
 import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
@@ -123,17 +122,8 @@ final class RunDriver {
         continue;
       }
       for (Versioned<Run> versioned : byJob.getValue()) {
-        Run run = versioned.value();
-        Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
-        if (!started.plus(entry.job.timeout()).isAfter(now)) {
-          RunProgress.Cancellation c = entry.progress.timeOut(run, now);
-          c.interrupted()
-              .forEach(
-                  task ->
-                      runner.interrupt(
-                          new TaskRunner.AttemptKey(
-                              run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
-          state.stage(versioned, c.run());
+        if (TaskAttempts.pastRunDeadline(entry, versioned.value(), now)) {
+          attempts.timeOutRun(entry, versioned, now);
           continue;
         }
         startReady(entry, versioned);

@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunProgress;
 import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
@@ -33,7 +34,7 @@ final class TaskAttempts {
   /** Records the outcomes reported since the last tick (staged; the caller flushes). */
   void recordOutcomes() {
     for (TaskRunner.Outcome outcome : state.runner().drain()) {
-      record(outcome, false);
+      record(outcome, outcome.timedOut());
     }
   }
 
@@ -111,6 +112,12 @@ final class TaskAttempts {
     if (task == null || task.state() != TaskState.RUNNING || task.attempts() != key.attempt()) {
       return;
     }
+    if (timedOut && pastRunDeadline(entry, versioned.value(), outcome.finishedAt())) {
+      // The attempt's deadline was the run's: the run timed out, whichever timer (the handler's
+      // own or the scheduler's) noticed first. Recorded as a task timeout it would settle FAILED.
+      timeOutRun(entry, versioned, outcome.finishedAt());
+      return;
+    }
     Run next =
         outcome.succeeded()
             ? entry.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
@@ -123,6 +130,29 @@ final class TaskAttempts {
                 outcome.finishedAt(),
                 timedOut);
     state.stage(versioned, next);
+  }
+
+  /** The run's deadline: its start (or creation) plus the job's timeout. */
+  static boolean pastRunDeadline(JobEntry entry, Run run, Instant now) {
+    Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
+    return !started.plus(entry.job.timeout()).isAfter(now);
+  }
+
+  /**
+   * Ends the run TIMED_OUT: running tasks TIMED_OUT (their attempts interrupted), others CANCELLED.
+   */
+  void timeOutRun(JobEntry entry, Versioned<Run> versioned, Instant now) {
+    Run run = versioned.value();
+    RunProgress.Cancellation c = entry.progress.timeOut(run, now);
+    c.interrupted()
+        .forEach(
+            task ->
+                state
+                    .runner()
+                    .interrupt(
+                        new TaskRunner.AttemptKey(
+                            run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
+    state.stage(versioned, c.run());
   }
 
   /** {@code run} with the attempt failed (or timed out), and a retry planned if one is left. */

@@ -37,7 +37,13 @@ final class TaskRunner {
   record AttemptKey(String jobId, String runId, String taskId, int attempt) {}
 
   /** What an attempt ended with. {@code error} is null on success. */
-  record Outcome(AttemptKey key, boolean succeeded, String error, Instant finishedAt) {}
+  record Outcome(
+      AttemptKey key, boolean succeeded, String error, Instant finishedAt, boolean timedOut) {
+
+    Outcome(AttemptKey key, boolean succeeded, String error, Instant finishedAt) {
+      this(key, succeeded, error, finishedAt, false);
+    }
+  }
 
   private record InFlight(AttemptContext context, Future<?> future, Instant deadline) {}
 
@@ -90,7 +96,8 @@ final class TaskRunner {
                             result == null
                                 ? "handler returned no result"
                                 : message(result.message()),
-                            clock.instant());
+                            clock.instant(),
+                            result != null && result.timedOut());
               } catch (NotStartedException e) {
                 outcome =
                     new Outcome(

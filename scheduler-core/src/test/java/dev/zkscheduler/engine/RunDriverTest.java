@@ -2,6 +2,7 @@ package dev.zkscheduler.engine;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunState;
@@ -16,6 +17,7 @@ import dev.zkscheduler.store.StoreOp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -83,8 +85,13 @@ class RunDriverTest {
     assertThat(f.stored("etl", "r").tasks().get("load").state()).isEqualTo(TaskState.PENDING);
   }
 
+  /**
+   * The attempt's deadline is the run's (the job timeout is shorter than the task's): the run timed
+   * out, it did not fail. It used to settle FAILED because the attempt's timeout was recorded
+   * first.
+   */
   @Test
-  void anOverdueAttemptIsInterruptedAndRecordedTimedOut() {
+  void anAttemptStoppedAtTheRunsDeadlineTimesTheRunOut() {
     JobEntry job = f.load(tenSecondJob()).get(0);
     f.startedRun(job, "r");
     assertThat(f.runner.running()).isEqualTo(1);
@@ -93,10 +100,48 @@ class RunDriverTest {
     driver.drive();
 
     Run stored = f.stored("j", "r");
-    assertThat(stored.state()).isEqualTo(RunState.FAILED);
+    assertThat(stored.state()).isEqualTo(RunState.TIMED_OUT);
     assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
     assertThat(f.runner.running()).isZero();
     assertThat(f.state.active().count()).isZero();
+  }
+
+  /** The task's own timeout, well inside the run's: the task TIMED_OUT, the run FAILED. */
+  @Test
+  void anAttemptPastItsOwnTimeoutIsTimedOutAndTheRunFails() {
+    JobEntry job =
+        f.load(
+                JobDefinition.builder("j")
+                    .timeout(Duration.ofSeconds(60))
+                    .task(
+                        new dev.zkscheduler.job.TaskDefinition(
+                            "t", "block", Map.of(), List.of(), null, null, Duration.ofSeconds(2)))
+                    .build())
+            .get(0);
+    f.startedRun(job, "r");
+    f.clock.advance(Duration.ofSeconds(2));
+
+    driver.drive();
+
+    Run stored = f.stored("j", "r");
+    assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(stored.state()).isEqualTo(RunState.FAILED);
+  }
+
+  /** A handler stopped by its own limit reports it; the attempt is TIMED_OUT, not FAILED. */
+  @Test
+  void aHandlerThatReportsItTimedOutIsRecordedTimedOut() {
+    JobEntry job = f.load(JobDefinition.builder("j").task("t", "gives-up").build()).get(0);
+    f.startedRun(job, "r");
+    await().until(() -> f.runner.running() == 0);
+
+    f.attempts.recordOutcomes();
+    f.state.flush();
+
+    Run stored = f.stored("j", "r");
+    assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(stored.tasks().get("t").error()).isEqualTo("its own limit ran out");
+    assertThat(stored.state()).isEqualTo(RunState.FAILED);
   }
 
   /** A run waiting for a retry has no attempt in flight; its own deadline still ends it. */

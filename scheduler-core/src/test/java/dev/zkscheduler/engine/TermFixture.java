@@ -51,7 +51,11 @@ final class TermFixture implements AutoCloseable {
   TermFixture(EngineSettings settings) {
     runner = new TaskRunner(2, clock, registry, () -> {}, Lease.unlimited());
     state = new TermState(term, store, clock, settings, runner, metrics);
-    Map<String, TaskHandler> handlers = Map.of("record", this::record, "block", this::block);
+    Map<String, TaskHandler> handlers =
+        Map.of(
+            "record", this::record,
+            "block", this::block,
+            "gives-up", ctx -> TaskResult.timedOut("its own limit ran out"));
     attempts = new TaskAttempts(state, handlers);
   }
 

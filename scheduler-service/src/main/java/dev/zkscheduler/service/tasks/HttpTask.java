@@ -10,6 +10,7 @@ import java.net.URISyntaxException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -107,6 +108,11 @@ public final class HttpTask implements TaskHandler {
       throw e;
     } catch (ExecutionException e) {
       Throwable cause = e.getCause() != null ? e.getCause() : e;
+      if (cause instanceof HttpTimeoutException) {
+        // Its own timeout (or the attempt's deadline it was clamped to) stopped the call: the
+        // attempt timed out, as if the scheduler's timer had stopped it.
+        return TaskResult.timedOut("HTTP request timed out after " + timeout);
+      }
       return TaskResult.failure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
     }
   }

@@ -65,14 +65,33 @@ class HttpTaskTest {
   }
 
   @Test
-  void theTaskTimeoutBoundsTheRequest() throws Exception {
+  void itsOwnTimeoutEndsTheAttemptTimedOutNotFailed() throws Exception {
     ledger.delay("/slow", 10_000);
     TaskResult result =
         task.execute(
             new FakeContext(
                 Map.of("url", ledger.url("/slow"), "timeout", "PT0.3S"), Duration.ofMinutes(1)));
     assertThat(result.succeeded()).isFalse();
-    assertThat(result.message()).containsIgnoringCase("timeout");
+    assertThat(result.timedOut()).isTrue();
+    assertThat(result.message()).contains("timed out after PT0.3S");
+  }
+
+  @Test
+  void theAttemptDeadlineItIsClampedToAlsoEndsItTimedOut() throws Exception {
+    ledger.delay("/slow", 10_000);
+    TaskResult result =
+        task.execute(new FakeContext(Map.of("url", ledger.url("/slow")), Duration.ofMillis(300)));
+    assertThat(result.timedOut()).isTrue();
+  }
+
+  @Test
+  void anUnreachableReceiverIsAFailureNotATimeout() throws Exception {
+    TaskResult result =
+        task.execute(
+            new FakeContext(
+                Map.of("url", "http://127.0.0.1:1/unreachable"), Duration.ofMinutes(1)));
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.timedOut()).isFalse();
   }
 
   @Test
