@@ -69,7 +69,10 @@ public interface Scheduler extends Closeable {
   /** A manual run now; returns its run id at once (the leader creates the run). */
   String trigger(String jobId);
 
-  /** One run per nominal fire time in [from, to), bounded in count; returns their run ids. */
+  /**
+   * One run per nominal fire time in [from, to), bounded in count; returns their run ids. Only fire
+   * times that have passed: a range reaching one still to come is refused on {@code to}.
+   */
   List<String> backfill(String jobId, Instant from, Instant to);
 
   /** The next {@code count} (≤ 1000) fire times strictly after {@code from}, in the job's zone. */

@@ -261,12 +261,24 @@ final class SchedulerNode implements Scheduler {
     if (!to.isAfter(from)) {
       throw new JobValidationException("to", "must be after 'from'");
     }
+    Instant now = clock.instant();
     List<Instant> nominal = new ArrayList<>();
     Instant cursor = from.minusNanos(1);
     while (true) {
       Optional<Instant> next = job.schedule().nextFireAfter(cursor);
       if (next.isEmpty() || !next.get().isBefore(to)) {
         break;
+      }
+      if (next.get().isAfter(now)) {
+        // A backfill run for a fire still to come would run now, and the real fire would then be
+        // a prevented duplicate: nothing would run on time.
+        throw new JobValidationException(
+            "to",
+            "the range reaches fire time "
+                + next.get()
+                + ", later than now ("
+                + now
+                + "); backfill only fire times that have passed");
       }
       if (nominal.size() == MAX_BACKFILL) {
         throw new JobValidationException(
@@ -280,13 +292,7 @@ final class SchedulerNode implements Scheduler {
     if (!runIds.isEmpty()) {
       store.submitRequest(
           new ControlRequest(
-              requestId(),
-              ControlRequest.Kind.BACKFILL,
-              jobId,
-              runIds,
-              nominal,
-              clock.instant(),
-              memberId));
+              requestId(), ControlRequest.Kind.BACKFILL, jobId, runIds, nominal, now, memberId));
       engine.wakeUp();
     }
     return runIds;

@@ -1,6 +1,7 @@
 package dev.zkscheduler;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
@@ -14,6 +15,8 @@ import dev.zkscheduler.engine.MutableClock;
 import dev.zkscheduler.engine.RunIds;
 import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.job.JobValidationException.FieldError;
 import dev.zkscheduler.job.RetryPolicy;
 import dev.zkscheduler.job.TaskContext;
 import dev.zkscheduler.job.TaskDefinition;
@@ -386,13 +389,43 @@ class EngineTest {
     node.tickNow();
     tickAt(T0.plusSeconds(60));
     awaitRun("j", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
+    tickAt(T0.plusSeconds(120));
+    awaitRun("j", id(T0.plusSeconds(120)), RunState.SUCCEEDED);
     List<String> ids = node.backfill("j", T0.plusSeconds(60), T0.plusSeconds(180));
     assertThat(ids).containsExactly(id(T0.plusSeconds(60)), id(T0.plusSeconds(120)));
-    awaitRun("j", id(T0.plusSeconds(120)), RunState.SUCCEEDED);
+    await().until(() -> metrics.counter(MetricNames.DUPLICATES_PREVENTED).getCount() == 2);
+    node.tickNow();
     assertThat(ledger)
         .containsExactly(
             "j/" + id(T0.plusSeconds(60)) + "/t#1", "j/" + id(T0.plusSeconds(120)) + "/t#1");
-    assertThat(metrics.counter(MetricNames.DUPLICATES_PREVENTED).getCount()).isEqualTo(1);
+  }
+
+  /**
+   * A backfill runs past fire times only: one reaching a fire time still to come is refused on
+   * {@code to} and requests nothing. It used to run the future instants at once, and the real fires
+   * were then counted as duplicates and never ran on time.
+   */
+  @Test
+  void aBackfillReachingPastNowIsRefusedAndRequestsNothing() {
+    node.createJob(everyMinute("j", "record"));
+    node.tickNow();
+    tickAt(T0.plusSeconds(60));
+    awaitRun("j", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
+
+    assertThatThrownBy(() -> node.backfill("j", T0.minusSeconds(180), T0.plusSeconds(240)))
+        .isInstanceOfSatisfying(
+            JobValidationException.class,
+            e -> {
+              assertThat(e.errors()).extracting(FieldError::field).containsExactly("to");
+              assertThat(e.getMessage()).contains(T0.plusSeconds(120).toString());
+            });
+
+    assertThat(store.pendingRequests()).isEmpty();
+    tickAt(T0.plusSeconds(61));
+    assertThat(node.runs("j", 10)).hasSize(1);
+    assertThat(node.backfill("j", T0.minusSeconds(180), T0.plusSeconds(61)))
+        .isNotEmpty()
+        .doesNotContain(id(T0.plusSeconds(120)));
   }
 
   /**
