@@ -16,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -103,6 +104,61 @@ class BadInputIT {
 
   private static ApiClient api() {
     return new ApiClient("http://127.0.0.1:" + APP.getLocalPort(), TestService.ADMIN);
+  }
+
+  /**
+   * Encoded path segments that Jetty itself refuses before the API sees them (ambiguous segments,
+   * separators, NUL, overlong UTF-8) are answered like every other error: a JSON error document
+   * whose code is the status, never an empty body or HTML, never 5xx.
+   */
+  @Test
+  void everyEncodedPathSegmentIsAnsweredWithAJsonError() {
+    List<String> segments =
+        List.of(
+            "%2E%2E",
+            "%2e",
+            "a%2Fb",
+            "..%2F..%2Fleader",
+            "%2F",
+            "%00",
+            "a%00b",
+            "%C0%AE%C0%AE",
+            "%C0%AF",
+            "%FF",
+            "a%5Cb",
+            "%252F",
+            "%E2%82",
+            "%");
+    List<String> failures = new ArrayList<>();
+    for (String segment : segments) {
+      for (String[] call :
+          List.of(
+              new String[] {"GET", "/api/v1/jobs/" + segment},
+              new String[] {"PUT", "/api/v1/jobs/" + segment},
+              new String[] {"DELETE", "/api/v1/jobs/" + segment},
+              new String[] {"POST", "/api/v1/jobs/" + segment + "/trigger"},
+              new String[] {"GET", "/api/v1/jobs/j/runs/" + segment})) {
+        String body = call[0].equals("PUT") ? validJob() : null;
+        Response r;
+        try {
+          r = api().send(call[0], call[1], body, Map.of());
+        } catch (IllegalArgumentException notSendable) {
+          continue; // the client refuses to send it at all (an illegal URI): nothing to answer
+        }
+        String what = call[0] + " " + call[1] + " -> " + r.status() + " " + r.body();
+        if (r.status() >= 500 || r.status() < 400) {
+          failures.add("status: " + what);
+        } else if (r.json() == null
+            || r.json().path("code").asInt() != r.status()
+            || r.json().path("message").asText().isEmpty()) {
+          failures.add("not a JSON error document: " + what);
+        } else if (r.header("Content-Type") == null
+            || !r.header("Content-Type").startsWith("application/json")) {
+          failures.add("content type: " + what + " " + r.header("Content-Type"));
+        }
+      }
+    }
+    assertThat(failures).isEmpty();
   }
 
   @Test
