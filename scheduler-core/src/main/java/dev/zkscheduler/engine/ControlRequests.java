@@ -34,7 +34,20 @@ final class ControlRequests {
       List<StoreOp> ops = new ArrayList<>();
       ops.add(new StoreOp.DeleteRequest(request.id()));
       if (entry == null) {
-        log.info("request {} for unknown job {} dropped", request.id(), request.jobId());
+        if (state.store().job(request.jobId()).isPresent()) {
+          // Accepted by a node that had just created the job, before this leader's watch
+          // delivered it: the request waits for the definition instead of being lost.
+          log.debug(
+              "request {} waits for job {} to reach this leader", request.id(), request.jobId());
+          continue;
+        }
+        log.warn(
+            "request {} ({} of {} runs) dropped: job {} does not exist",
+            request.id(),
+            request.kind(),
+            request.runIds().size(),
+            request.jobId());
+        state.metrics().requestDropped();
         state.commitOrDrop(ops);
         continue;
       }

@@ -19,6 +19,7 @@ final class EngineMetrics {
   private final Counter skipped;
   private final Counter caughtUp;
   private final Counter retries;
+  private final Counter requestsDropped;
 
   EngineMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -28,6 +29,7 @@ final class EngineMetrics {
     this.skipped = registry.counter(MetricNames.MISFIRES_SKIPPED);
     this.caughtUp = registry.counter(MetricNames.MISFIRES_CAUGHT_UP);
     this.retries = registry.counter(MetricNames.RETRIES);
+    this.requestsDropped = registry.counter(MetricNames.REQUESTS_DROPPED);
     for (RunState state : RunState.values()) {
       if (state.isTerminal()) {
         registry.counter(MetricNames.runsEnded(state));
@@ -58,6 +60,10 @@ final class EngineMetrics {
 
   void retried() {
     retries.inc();
+  }
+
+  void requestDropped() {
+    requestsDropped.inc();
   }
 
   void runEnded(RunState state) {

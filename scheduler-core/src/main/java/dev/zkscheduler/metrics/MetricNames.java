@@ -85,6 +85,12 @@ public final class MetricNames {
   /** Counter: task attempts retried. */
   public static final String RETRIES = PREFIX + "engine.retries";
 
+  /**
+   * Counter: control requests dropped because their job does not exist (deleted before the leader
+   * got to the request). Their run ids never exist.
+   */
+  public static final String REQUESTS_DROPPED = PREFIX + "engine.requests.dropped";
+
   /** Counter prefix: runs that ended, by terminal state ({@code ...runs.ended.SUCCEEDED}). */
   public static final String RUNS_ENDED = PREFIX + "engine.runs.ended";
 

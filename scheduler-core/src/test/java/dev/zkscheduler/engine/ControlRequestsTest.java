@@ -6,10 +6,14 @@ import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.ControlRequest;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -101,7 +105,7 @@ class ControlRequestsTest {
   }
 
   @Test
-  void aRequestForAnUnknownJobIsDroppedWithoutARun() {
+  void aRequestForAJobThatDoesNotExistIsDroppedVisibly() {
     f.store.submitRequest(
         request("req-x", ControlRequest.Kind.TRIGGER, "nope", List.of("m1"), List.of()));
 
@@ -110,5 +114,30 @@ class ControlRequestsTest {
     assertThat(f.store.pendingRequests()).isEmpty();
     assertThat(f.store.committed()).containsExactly(List.of(new StoreOp.DeleteRequest("req-x")));
     assertThat(f.memory.run("nope", "m1")).isEmpty();
+    assertThat(f.registry.counter(MetricNames.REQUESTS_DROPPED).getCount()).isEqualTo(1);
+  }
+
+  /**
+   * A job created on another node whose definition has not reached this leader's view yet: its
+   * request waits, and is carried out once the definition arrives. It used to be dropped, although
+   * the API had answered 202 with its run ids.
+   */
+  @Test
+  void aRequestForAJobTheLeaderHasNotSeenYetWaitsForTheDefinition() {
+    Versioned<JobDefinition> created = f.store.createJob(TermFixture.manualJob("late"));
+    f.store.submitRequest(
+        request("req-l", ControlRequest.Kind.TRIGGER, "late", List.of("m1"), List.of()));
+
+    requests.consume();
+
+    assertThat(f.store.committed()).isEmpty();
+    assertThat(f.store.pendingRequests()).extracting(ControlRequest::id).containsExactly("req-l");
+    assertThat(f.registry.counter(MetricNames.REQUESTS_DROPPED).getCount()).isZero();
+
+    new DefinitionSync(f.state).load(List.of(created), Map.of(), f.clock.instant());
+    requests.consume();
+
+    assertThat(f.store.pendingRequests()).isEmpty();
+    assertThat(f.memory.run("late", "m1")).isPresent();
   }
 }
