@@ -14,9 +14,12 @@ import java.util.Optional;
  * zone's rules (gaps, overlaps) are applied by {@link CronSchedule}.
  *
  * <p>Parsing and evaluation are our own. cron-utils 9.2.1 threw at evaluation time for expressions
- * it had accepted ({@code 31W} in February), disagreed with Quartz on wrap-around day-of-week
- * ranges and refused Unix day-name ranges; each field here reduces to a set of values plus, for the
- * day fields, one of the Quartz day rules, so evaluation is a plain search that cannot throw.
+ * it had accepted ({@code 31W} from a month shorter than 31 days: its issue #715, unreleased fix
+ * #720), disagreed with Quartz on wrap-around day-of-week ranges and refused Unix day-name ranges
+ * ({@code SUN-WED}: "Invalid range [7,3]"). Each field here reduces to a set of values plus, for
+ * the day fields, one of the Quartz day rules, so evaluation is a plain search that cannot throw;
+ * {@code QuartzDialectDifferentialTest} holds it to Quartz's own {@code CronExpression} and {@code
+ * UnixDialectDifferentialTest} to a brute-force matcher with cronie's rules.
  *
  * <p>Immutable and thread-safe.
  */
