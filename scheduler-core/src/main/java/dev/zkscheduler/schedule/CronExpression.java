@@ -1,23 +1,27 @@
 package dev.zkscheduler.schedule;
 
-import com.cronutils.model.Cron;
-import com.cronutils.model.CronType;
-import com.cronutils.model.definition.CronDefinition;
-import com.cronutils.model.definition.CronDefinitionBuilder;
-import com.cronutils.model.time.ExecutionTime;
-import com.cronutils.parser.CronParser;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
-import java.time.ZonedDateTime;
+import java.time.LocalTime;
+import java.time.temporal.ChronoUnit;
+import java.util.BitSet;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
  * A parsed cron expression evaluated on local wall-clock date-times, with no zone at all: the
- * zone's rules (gaps, overlaps) are applied by {@link CronSchedule}, not by cron-utils. We feed
- * cron-utils date-times at UTC, where every local time exists exactly once, so its own DST handling
- * never comes into play.
+ * zone's rules (gaps, overlaps) are applied by {@link CronSchedule}.
  *
- * <p>Immutable and thread-safe (cron-utils' parsed {@code Cron} and {@code ExecutionTime} are).
+ * <p>Parsing and evaluation are our own. cron-utils 9.2.1 threw at evaluation time for expressions
+ * it had accepted ({@code 31W} from a month shorter than 31 days: its issue #715, unreleased fix
+ * #720), disagreed with Quartz on wrap-around day-of-week ranges and refused Unix day-name ranges
+ * ({@code SUN-WED}: "Invalid range [7,3]"). Each field here reduces to a set of values plus, for
+ * the day fields, one of the Quartz day rules, so evaluation is a plain search that cannot throw;
+ * {@code QuartzDialectDifferentialTest} holds it to Quartz's own {@code CronExpression} and {@code
+ * UnixDialectDifferentialTest} to a brute-force matcher with cronie's rules.
+ *
+ * <p>Immutable and thread-safe.
  */
 final class CronExpression {
 
@@ -26,26 +30,53 @@ final class CronExpression {
     QUARTZ
   }
 
-  private static final CronParser UNIX_PARSER =
-      new CronParser(CronDefinitionBuilder.instanceDefinitionFor(CronType.UNIX));
-  private static final CronParser QUARTZ_PARSER = new CronParser(quartzDefinition());
+  private static final String[] MONTH_NAMES = {
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"
+  };
+  private static final String[] DAY_NAMES = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
+  private static final int MIN_YEAR = 1970;
+  private static final int MAX_YEAR = 2099;
+
+  /**
+   * Beyond this many years without a match an expression never matches again: the calendar repeats
+   * every 400 years, and a year field past {@link #MAX_YEAR} is refused.
+   */
+  private static final int SEARCH_YEARS = 401;
 
   private final String text;
   private final Dialect dialect;
-  private final ExecutionTime executionTime;
+  private final BitSet seconds;
+  private final BitSet minutes;
+  private final BitSet hours;
+  private final BitSet months;
+  private final BitSet years; // null: every year
+  private final DayRule days;
   private final boolean everyHour;
 
-  private CronExpression(String text, Dialect dialect, Cron cron, boolean everyHour) {
+  private CronExpression(
+      String text,
+      Dialect dialect,
+      BitSet seconds,
+      BitSet minutes,
+      BitSet hours,
+      BitSet months,
+      BitSet years,
+      DayRule days) {
     this.text = text;
     this.dialect = dialect;
-    this.executionTime = ExecutionTime.forCron(cron);
-    this.everyHour = everyHour;
+    this.seconds = seconds;
+    this.minutes = minutes;
+    this.hours = hours;
+    this.months = months;
+    this.years = years;
+    this.days = days;
+    this.everyHour = hours.cardinality() == 24;
   }
 
   /**
    * Parses {@code text}; the dialect follows from the field count: 5 fields are Unix (minute hour
    * day-of-month month day-of-week), 6 or 7 are Quartz (second minute hour day-of-month month
-   * day-of-week [year]).
+   * day-of-week [year]). docs/scheduling.md lists what each dialect accepts.
    *
    * @throws InvalidScheduleException naming {@code cron}
    */
@@ -54,7 +85,7 @@ final class CronExpression {
       throw new InvalidScheduleException("cron", "must not be empty");
     }
     String trimmed = text.trim();
-    String[] fields = trimmed.split("\\s+");
+    String[] fields = trimmed.toUpperCase(Locale.ROOT).split("\\s+");
     Dialect dialect =
         switch (fields.length) {
           case 5 -> Dialect.UNIX;
@@ -67,66 +98,276 @@ final class CronExpression {
                       + " fields; expected 5 (Unix: minute hour day-of-month month day-of-week)"
                       + " or 6-7 (Quartz: second minute hour day-of-month month day-of-week [year])");
         };
-    Cron cron;
+    CronExpression expression;
     try {
-      cron = (dialect == Dialect.UNIX ? UNIX_PARSER : QUARTZ_PARSER).parse(trimmed);
-      cron.validate();
-    } catch (IllegalArgumentException e) {
+      expression =
+          dialect == Dialect.UNIX ? parseUnix(trimmed, fields) : parseQuartz(trimmed, fields);
+    } catch (FieldException e) {
       throw new InvalidScheduleException(
           "cron",
           "'"
               + trimmed
               + "' is not a valid "
-              + dialectName(dialect)
+              + (dialect == Dialect.UNIX ? "5-field Unix" : "6-7 field Quartz")
               + " cron expression: "
-              + e.getMessage(),
-          e);
+              + e.getMessage());
     }
-    String hourField = fields[dialect == Dialect.UNIX ? 1 : 2];
-    boolean everyHour =
-        hourField.equals("*") || hourField.equals("*/1") || hourField.equals("0-23");
-    CronExpression expression = new CronExpression(trimmed, dialect, cron, everyHour);
-    expression.checkFiresAtAll();
+    expression.checkFiresAtAll(fields.length == 7);
     return expression;
   }
 
-  private static String dialectName(Dialect dialect) {
-    return dialect == Dialect.UNIX ? "5-field Unix" : "6-7 field Quartz";
-  }
-
-  /**
-   * A Quartz definition as cron-utils ships it, which already supports {@code L}, {@code W}, {@code
-   * #}, {@code ?} and an optional year. Kept as a method so the choice is in one place.
-   */
-  private static CronDefinition quartzDefinition() {
-    return CronDefinitionBuilder.instanceDefinitionFor(CronType.QUARTZ);
-  }
-
-  /**
-   * Refuses expressions that can never match (such as February 30th), which cron-utils would
-   * otherwise accept and then never fire — a job that silently never runs.
-   */
-  private void checkFiresAtAll() {
-    LocalDateTime probe = LocalDateTime.of(1999, 12, 31, 0, 0);
-    Optional<LocalDateTime> first;
-    try {
-      first = nextAfter(probe);
-    } catch (RuntimeException e) {
-      throw new InvalidScheduleException(
-          "cron", "'" + text + "' never fires: " + e.getMessage(), e);
+  private static CronExpression parseUnix(String text, String[] f) {
+    BitSet second = new BitSet();
+    second.set(0);
+    BitSet minute = values(f[0], "minute", 0, 59, null, Dialect.UNIX);
+    BitSet hour = values(f[1], "hour", 0, 23, null, Dialect.UNIX);
+    BitSet dom = values(f[2], "day-of-month", 1, 31, null, Dialect.UNIX);
+    BitSet month = values(f[3], "month", 1, 12, MONTH_NAMES, Dialect.UNIX);
+    BitSet dow = values(f[4], "day-of-week", 0, 7, DAY_NAMES, Dialect.UNIX);
+    if (dow.get(7)) {
+      dow.set(0);
+      dow.clear(7);
     }
-    if (first.isEmpty() && !(dialect == Dialect.QUARTZ && text.split("\\s+").length == 7)) {
+    // cronie: a day field that starts with '*' does not take part in the OR, even as '*/2'.
+    DayRule days = new UnixDays(dom, dow, !f[2].startsWith("*") && !f[4].startsWith("*"));
+    return new CronExpression(text, Dialect.UNIX, second, minute, hour, month, null, days);
+  }
+
+  private static CronExpression parseQuartz(String text, String[] f) {
+    BitSet second = values(f[0], "second", 0, 59, null, Dialect.QUARTZ);
+    BitSet minute = values(f[1], "minute", 0, 59, null, Dialect.QUARTZ);
+    BitSet hour = values(f[2], "hour", 0, 23, null, Dialect.QUARTZ);
+    BitSet month = values(f[4], "month", 1, 12, MONTH_NAMES, Dialect.QUARTZ);
+    BitSet year = null;
+    if (f.length == 7 && !f[6].equals("*")) {
+      year = values(f[6], "year", MIN_YEAR, MAX_YEAR, null, Dialect.QUARTZ);
+    }
+    boolean domNone = f[3].equals("?");
+    boolean dowNone = f[5].equals("?");
+    if (domNone == dowNone) {
+      throw new FieldException(
+          "exactly one of day-of-month and day-of-week must be '?' (Quartz does not combine them)");
+    }
+    DayRule days = domNone ? quartzDayOfWeek(f[5]) : quartzDayOfMonth(f[3]);
+    return new CronExpression(text, Dialect.QUARTZ, second, minute, hour, month, year, days);
+  }
+
+  private static DayRule quartzDayOfMonth(String field) {
+    if (field.startsWith("L")) {
+      boolean weekday = field.endsWith("W");
+      String rest = field.substring(1, field.length() - (weekday ? 1 : 0));
+      int offset = 0;
+      if (!rest.isEmpty()) {
+        if (!rest.startsWith("-")) {
+          throw new FieldException("day-of-month '" + field + "': expected L, L-n, LW or L-nW");
+        }
+        offset = number(rest.substring(1), "day-of-month offset in '" + field + "'");
+        if (offset > 30) {
+          throw new FieldException("day-of-month '" + field + "': the offset must be 0-30");
+        }
+      }
+      return new LastDayOfMonth(offset, weekday);
+    }
+    if (field.endsWith("W")) {
+      int day = number(field.substring(0, field.length() - 1), "day-of-month in '" + field + "'");
+      if (day < 1 || day > 31) {
+        throw new FieldException("day-of-month '" + field + "': the day must be 1-31");
+      }
+      return new NearestWeekday(day);
+    }
+    if (field.contains("L") || field.contains("W")) {
+      throw new FieldException(
+          "day-of-month '" + field + "': L and W stand alone in the field, not in a list or range");
+    }
+    return new DaysOfMonth(values(field, "day-of-month", 1, 31, null, Dialect.QUARTZ));
+  }
+
+  private static DayRule quartzDayOfWeek(String field) {
+    if (field.equals("L")) {
+      // Quartz reads a bare L in day-of-week as 7, Saturday.
+      BitSet saturday = new BitSet();
+      saturday.set(7);
+      return new DaysOfWeek(saturday);
+    }
+    int hash = field.indexOf('#');
+    if (hash >= 0) {
+      int day = single(field.substring(0, hash), "day-of-week", 1, 7, DAY_NAMES);
+      int nth = number(field.substring(hash + 1), "'#' ordinal in '" + field + "'");
+      if (nth < 1 || nth > 5) {
+        throw new FieldException("day-of-week '" + field + "': the number after '#' must be 1-5");
+      }
+      return new NthDayOfWeek(day, nth);
+    }
+    if (field.length() > 1 && field.endsWith("L")) {
+      return new LastDayOfWeek(
+          single(field.substring(0, field.length() - 1), "day-of-week", 1, 7, DAY_NAMES));
+    }
+    if (field.contains("L")) {
+      throw new FieldException(
+          "day-of-week '" + field + "': 'nL' stands alone in the field, not in a list or range");
+    }
+    return new DaysOfWeek(values(field, "day-of-week", 1, 7, DAY_NAMES, Dialect.QUARTZ));
+  }
+
+  /** Parses a list of {@code *}, values, ranges and steps into the set of values it selects. */
+  private static BitSet values(
+      String field, String name, int min, int max, String[] names, Dialect dialect) {
+    BitSet set = new BitSet();
+    if (field.equals("?")) {
+      throw new FieldException(
+          "'?' is only allowed in the day-of-month or day-of-week field of a Quartz expression");
+    }
+    for (String element : field.split(",", -1)) {
+      if (element.isEmpty()) {
+        throw new FieldException(name + " '" + field + "' has an empty list element");
+      }
+      String range = element;
+      int step = 1;
+      int slash = element.indexOf('/');
+      if (slash >= 0) {
+        range = element.substring(0, slash);
+        step = number(element.substring(slash + 1), name + " step in '" + element + "'");
+        // Quartz's own limits: a step as large as the field's span is refused there too.
+        int maxStep = Math.min(max - min + 1, name.equals("day-of-week") ? 7 : max);
+        if (step < 1 || step > Math.max(maxStep, 1)) {
+          throw new FieldException(
+              name + " step in '" + element + "' must be between 1 and " + maxStep);
+        }
+        if (dialect == Dialect.QUARTZ && names != null && startsWithLetter(range)) {
+          throw new FieldException(
+              name
+                  + " '"
+                  + element
+                  + "': a step after a name is not supported (Quartz silently ignores it)");
+        }
+      }
+      int from;
+      int to;
+      if (range.equals("*")) {
+        from = min;
+        to = name.equals("day-of-week") && dialect == Dialect.UNIX ? 6 : max;
+      } else {
+        int dash = range.indexOf('-');
+        if (dash >= 0) {
+          from = single(range.substring(0, dash), name, min, max, names);
+          to = single(range.substring(dash + 1), name, min, max, names);
+        } else {
+          from = single(range, name, min, max, names);
+          to = slash >= 0 ? max : from;
+        }
+      }
+      if (to < from) {
+        if (dialect == Dialect.UNIX || name.equals("year")) {
+          throw new FieldException(
+              name + " range '" + range + "' runs backwards (wrap-around is Quartz-only)");
+        }
+        int span = max - min + 1;
+        for (int v = from; v <= to + span; v += step) {
+          set.set(v > max ? v - span : v);
+        }
+      } else {
+        for (int v = from; v <= to; v += step) {
+          set.set(v);
+        }
+      }
+    }
+    return set;
+  }
+
+  private static boolean startsWithLetter(String s) {
+    return !s.isEmpty() && Character.isLetter(s.charAt(0));
+  }
+
+  /** One value: a number in range, or a name where the field has names. */
+  private static int single(String token, String name, int min, int max, String[] names) {
+    if (names != null && startsWithLetter(token)) {
+      for (int i = 0; i < names.length; i++) {
+        if (names[i].equals(token)) {
+          // Unix numbers Sunday 0 and January 1; Quartz numbers Sunday 1.
+          return names == MONTH_NAMES ? i + 1 : i + min;
+        }
+      }
+      throw new FieldException(name + " name '" + token + "' is not one of the known names");
+    }
+    int value = number(token, name + " '" + token + "'");
+    if (value < min || value > max) {
+      throw new FieldException(
+          name + " value " + value + " must be between " + min + " and " + max);
+    }
+    return value;
+  }
+
+  private static int number(String token, String what) {
+    if (token.isEmpty() || token.length() > 4 || !token.chars().allMatch(Character::isDigit)) {
+      throw new FieldException(what + " is not a number");
+    }
+    return Integer.parseInt(token);
+  }
+
+  /**
+   * Refuses expressions that can never match (such as February 30th), which would otherwise be
+   * accepted and then never fire — a job that silently never runs. A year-limited Quartz expression
+   * may legitimately have no future fire left.
+   */
+  private void checkFiresAtAll(boolean hasYearField) {
+    if (!hasYearField
+        && nextAfter(LocalDateTime.of(MIN_YEAR, 1, 1, 0, 0).minusSeconds(1)).isEmpty()) {
       throw new InvalidScheduleException(
           "cron", "'" + text + "' matches no date and would never fire");
+    }
+    if (hasYearField
+        && years != null
+        && nextAfter(LocalDateTime.of(years.nextSetBit(0), 1, 1, 0, 0).minusSeconds(1)).isEmpty()) {
+      throw new InvalidScheduleException(
+          "cron", "'" + text + "' matches no date in its years and would never fire");
     }
   }
 
   /** The first local date-time strictly after {@code after} that matches, if any. */
   Optional<LocalDateTime> nextAfter(LocalDateTime after) {
-    return executionTime
-        .nextExecution(ZonedDateTime.of(after, ZoneOffset.UTC))
-        .map(ZonedDateTime::toLocalDateTime)
-        .filter(next -> next.isAfter(after));
+    LocalDateTime start = after.truncatedTo(ChronoUnit.SECONDS).plusSeconds(1);
+    LocalDate date = start.toLocalDate();
+    LocalTime from = start.toLocalTime();
+    int lastYear = years == null ? date.getYear() + SEARCH_YEARS : years.length() - 1;
+    while (date.getYear() <= lastYear) {
+      if (years != null && !years.get(date.getYear())) {
+        int year = years.nextSetBit(date.getYear());
+        if (year < 0) {
+          return Optional.empty();
+        }
+        date = LocalDate.of(year, 1, 1);
+        from = LocalTime.MIDNIGHT;
+        continue;
+      }
+      if (!months.get(date.getMonthValue())) {
+        date = date.withDayOfMonth(1).plusMonths(1);
+        from = LocalTime.MIDNIGHT;
+        continue;
+      }
+      if (days.matches(date)) {
+        LocalTime time = timeAtOrAfter(from);
+        if (time != null) {
+          return Optional.of(LocalDateTime.of(date, time));
+        }
+      }
+      date = date.plusDays(1);
+      from = LocalTime.MIDNIGHT;
+    }
+    return Optional.empty();
+  }
+
+  private LocalTime timeAtOrAfter(LocalTime from) {
+    for (int h = hours.nextSetBit(from.getHour()); h >= 0; h = hours.nextSetBit(h + 1)) {
+      boolean sameHour = h == from.getHour();
+      int m0 = sameHour ? from.getMinute() : 0;
+      for (int m = minutes.nextSetBit(m0); m >= 0; m = minutes.nextSetBit(m + 1)) {
+        int s = seconds.nextSetBit(sameHour && m == from.getMinute() ? from.getSecond() : 0);
+        if (s >= 0) {
+          return LocalTime.of(h, m, s);
+        }
+      }
+    }
+    return null;
   }
 
   /** Whether the expression fires in every hour of the day (hour field {@code *}). */
@@ -140,5 +381,95 @@ final class CronExpression {
 
   String text() {
     return text;
+  }
+
+  /** Thrown while parsing; turned into an {@link InvalidScheduleException} with the expression. */
+  private static final class FieldException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    FieldException(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  /** Which days of the month match, given the day-of-month and day-of-week fields. */
+  private interface DayRule {
+    boolean matches(LocalDate date);
+  }
+
+  private static int quartzDayOfWeek(LocalDate date) {
+    return date.getDayOfWeek().getValue() % 7 + 1;
+  }
+
+  private record UnixDays(BitSet daysOfMonth, BitSet daysOfWeek, boolean either)
+      implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      boolean dom = daysOfMonth.get(date.getDayOfMonth());
+      boolean dow = daysOfWeek.get(date.getDayOfWeek().getValue() % 7);
+      return either ? dom || dow : dom && dow;
+    }
+  }
+
+  private record DaysOfMonth(BitSet days) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      return days.get(date.getDayOfMonth());
+    }
+  }
+
+  private record DaysOfWeek(BitSet days) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      return days.get(quartzDayOfWeek(date));
+    }
+  }
+
+  /** {@code L}, {@code L-n}, {@code LW}, {@code L-nW}. */
+  private record LastDayOfMonth(int offset, boolean weekday) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      int target = date.lengthOfMonth() - offset;
+      if (target < 1) {
+        return false;
+      }
+      return date.getDayOfMonth() == (weekday ? nearestWeekday(date, target) : target);
+    }
+  }
+
+  /** {@code nW}: in a month shorter than n days it does not fire (Quartz does the same). */
+  private record NearestWeekday(int day) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      return day <= date.lengthOfMonth() && date.getDayOfMonth() == nearestWeekday(date, day);
+    }
+  }
+
+  /** The weekday nearest to {@code day} in {@code date}'s month, never crossing into another. */
+  private static int nearestWeekday(LocalDate date, int day) {
+    DayOfWeek dow = date.withDayOfMonth(day).getDayOfWeek();
+    if (dow == DayOfWeek.SATURDAY) {
+      return day == 1 ? 3 : day - 1;
+    }
+    if (dow == DayOfWeek.SUNDAY) {
+      return day == date.lengthOfMonth() ? day - 2 : day + 1;
+    }
+    return day;
+  }
+
+  /** {@code nL}: the last such weekday of the month. */
+  private record LastDayOfWeek(int day) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      return quartzDayOfWeek(date) == day && date.getDayOfMonth() + 7 > date.lengthOfMonth();
+    }
+  }
+
+  /** {@code n#k}: the k-th such weekday of the month; a month without a 5th does not fire. */
+  private record NthDayOfWeek(int day, int nth) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      return quartzDayOfWeek(date) == day && (date.getDayOfMonth() - 1) / 7 + 1 == nth;
+    }
   }
 }
