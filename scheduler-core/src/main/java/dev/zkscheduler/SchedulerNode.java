@@ -94,6 +94,8 @@ final class SchedulerNode implements Scheduler {
       engine.start();
       log.info("scheduler node {} started with task types {}", memberId, handlers.keySet());
     } catch (Exception e) {
+      // The backend's first definitions may already have woken the engine's loop.
+      engine.close();
       backend.close();
       lifecycle.close();
       if (e instanceof InterruptedException) {
@@ -262,6 +264,16 @@ final class SchedulerNode implements Scheduler {
       throw new JobValidationException("to", "must be after 'from'");
     }
     Instant now = clock.instant();
+    // The leader's own progress says which fire times it has handled, whatever this node's clock
+    // says; a paused job's progress stands still, so there only the clock can say what has passed.
+    Instant unfiredFrom =
+        job.paused()
+            ? null
+            : store
+                .scheduleState(jobId)
+                .map(s -> s.value().nextFire())
+                .filter(next -> !next.isAfter(now))
+                .orElse(null);
     List<Instant> nominal = new ArrayList<>();
     Instant cursor = from.minusNanos(1);
     while (true) {
@@ -269,14 +281,15 @@ final class SchedulerNode implements Scheduler {
       if (next.isEmpty() || !next.get().isBefore(to)) {
         break;
       }
-      if (next.get().isAfter(now)) {
-        // A backfill run for a fire still to come would run now, and the real fire would then be
-        // a prevented duplicate: nothing would run on time.
+      if (next.get().isAfter(now) || (unfiredFrom != null && !next.get().isBefore(unfiredFrom))) {
+        // A backfill run shares its id with the scheduled run of the same instant: one for a fire
+        // still to come (or due but not fired yet) would run at once, and the real fire would be a
+        // prevented duplicate: nothing would run on time.
         throw new JobValidationException(
             "to",
             "the range reaches fire time "
                 + next.get()
-                + ", later than now ("
+                + ", which has not fired yet (now "
                 + now
                 + "); backfill only fire times that have passed");
       }

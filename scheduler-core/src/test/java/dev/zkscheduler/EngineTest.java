@@ -401,6 +401,26 @@ class EngineTest {
   }
 
   /**
+   * A fire time that has passed by the clock but that the leader has not fired yet (a tick away, or
+   * during a failover) is refused too: its backfill run would take the scheduled run's id.
+   */
+  @Test
+  void aBackfillOfAFireTimeDueButNotFiredYetIsRefused() {
+    node.createJob(everyMinute("j", "record"));
+    node.tickNow();
+    clock.set(T0.plusSeconds(90));
+
+    assertThatThrownBy(() -> node.backfill("j", T0, T0.plusSeconds(61)))
+        .isInstanceOfSatisfying(
+            JobValidationException.class,
+            e -> assertThat(e.getMessage()).contains(T0.plusSeconds(60).toString()));
+
+    node.tickNow();
+    awaitRun("j", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
+    assertThat(node.runs("j", 10)).extracting(Run::trigger).containsExactly(RunTrigger.SCHEDULE);
+  }
+
+  /**
    * A backfill runs past fire times only: one reaching a fire time still to come is refused on
    * {@code to} and requests nothing. It used to run the future instants at once, and the real fires
    * were then counted as duplicates and never ran on time.

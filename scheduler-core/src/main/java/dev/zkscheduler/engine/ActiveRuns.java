@@ -66,12 +66,12 @@ final class ActiveRuns {
     return byJob.values().stream().mapToInt(Map::size).sum();
   }
 
-  /** Stages the new state of {@code before}'s run; a terminal run leaves the active set. */
   /** The key of a run in the staged changes: {@code jobId/runId}. */
   static String key(String jobId, String runId) {
     return jobId + "/" + runId;
   }
 
+  /** Stages the new state of {@code before}'s run; a terminal run leaves the active set. */
   void stage(Versioned<Run> before, Run after) {
     String key = key(after.jobId(), after.id());
     Staged previous = staged.get(key);

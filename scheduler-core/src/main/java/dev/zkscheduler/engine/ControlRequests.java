@@ -2,9 +2,11 @@ package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.ControlRequest;
 import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,6 +22,9 @@ final class ControlRequests {
 
   private static final Logger log = LoggerFactory.getLogger(ControlRequests.class);
 
+  /** How long a request waits for its job's definition to reach the leader. */
+  static final Duration MAX_WAIT = Duration.ofMinutes(5);
+
   private final TermState state;
   private final RunCreation creation;
 
@@ -34,19 +39,16 @@ final class ControlRequests {
       List<StoreOp> ops = new ArrayList<>();
       ops.add(new StoreOp.DeleteRequest(request.id()));
       if (entry == null) {
-        if (state.store().job(request.jobId()).isPresent()) {
-          // Accepted by a node that had just created the job, before this leader's watch
-          // delivered it: the request waits for the definition instead of being lost.
-          log.debug(
-              "request {} waits for job {} to reach this leader", request.id(), request.jobId());
+        String why = whyNotWaiting(request);
+        if (why == null) {
           continue;
         }
         log.warn(
-            "request {} ({} of {} runs) dropped: job {} does not exist",
+            "request {} ({} of {} runs) dropped: {}",
             request.id(),
             request.kind(),
             request.runIds().size(),
-            request.jobId());
+            why);
         state.metrics().requestDropped();
         state.commitOrDrop(ops);
         continue;
@@ -56,6 +58,33 @@ final class ControlRequests {
         case CANCEL -> cancel(request, entry, ops);
       }
     }
+  }
+
+  /**
+   * Null when a request for a job this leader does not know should wait: the job exists in the
+   * store (created on another node just before, its definition not yet delivered by the watch) and
+   * the request is younger than {@link #MAX_WAIT}. Otherwise why it is dropped.
+   */
+  private String whyNotWaiting(ControlRequest request) {
+    boolean exists;
+    try {
+      exists = state.store().job(request.jobId()).isPresent();
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException unreadable) {
+      return "job " + request.jobId() + " cannot be read: " + unreadable.getMessage();
+    }
+    if (!exists) {
+      return "job " + request.jobId() + " does not exist";
+    }
+    Duration waited = Duration.between(request.requestedAt(), state.clock().instant());
+    if (waited.compareTo(MAX_WAIT) < 0) {
+      log.debug("request {} waits for job {} to reach this leader", request.id(), request.jobId());
+      return null;
+    }
+    // A definition that never reaches the leader (a watch that is broken, or another process
+    // writing to a store this node does not watch) must not hold a request slot forever.
+    return "job " + request.jobId() + " did not reach this leader within " + MAX_WAIT;
   }
 
   private void createRuns(ControlRequest request, JobEntry entry, List<StoreOp> ops) {

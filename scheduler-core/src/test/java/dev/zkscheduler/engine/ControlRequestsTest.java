@@ -117,6 +117,24 @@ class ControlRequestsTest {
     assertThat(f.registry.counter(MetricNames.REQUESTS_DROPPED).getCount()).isEqualTo(1);
   }
 
+  /** A definition that never reaches the leader does not hold a request slot forever. */
+  @Test
+  void aRequestWaitsForItsDefinitionOnlyForALimitedTime() {
+    f.store.createJob(TermFixture.manualJob("never"));
+    f.store.submitRequest(
+        request("req-n", ControlRequest.Kind.TRIGGER, "never", List.of("m1"), List.of()));
+
+    requests.consume();
+    assertThat(f.store.pendingRequests()).extracting(ControlRequest::id).containsExactly("req-n");
+
+    f.clock.advance(ControlRequests.MAX_WAIT);
+    requests.consume();
+
+    assertThat(f.store.pendingRequests()).isEmpty();
+    assertThat(f.memory.run("never", "m1")).isEmpty();
+    assertThat(f.registry.counter(MetricNames.REQUESTS_DROPPED).getCount()).isEqualTo(1);
+  }
+
   /**
    * A job created on another node whose definition has not reached this leader's view yet: its
    * request waits, and is carried out once the definition arrives. It used to be dropped, although

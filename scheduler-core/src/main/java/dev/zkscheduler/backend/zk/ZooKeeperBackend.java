@@ -156,18 +156,19 @@ public final class ZooKeeperBackend implements Backend {
         throw new IllegalStateException("could not connect to ZooKeeper at " + settings.describe());
       }
       new LayoutMigrator(client, new ZkLayout(), Duration.ofSeconds(30)).ensureLayout();
-      membership.start();
+      // Each part is recorded before it starts, so one that fails half-way is closed too.
       started.push(membership);
+      membership.start();
       if (!settings.leaderElection()) {
         warnIfNotAlone();
       }
-      leadership.start();
       started.push(leadership);
+      leadership.start();
       DefinitionWatcher watch =
           new DefinitionWatcher(client, new ZkLayout(), listener(changes), metrics);
+      started.push(watch);
       watch.start();
       watcher = watch;
-      started.push(watch);
     } catch (Exception e) {
       close();
       throw e;

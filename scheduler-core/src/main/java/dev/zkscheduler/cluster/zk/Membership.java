@@ -149,10 +149,17 @@ public final class Membership implements Closeable {
       return;
     }
     client.getConnectionStateListenable().removeListener(reRegister);
+    String path = layout.member(self.id());
     try {
-      client.delete().guaranteed().forPath(layout.member(self.id()));
-    } catch (KeeperException.NoNodeException ignored) {
-      // Already gone with the session.
+      // Only our own registration: after a refused start, or a reconnect that found the id taken,
+      // the node at this path is another live member's and must stay.
+      Stat stat = client.checkExists().forPath(path);
+      long ours = client.getZookeeperClient().getZooKeeper().getSessionId();
+      if (stat != null && stat.getEphemeralOwner() == ours) {
+        client.delete().withVersion(stat.getVersion()).forPath(path);
+      }
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException ignored) {
+      // Already gone with the session (or replaced by another member's).
     } catch (Exception e) {
       log.warn("could not unregister member {}: {}", self.id(), e.toString());
     }

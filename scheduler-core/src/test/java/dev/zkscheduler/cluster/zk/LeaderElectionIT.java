@@ -250,6 +250,12 @@ class LeaderElectionIT {
         .isInstanceOf(MemberIdInUseException.class)
         .hasMessageContaining("127.0.0.1:8080");
     assertThat(first.members()).extracting(Member::id).containsExactly("twin");
+
+    // The refused node cleans up after itself without removing the live node's registration.
+    second.close();
+    assertThat(first.members())
+        .extracting(Member::id, Member::address)
+        .containsExactly(org.assertj.core.groups.Tuple.tuple("twin", "127.0.0.1:8080"));
   }
 
   @Test
