@@ -5,7 +5,9 @@ import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.BitSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -162,8 +164,9 @@ final class CronExpression {
           throw new FieldException("day-of-month '" + field + "': expected L, L-n, LW or L-nW");
         }
         offset = number(rest.substring(1), "day-of-month offset in '" + field + "'");
-        if (offset > 30) {
-          throw new FieldException("day-of-month '" + field + "': the offset must be 0-30");
+        // L-31 matches no day, but the evaluator before this one accepted it with a year field.
+        if (offset > 31) {
+          throw new FieldException("day-of-month '" + field + "': the offset must be 0-31");
         }
       }
       return new LastDayOfMonth(offset, weekday);
@@ -182,31 +185,58 @@ final class CronExpression {
     return new DaysOfMonth(values(field, "day-of-month", 1, 31, null, Dialect.QUARTZ));
   }
 
+  /**
+   * A list in day-of-week is the union of its items, each a plain value, range or step, {@code L},
+   * {@code nL} or {@code n#k}: the evaluator before this one accepted such lists ({@code 2#1,6#3})
+   * and fired on every item, and stored jobs rely on that.
+   */
   private static DayRule quartzDayOfWeek(String field) {
-    if (field.equals("L")) {
+    List<DayRule> rules = new ArrayList<>();
+    List<String> plain = new ArrayList<>();
+    for (String item : field.split(",", -1)) {
+      DayRule special = quartzSpecialDayOfWeek(item);
+      if (special != null) {
+        rules.add(special);
+      } else {
+        plain.add(item);
+      }
+    }
+    if (!plain.isEmpty()) {
+      rules.add(
+          new DaysOfWeek(
+              values(String.join(",", plain), "day-of-week", 1, 7, DAY_NAMES, Dialect.QUARTZ)));
+    }
+    return rules.size() == 1 ? rules.get(0) : new AnyOf(List.copyOf(rules));
+  }
+
+  /** {@code L}, {@code nL} or {@code n#k}; null for a plain list item. */
+  private static DayRule quartzSpecialDayOfWeek(String item) {
+    if (item.equals("L")) {
       // Quartz reads a bare L in day-of-week as 7, Saturday.
       BitSet saturday = new BitSet();
       saturday.set(7);
       return new DaysOfWeek(saturday);
     }
-    int hash = field.indexOf('#');
+    int hash = item.indexOf('#');
     if (hash >= 0) {
-      int day = single(field.substring(0, hash), "day-of-week", 1, 7, DAY_NAMES);
-      int nth = number(field.substring(hash + 1), "'#' ordinal in '" + field + "'");
-      if (nth < 1 || nth > 5) {
-        throw new FieldException("day-of-week '" + field + "': the number after '#' must be 1-5");
+      int day = single(item.substring(0, hash), "day-of-week", 1, 7, DAY_NAMES);
+      int nth = number(item.substring(hash + 1), "'#' ordinal in '" + item + "'");
+      // A 6th or 7th weekday never exists, but the evaluator before this one accepted up to 7 and
+      // stored jobs may carry one in a list: it simply matches no day.
+      if (nth < 1 || nth > 7) {
+        throw new FieldException("day-of-week '" + item + "': the number after '#' must be 1-7");
       }
       return new NthDayOfWeek(day, nth);
     }
-    if (field.length() > 1 && field.endsWith("L")) {
+    if (item.length() > 1 && item.endsWith("L")) {
       return new LastDayOfWeek(
-          single(field.substring(0, field.length() - 1), "day-of-week", 1, 7, DAY_NAMES));
+          single(item.substring(0, item.length() - 1), "day-of-week", 1, 7, DAY_NAMES));
     }
-    if (field.contains("L")) {
+    if (item.contains("L")) {
       throw new FieldException(
-          "day-of-week '" + field + "': 'nL' stands alone in the field, not in a list or range");
+          "day-of-week '" + item + "': L is a day (L = Saturday) or follows one (nL), not a range");
     }
-    return new DaysOfWeek(values(field, "day-of-week", 1, 7, DAY_NAMES, Dialect.QUARTZ));
+    return null;
   }
 
   /** Parses a list of {@code *}, values, ranges and steps into the set of values it selects. */
@@ -233,13 +263,6 @@ final class CronExpression {
           throw new FieldException(
               name + " step in '" + element + "' must be between 1 and " + maxStep);
         }
-        if (dialect == Dialect.QUARTZ && names != null && startsWithLetter(range)) {
-          throw new FieldException(
-              name
-                  + " '"
-                  + element
-                  + "': a step after a name is not supported (Quartz silently ignores it)");
-        }
       }
       int from;
       int to;
@@ -250,7 +273,13 @@ final class CronExpression {
         int dash = range.indexOf('-');
         if (dash >= 0) {
           from = single(range.substring(0, dash), name, min, max, names);
-          to = single(range.substring(dash + 1), name, min, max, names);
+          String upper = range.substring(dash + 1);
+          to = single(upper, name, min, max, names);
+          // Unix SUN is 0, but as the end of a range it closes the week (MON-SUN, 0-SUN): the
+          // evaluator before this one read it so, and jobs stored with it must keep their days.
+          if (dialect == Dialect.UNIX && upper.equals("SUN") && !range.startsWith("SUN")) {
+            to = 7;
+          }
         } else {
           from = single(range, name, min, max, names);
           to = slash >= 0 ? max : from;
@@ -306,20 +335,15 @@ final class CronExpression {
 
   /**
    * Refuses expressions that can never match (such as February 30th), which would otherwise be
-   * accepted and then never fire — a job that silently never runs. A year-limited Quartz expression
-   * may legitimately have no future fire left.
+   * accepted and then never fire — a job that silently never runs. An expression with a year field
+   * is exempt: the evaluator before this one accepted every such expression, including ones whose
+   * years are past or can never match, and jobs stored with one must still load; they never fire.
    */
   private void checkFiresAtAll(boolean hasYearField) {
     if (!hasYearField
         && nextAfter(LocalDateTime.of(MIN_YEAR, 1, 1, 0, 0).minusSeconds(1)).isEmpty()) {
       throw new InvalidScheduleException(
           "cron", "'" + text + "' matches no date and would never fire");
-    }
-    if (hasYearField
-        && years != null
-        && nextAfter(LocalDateTime.of(years.nextSetBit(0), 1, 1, 0, 0).minusSeconds(1)).isEmpty()) {
-      throw new InvalidScheduleException(
-          "cron", "'" + text + "' matches no date in its years and would never fire");
     }
   }
 
@@ -408,6 +432,18 @@ final class CronExpression {
       boolean dom = daysOfMonth.get(date.getDayOfMonth());
       boolean dow = daysOfWeek.get(date.getDayOfWeek().getValue() % 7);
       return either ? dom || dow : dom && dow;
+    }
+  }
+
+  private record AnyOf(List<DayRule> rules) implements DayRule {
+    @Override
+    public boolean matches(LocalDate date) {
+      for (DayRule rule : rules) {
+        if (rule.matches(date)) {
+          return true;
+        }
+      }
+      return false;
     }
   }
 

@@ -120,13 +120,6 @@ class CronDialectReportedCasesTest {
   }
 
   @Test
-  void quartzStepAfterANameIsRefusedBecauseQuartzWouldIgnoreIt() {
-    assertThatThrownBy(() -> Schedule.cron("0 0 9 ? * MON-FRI/2", ZoneOffset.UTC))
-        .isInstanceOf(InvalidScheduleException.class)
-        .hasMessageContaining("step after a name");
-  }
-
-  @Test
   void lastDayOffsetLargerThanTheMonthNeverMatchesThatMonth() {
     Schedule schedule = Schedule.cron("0 0 0 L-29 * ?", UTC);
     // Only 30- and 31-day months have a day L-29 (the 1st or 2nd); February never does.
