@@ -1,5 +1,6 @@
 package dev.zkscheduler.engine;
 
+import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.SchedulerStore;
@@ -59,7 +60,17 @@ public interface DefinitionSource {
       return store.allJobs();
     }
     for (String id : unseen) {
-      store.job(id).ifPresent(all::add);
+      try {
+        store.job(id).ifPresent(all::add);
+      } catch (StoreUnavailableException e) {
+        throw e;
+      } catch (RuntimeException unreadable) {
+        // The watch left it out for the same reason (counted and logged there): a definition no
+        // node can read must not stop a new leader from planning every other job.
+        org.slf4j.LoggerFactory.getLogger(DefinitionSource.class)
+            .error(
+                "job {} cannot be read and is left out of the plan: {}", id, unreadable.toString());
+      }
     }
     return all;
   }

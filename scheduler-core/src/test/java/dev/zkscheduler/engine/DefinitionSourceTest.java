@@ -31,6 +31,21 @@ class DefinitionSourceTest {
     assertThat(all).contains(kept);
   }
 
+  /** A definition no node can read is left out of the plan; it used to fail the whole rebuild. */
+  @Test
+  void aJobThatCannotBeReadIsLeftOutAndTheOthersArePlanned() {
+    InMemorySchedulerStore memory = new InMemorySchedulerStore();
+    RecordingStore store = new RecordingStore(memory);
+    Versioned<JobDefinition> kept = store.createJob(job("kept"));
+    store.createJob(job("broken"));
+    store.createJob(job("new"));
+    store.unreadable("broken"::equals);
+
+    List<Versioned<JobDefinition>> all = DefinitionSource.reconcile(List.of(kept), store);
+
+    assertThat(all).extracting(v -> v.value().id()).containsExactlyInAnyOrder("kept", "new");
+  }
+
   @Test
   void aWatchFarBehindTheStoreIsNotTrustedAndEverythingIsRead() {
     InMemorySchedulerStore store = new InMemorySchedulerStore();

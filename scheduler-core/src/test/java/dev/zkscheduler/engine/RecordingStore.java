@@ -29,6 +29,7 @@ final class RecordingStore implements SchedulerStore {
   private final InMemorySchedulerStore delegate;
   private final List<List<StoreOp>> committed = new CopyOnWriteArrayList<>();
   private volatile Predicate<List<StoreOp>> refuse = ops -> false;
+  private volatile Predicate<String> unreadable = id -> false;
 
   RecordingStore(InMemorySchedulerStore delegate) {
     this.delegate = delegate;
@@ -37,6 +38,11 @@ final class RecordingStore implements SchedulerStore {
   /** Every multi committed so far, in commit order. */
   List<List<StoreOp>> committed() {
     return List.copyOf(committed);
+  }
+
+  /** From now on, reading a job {@code which} accepts fails as an undecodable definition does. */
+  void unreadable(Predicate<String> which) {
+    this.unreadable = which;
   }
 
   /** Refuses from now on every multi {@code which} accepts. */
@@ -84,6 +90,9 @@ final class RecordingStore implements SchedulerStore {
 
   @Override
   public Optional<Versioned<JobDefinition>> job(String jobId) {
+    if (unreadable.test(jobId)) {
+      throw new IllegalStateException("stored job " + jobId + " is not valid JSON");
+    }
     return delegate.job(jobId);
   }
 

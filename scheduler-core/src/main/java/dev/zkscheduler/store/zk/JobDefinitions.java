@@ -1,10 +1,12 @@
 package dev.zkscheduler.store.zk;
 
+import com.codahale.metrics.Counter;
 import dev.zkscheduler.error.JobExistsException;
 import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.JobCodec;
 import dev.zkscheduler.zk.ZkLayout;
 import java.util.ArrayList;
@@ -18,6 +20,8 @@ import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Job definitions, written directly with optimistic versions by any node (they are not scheduler
@@ -26,17 +30,25 @@ import org.apache.zookeeper.data.Stat;
  */
 final class JobDefinitions {
 
+  private static final Logger log = LoggerFactory.getLogger(JobDefinitions.class);
+
   private final CuratorFramework client;
   private final ZkLayout layout;
   private final PipelinedReader reader;
   private final RecordSizes sizes;
+  private final Counter unreadable;
 
   JobDefinitions(
-      CuratorFramework client, ZkLayout layout, PipelinedReader reader, RecordSizes sizes) {
+      CuratorFramework client,
+      ZkLayout layout,
+      PipelinedReader reader,
+      RecordSizes sizes,
+      Counter unreadable) {
     this.client = client;
     this.layout = layout;
     this.reader = reader;
     this.sizes = sizes;
+    this.unreadable = unreadable;
   }
 
   Versioned<JobDefinition> create(JobDefinition job) {
@@ -120,7 +132,7 @@ final class JobDefinitions {
           ids.sort(null);
           List<String> wanted = ids.subList(0, Math.min(limit, ids.size()));
           Map<String, Versioned<JobDefinition>> jobs =
-              reader.readAll(wanted.stream().map(layout::job).toList(), JobCodec::decode);
+              readable(reader.readAll(wanted.stream().map(layout::job).toList(), this::decode));
           List<Versioned<JobDefinition>> page = new ArrayList<>();
           String last = null;
           for (String id : wanted) {
@@ -143,10 +155,31 @@ final class JobDefinitions {
               .listBuckets(layout::jobBucket)
               .forEach((bucket, ids) -> ids.forEach(id -> paths.add(bucket + "/" + id)));
           List<Versioned<JobDefinition>> all =
-              new ArrayList<>(reader.readAll(paths, JobCodec::decode).values());
+              new ArrayList<>(readable(reader.readAll(paths, this::decode)).values());
           all.sort(Comparator.comparing(v -> v.value().id()));
           return all;
         });
+  }
+
+  /**
+   * Decodes a definition read in bulk; null when it cannot be read. One unreadable definition (an
+   * older or newer format, a hand edit) must not fail the listing of every other job, nor a new
+   * leader's rebuild: it is counted, logged with its id, and left out.
+   */
+  private JobDefinition decode(byte[] data) {
+    try {
+      return JobCodec.decode(data);
+    } catch (CodecException e) {
+      unreadable.inc();
+      log.error("a job definition in ZooKeeper cannot be read and is left out: {}", e.getMessage());
+      return null;
+    }
+  }
+
+  private static Map<String, Versioned<JobDefinition>> readable(
+      Map<String, Versioned<JobDefinition>> read) {
+    read.values().removeIf(v -> v.value() == null);
+    return read;
   }
 
   /** Every job id: 256 pipelined bucket listings, no definition read. */

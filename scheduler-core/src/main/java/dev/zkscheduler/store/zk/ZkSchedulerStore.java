@@ -50,7 +50,9 @@ public final class ZkSchedulerStore implements SchedulerStore {
     MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
     RecordSizes sizes = new RecordSizes(limits, metrics.counter(MetricNames.STORE_OVERSIZED));
     PipelinedReader reader = new PipelinedReader(client);
-    this.jobs = new JobDefinitions(client, layout, reader, sizes);
+    this.jobs =
+        new JobDefinitions(
+            client, layout, reader, sizes, metrics.counter(MetricNames.STORE_UNREADABLE));
     this.requests = new ControlRequests(client, layout, reader, limits, sizes);
     this.state = new SchedulerStateReads(client, layout, reader);
     this.commits =
