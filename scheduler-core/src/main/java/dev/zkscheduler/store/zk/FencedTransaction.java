@@ -298,17 +298,16 @@ public final class FencedTransaction {
    * has our data at the version our update gives it, every deleted node is gone, and all the nodes
    * written carry the same zxid, later than the one at which this term took the epoch.
    *
-   * <p>Only a multi whose earlier send got no answer is asked this, and the answer cannot be a
-   * false positive that matters. Within a term only this term's fenced multis write scheduler state
-   * (the epoch check refuses every other writer, and no one else writes these paths), so a match
-   * was written by this term. Our lost send is the one that wrote it unless the engine had already,
-   * in this term, made the very same change — the same records with the same bytes from the same
-   * versions. For an update that cannot happen: a committed update moves the engine's view past the
-   * version it was based on, and a refused or unanswered one drops the view. For a create of a run
-   * or schedule state, the record would be one the engine created in this term and still holds as
-   * created (version 0, the same bytes): answering "committed" tells it what it already knows. A
-   * duplicate written by an earlier term — a run fired before a failover, even with identical bytes
-   * — was written before the epoch's zxid and stays {@code EXISTED}.
+   * <p>Only a multi whose earlier send got no answer is asked this. Within a term only this term's
+   * fenced multis write scheduler state (the epoch check refuses every other writer, and no one
+   * else writes these paths), so a match was written by this term: by our lost send, unless the
+   * engine had already made the very same change in this term — the same records with the same
+   * bytes from the same versions — and was told so. For an update that cannot happen: a committed
+   * update moves the engine's view past the version it was based on, and an unanswered one drops
+   * the view. A create is made once per term too: a fire's multi also moves the job's schedule
+   * state from the version the engine holds, a request's multi deletes the request, and both fail
+   * on a repeat. A duplicate written by an earlier term — a run fired before a failover, even with
+   * identical bytes — was written before the epoch's zxid and stays {@code EXISTED}.
    */
   private boolean appliedInTerm(ZkLeaderTerm term, List<Op> multi) {
     try {
