@@ -16,8 +16,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * A loopback TCP proxy in front of one ZooKeeper server, so a test can partition a client from it.
  * {@link #blackhole()} stops forwarding bytes in both directions while keeping every socket open —
  * to the client it looks like a silent network, so its session times out exactly as in a real
- * partition; {@link #heal()} lets the held bytes flow again; {@link #cutAll()} resets every
- * connection. Thread-safe; each connection uses two daemon threads.
+ * partition; {@link #holdReplies()} does the same for the server's bytes only, so a request reaches
+ * the server while its answer does not; {@link #heal()} lets the held bytes flow again; {@link
+ * #cutAll()} resets every connection (dropping what is held). Thread-safe; each connection uses two
+ * daemon threads.
  */
 public final class TcpProxy implements Closeable {
 
@@ -25,6 +27,7 @@ public final class TcpProxy implements Closeable {
   private final InetSocketAddress target;
   private final Object gate = new Object();
   private volatile boolean blackholed;
+  private volatile boolean repliesHeld;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -45,9 +48,14 @@ public final class TcpProxy implements Closeable {
     blackholed = true;
   }
 
+  public void holdReplies() {
+    repliesHeld = true;
+  }
+
   public void heal() {
     synchronized (gate) {
       blackholed = false;
+      repliesHeld = false;
       gate.notifyAll();
     }
   }
@@ -79,8 +87,8 @@ public final class TcpProxy implements Closeable {
         }
         sockets.add(client);
         sockets.add(upstream);
-        pump(client, upstream, "up");
-        pump(upstream, client, "down");
+        pump(client, upstream, false);
+        pump(upstream, client, true);
       } catch (IOException e) {
         if (closed.get()) {
           return;
@@ -89,7 +97,7 @@ public final class TcpProxy implements Closeable {
     }
   }
 
-  private void pump(Socket from, Socket to, String direction) {
+  private void pump(Socket from, Socket to, boolean reply) {
     Thread thread =
         new Thread(
             () -> {
@@ -97,13 +105,13 @@ public final class TcpProxy implements Closeable {
               try (InputStream in = from.getInputStream();
                   OutputStream out = to.getOutputStream()) {
                 while (true) {
-                  awaitOpen();
+                  awaitOpen(reply);
                   int n = in.read(buffer);
                   if (n < 0) {
                     break;
                   }
                   // Bytes read while a blackhole starts are held here, not forwarded, until heal().
-                  awaitOpen();
+                  awaitOpen(reply);
                   out.write(buffer, 0, n);
                   out.flush();
                 }
@@ -114,14 +122,14 @@ public final class TcpProxy implements Closeable {
                 closeQuietly(to);
               }
             },
-            "tcp-proxy-" + direction + "-" + server.getLocalPort());
+            "tcp-proxy-" + (reply ? "down" : "up") + "-" + server.getLocalPort());
     thread.setDaemon(true);
     thread.start();
   }
 
-  private void awaitOpen() throws InterruptedException {
+  private void awaitOpen(boolean reply) throws InterruptedException {
     synchronized (gate) {
-      while (blackholed && !closed.get()) {
+      while ((blackholed || (reply && repliesHeld)) && !closed.get()) {
         gate.wait(100);
       }
     }

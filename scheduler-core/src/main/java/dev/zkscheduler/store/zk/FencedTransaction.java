@@ -11,18 +11,27 @@ import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.zk.ZkLayout;
 import dev.zkscheduler.zk.ZkLeaderTerm;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.curator.RetryLoop;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.CuratorEvent;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.jute.Record;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
 import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
+import org.apache.zookeeper.data.Stat;
+import org.apache.zookeeper.proto.CreateRequest;
+import org.apache.zookeeper.proto.DeleteRequest;
+import org.apache.zookeeper.proto.SetDataRequest;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,13 +43,22 @@ import org.slf4j.LoggerFactory;
  * believes.
  *
  * <p>Outcomes: {@link CommitResult#COMMITTED}; {@code EXISTED}/{@code CONFLICT} when one of the
- * caller's ops failed its precondition (a normal answer, nothing written); {@link FencingException}
- * when the term is over (the term is ended, the refusal counted and logged); {@link
- * StoreUnavailableException} when ZooKeeper could not be reached. Thread-safe.
+ * caller's ops failed its precondition (a normal answer, nothing written — unless the refusal met
+ * the writes of an earlier send of the same multi whose answer was lost: then the multi is {@code
+ * COMMITTED}, see {@link #appliedInTerm}); {@link FencingException} when the term is over (the term
+ * is ended, the refusal counted and logged); {@link StoreUnavailableException} when ZooKeeper could
+ * not be reached. Thread-safe.
  */
 public final class FencedTransaction {
 
   private static final Logger log = LoggerFactory.getLogger(FencedTransaction.class);
+
+  /** Answers after which the multi may or may not have committed: it is sent again. */
+  private static final EnumSet<KeeperException.Code> UNKNOWN_OUTCOME =
+      EnumSet.of(
+          KeeperException.Code.CONNECTIONLOSS,
+          KeeperException.Code.OPERATIONTIMEOUT,
+          KeeperException.Code.REQUESTTIMEOUT);
 
   private final CuratorFramework client;
   private final ZkLayout layout;
@@ -68,16 +86,36 @@ public final class FencedTransaction {
   public CommitResult commit(LeaderTerm term, List<CuratorOp> ops) {
     ZkLeaderTerm zkTerm = current(term);
     beforeSubmit.run();
+    try {
+      return send(zkTerm, multi(zkTerm, ops), false);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StoreUnavailableException("fenced commit failed: " + e, e);
+    }
+  }
+
+  /**
+   * Sends {@code multi} in a retry loop that counts its sends, so that a refusal can be told apart
+   * from the echo of an earlier send whose answer was lost; {@code sentBefore} when a send outside
+   * this loop already got no answer.
+   */
+  private CommitResult send(ZkLeaderTerm term, List<Op> multi, boolean sentBefore)
+      throws Exception {
+    AtomicInteger sends = new AtomicInteger(sentBefore ? 1 : 0);
     try (Timer.Context ignored = commits.time()) {
-      client.transaction().forOperations(fencedOps(zkTerm, ops));
+      RetryLoop.callWithRetry(
+          client.getZookeeperClient(),
+          () -> {
+            sends.incrementAndGet();
+            return client.getZookeeperClient().getZooKeeper().multi(multi);
+          });
       return CommitResult.COMMITTED;
     } catch (KeeperException e) {
-      return failed(zkTerm, e.code(), errorCodes(e.getResults()), e);
+      return settled(term, multi, e.code(), errorCodes(e.getResults()), sends.get() > 1, e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted during a fenced commit; outcome unknown", e);
-    } catch (Exception e) {
-      throw new StoreUnavailableException("fenced commit failed: " + e, e);
     }
   }
 
@@ -97,39 +135,49 @@ public final class FencedTransaction {
       LeaderTerm term, List<List<CuratorOp>> batches, int inFlight, long timeoutMillis) {
     ZkLeaderTerm zkTerm = current(term);
     beforeSubmit.run();
+    List<List<Op>> multis = new ArrayList<>(batches.size());
     List<CompletableFuture<CommitResult>> answers = new ArrayList<>(batches.size());
     Semaphore slots = new Semaphore(inFlight);
     try {
       for (List<CuratorOp> batch : batches) {
+        List<Op> multi = multi(zkTerm, batch);
+        multis.add(multi);
         CompletableFuture<CommitResult> answer = new CompletableFuture<>();
         answers.add(answer);
         if (!slots.tryAcquire(timeoutMillis, TimeUnit.MILLISECONDS)) {
           throw new StoreUnavailableException("fenced commits were not answered in time", null);
         }
         Timer.Context timing = commits.time();
+        // Sent without the client's retries: a multi whose answer is lost is sent again below, by
+        // send(), which then knows that the first send may have committed.
         client
-            .transaction()
-            .inBackground(
-                (c, event) -> {
+            .getZookeeperClient()
+            .getZooKeeper()
+            .multi(
+                multi,
+                (rc, path, ctx, results) -> {
                   timing.stop();
                   slots.release();
-                  KeeperException.Code code = KeeperException.Code.get(event.getResultCode());
+                  KeeperException.Code code = KeeperException.Code.get(rc);
                   try {
                     answer.complete(
                         code == KeeperException.Code.OK
                             ? CommitResult.COMMITTED
-                            : failed(zkTerm, code, transactionErrors(event), null));
+                            : UNKNOWN_OUTCOME.contains(code)
+                                ? null
+                                : settled(zkTerm, multi, code, errorCodes(results), false, null));
                   } catch (RuntimeException e) {
                     answer.completeExceptionally(e);
                   }
-                })
-            .forOperations(fencedOps(zkTerm, batch));
+                },
+                null);
       }
       List<CommitResult> results = new ArrayList<>(answers.size());
-      for (CompletableFuture<CommitResult> answer : answers) {
+      for (int i = 0; i < answers.size(); i++) {
         // ZooKeeper answers in order: each answer gets the full wait, so a long queue is not cut
         // short, while a connection that stopped answering is given up on after timeoutMillis.
-        results.add(answer.get(timeoutMillis, TimeUnit.MILLISECONDS));
+        CommitResult result = answers.get(i).get(timeoutMillis, TimeUnit.MILLISECONDS);
+        results.add(result != null ? result : send(zkTerm, multis.get(i), true));
       }
       return results;
     } catch (ExecutionException e) {
@@ -161,12 +209,18 @@ public final class FencedTransaction {
     return zkTerm;
   }
 
-  private List<CuratorOp> fencedOps(ZkLeaderTerm term, List<CuratorOp> ops) throws Exception {
-    List<CuratorOp> all = new ArrayList<>(ops.size() + 2);
-    all.add(client.transactionOp().check().forPath(term.latchPath()));
+  /** The fenced multi of {@code ops}, as ZooKeeper ops (their paths in the client's namespace). */
+  private List<Op> multi(ZkLeaderTerm term, List<CuratorOp> ops) throws Exception {
+    List<Op> all = new ArrayList<>(ops.size() + 2);
+    all.add(client.transactionOp().check().forPath(term.latchPath()).get());
     all.add(
-        client.transactionOp().check().withVersion(term.epochVersion()).forPath(layout.epoch()));
-    all.addAll(ops);
+        client
+            .transactionOp()
+            .check()
+            .withVersion(term.epochVersion())
+            .forPath(layout.epoch())
+            .get());
+    ops.forEach(op -> all.add(op.get()));
     return all;
   }
 
@@ -182,19 +236,18 @@ public final class FencedTransaction {
     return codes;
   }
 
-  private static List<Integer> transactionErrors(CuratorEvent event) {
-    if (event.getOpResults() == null) {
-      return null;
-    }
-    List<Integer> codes = new ArrayList<>(event.getOpResults().size());
-    for (CuratorTransactionResult result : event.getOpResults()) {
-      codes.add(result.getError());
-    }
-    return codes;
-  }
-
-  private CommitResult failed(
-      ZkLeaderTerm term, KeeperException.Code failure, List<Integer> results, Exception cause) {
+  /**
+   * The outcome of a multi ZooKeeper refused. When an earlier send of it may have committed ({@code
+   * sentBefore}: its answer was lost and the client sent it again), the refusal can be that send's
+   * own work: see {@link #appliedInTerm}.
+   */
+  private CommitResult settled(
+      ZkLeaderTerm term,
+      List<Op> multi,
+      KeeperException.Code failure,
+      List<Integer> results,
+      boolean sentBefore,
+      Exception cause) {
     if (results == null || results.isEmpty()) {
       if (failure == KeeperException.Code.SESSIONEXPIRED) {
         throw fenced(term, "the session expired");
@@ -222,6 +275,12 @@ public final class FencedTransaction {
                     + code
                     + ")");
       }
+      if (sentBefore && appliedInTerm(term, multi)) {
+        log.info(
+            "{}: a fenced commit sent again after a lost answer found its first send committed",
+            term.memberId());
+        return CommitResult.COMMITTED;
+      }
       conflicts.inc();
       CommitResult.Outcome outcome =
           code == KeeperException.Code.NODEEXISTS
@@ -231,6 +290,90 @@ public final class FencedTransaction {
     }
     throw new StoreUnavailableException(
         "fenced commit failed without a failing op (" + failure + ")", cause);
+  }
+
+  /**
+   * Whether ZooKeeper holds exactly what {@code multi} writes, written by one transaction of this
+   * term: every created node has our data and is unchanged since it was created, every updated node
+   * has our data at the version our update gives it, every deleted node is gone, and all the nodes
+   * written carry the same zxid, later than the one at which this term took the epoch.
+   *
+   * <p>Only a multi whose earlier send got no answer is asked this. Within a term only this term's
+   * fenced multis write scheduler state (the epoch check refuses every other writer, and no one
+   * else writes these paths), so a match was written by this term: by our lost send, unless the
+   * engine had already made the very same change in this term — the same records with the same
+   * bytes from the same versions — and was told so. For an update that cannot happen: a committed
+   * update moves the engine's view past the version it was based on, and an unanswered one drops
+   * the view. A create is made once per term too: a fire's multi also moves the job's schedule
+   * state from the version the engine holds, a request's multi deletes the request, and both fail
+   * on a repeat. A duplicate written by an earlier term — a run fired before a failover, even with
+   * identical bytes — was written before the epoch's zxid and stays {@code EXISTED}.
+   */
+  private boolean appliedInTerm(ZkLeaderTerm term, List<Op> multi) {
+    try {
+      return RetryLoop.callWithRetry(
+          client.getZookeeperClient(),
+          () -> matches(term, multi, client.getZookeeperClient().getZooKeeper()));
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while reading back a fenced commit", e);
+    } catch (RuntimeException e) {
+      throw e;
+    } catch (Exception e) {
+      throw new StoreUnavailableException("reading back a fenced commit failed: " + e, e);
+    }
+  }
+
+  private boolean matches(ZkLeaderTerm term, List<Op> multi, ZooKeeper zk)
+      throws KeeperException, InterruptedException {
+    Stat epoch = zk.exists(multi.get(1).getPath(), false);
+    if (epoch == null || epoch.getVersion() != term.epochVersion()) {
+      throw fenced(term, "the epoch moved past " + term.epoch() + " before a commit was read back");
+    }
+    long termBegan = epoch.getMzxid();
+    long written = -1;
+    for (Op op : multi.subList(2, multi.size())) {
+      Record request = op.toRequestRecord();
+      long zxid;
+      if (request instanceof CreateRequest create) {
+        Stat stat = new Stat();
+        if (!readsAs(zk, op.getPath(), create.getData(), stat) || stat.getVersion() != 0) {
+          return false;
+        }
+        zxid = stat.getCzxid();
+      } else if (request instanceof SetDataRequest set) {
+        Stat stat = new Stat();
+        if (!readsAs(zk, op.getPath(), set.getData(), stat)
+            || (set.getVersion() != -1 && stat.getVersion() != set.getVersion() + 1)) {
+          return false;
+        }
+        zxid = stat.getMzxid();
+      } else if (request instanceof DeleteRequest) {
+        if (zk.exists(op.getPath(), false) != null) {
+          return false;
+        }
+        continue;
+      } else {
+        continue;
+      }
+      if (zxid <= termBegan || (written != -1 && zxid != written)) {
+        return false;
+      }
+      written = zxid;
+    }
+    return true;
+  }
+
+  /** Whether {@code path} exists with {@code expected} as its data; fills {@code stat}. */
+  private static boolean readsAs(ZooKeeper zk, String path, byte[] expected, Stat stat)
+      throws KeeperException, InterruptedException {
+    try {
+      byte[] data = zk.getData(path, false, stat);
+      return Arrays.equals(
+          data == null ? new byte[0] : data, expected == null ? new byte[0] : expected);
+    } catch (KeeperException.NoNodeException gone) {
+      return false;
+    }
   }
 
   private FencingException fenced(ZkLeaderTerm term, String reason) {
