@@ -19,6 +19,8 @@ final class EngineMetrics {
   private final Counter skipped;
   private final Counter caughtUp;
   private final Counter retries;
+  private final Counter runsFailedAlone;
+  private final Counter jobsFailed;
 
   EngineMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -28,6 +30,8 @@ final class EngineMetrics {
     this.skipped = registry.counter(MetricNames.MISFIRES_SKIPPED);
     this.caughtUp = registry.counter(MetricNames.MISFIRES_CAUGHT_UP);
     this.retries = registry.counter(MetricNames.RETRIES);
+    this.runsFailedAlone = registry.counter(MetricNames.RUNS_FAILED_ALONE);
+    this.jobsFailed = registry.counter(MetricNames.JOBS_FAILED_ALONE);
     for (RunState state : RunState.values()) {
       if (state.isTerminal()) {
         registry.counter(MetricNames.runsEnded(state));
@@ -58,6 +62,14 @@ final class EngineMetrics {
 
   void retried() {
     retries.inc();
+  }
+
+  void runFailedAlone() {
+    runsFailedAlone.inc();
+  }
+
+  void jobFailed() {
+    jobsFailed.inc();
   }
 
   void runEnded(RunState state) {
