@@ -607,4 +607,190 @@ class EngineTest {
     tickUntil(() -> node.runs("p", 10).size() == 1);
     assertThat(node.runs("p", 10).get(0).nominalTime()).isEqualTo(T0.plus(Duration.ofMinutes(5)));
   }
+
+  // ---- a run keeps the DAG it was created with ----
+
+  private static JobDefinition dag(String id, TaskDefinition... tasks) {
+    return JobDefinition.builder(id).tasks(List.of(tasks)).build();
+  }
+
+  private static TaskDefinition task(String id, String type, String... dependsOn) {
+    return new TaskDefinition(id, type, null, List.of(dependsOn), null, null, null);
+  }
+
+  /**
+   * Creates {@code before}, starts a manual run whose task {@code a} blocks, replaces the job with
+   * {@code after} while {@code a} runs, and ticks over the edit: the run id.
+   */
+  private String editWhileActive(JobDefinition before, JobDefinition after) {
+    release = new CountDownLatch(1);
+    node.createJob(before);
+    node.tickNow();
+    String runId = node.trigger(before.id());
+    tickUntil(() -> ledger.contains(before.id() + "/" + runId + "/a#1"));
+    node.putJob(after, OptionalInt.empty());
+    node.tickNow();
+    node.tickNow();
+    return runId;
+  }
+
+  /** Tasks the handlers ran for one run, in order. */
+  private List<String> ranIn(String jobId, String runId) {
+    String prefix = jobId + "/" + runId + "/";
+    return ledger.stream()
+        .filter(e -> e.startsWith(prefix))
+        .map(e -> e.substring(prefix.length()))
+        .toList();
+  }
+
+  /** The run after the edit, triggered by hand once the active one ended. */
+  private Run nextRun(String jobId) {
+    return awaitRun(jobId, node.trigger(jobId), RunState.SUCCEEDED);
+  }
+
+  @Test
+  void aTaskAddedWhileARunIsActiveJoinsOnlyTheNextRun() {
+    String runId =
+        editWhileActive(
+            dag("d", task("a", "block"), task("b", "record", "a")),
+            dag("d", task("a", "block"), task("b", "record", "a"), task("c", "record", "b")));
+    release.countDown();
+
+    Run active = awaitRun("d", runId, RunState.SUCCEEDED);
+    assertThat(active.tasks()).containsOnlyKeys("a", "b");
+    assertThat(ranIn("d", runId)).containsExactly("a#1", "b#1");
+
+    Run next = nextRun("d");
+    assertThat(next.tasks()).containsOnlyKeys("a", "b", "c");
+    assertThat(ranIn("d", next.id())).containsExactly("a#1", "b#1", "c#1");
+  }
+
+  @Test
+  void aTaskRemovedBeforeItStartedStillRunsInTheActiveRun() {
+    String runId =
+        editWhileActive(
+            dag("d", task("a", "block"), task("b", "record", "a")), dag("d", task("a", "block")));
+    release.countDown();
+
+    Run active = awaitRun("d", runId, RunState.SUCCEEDED);
+    assertThat(ranIn("d", runId)).containsExactly("a#1", "b#1");
+    assertThat(active.tasks().get("b").state()).isEqualTo(TaskState.SUCCEEDED);
+
+    Run next = nextRun("d");
+    assertThat(next.tasks()).containsOnlyKeys("a");
+    assertThat(ranIn("d", next.id())).containsExactly("a#1");
+  }
+
+  @Test
+  void aRunningTaskRemovedFromTheJobStillGatesItsDownstreamInTheActiveRun() {
+    String runId =
+        editWhileActive(
+            dag("d", task("a", "block"), task("b", "record", "a")), dag("d", task("b", "record")));
+    assertThat(node.run("d", runId).orElseThrow().tasks().get("b").state())
+        .as("b still waits for a")
+        .isEqualTo(TaskState.PENDING);
+    release.countDown();
+
+    Run active = awaitRun("d", runId, RunState.SUCCEEDED);
+    assertThat(ranIn("d", runId)).containsExactly("a#1", "b#1");
+    assertThat(active.tasks().get("b").startedAt())
+        .isAfterOrEqualTo(active.tasks().get("a").finishedAt());
+
+    Run next = nextRun("d");
+    assertThat(next.tasks()).containsOnlyKeys("b");
+  }
+
+  @Test
+  void changedDependenciesApplyOnlyToTheNextRun() {
+    String runId =
+        editWhileActive(
+            dag("d", task("a", "block"), task("b", "record"), task("c", "record", "a")),
+            dag("d", task("a", "block"), task("b", "record"), task("c", "record", "b")));
+    tickUntil(() -> ranIn("d", runId).contains("b#1"));
+    node.tickNow();
+    assertThat(node.run("d", runId).orElseThrow().tasks().get("c").state())
+        .as("c still waits for a, not b")
+        .isEqualTo(TaskState.PENDING);
+    release.countDown();
+
+    Run active = awaitRun("d", runId, RunState.SUCCEEDED);
+    assertThat(active.tasks().get("c").startedAt())
+        .isAfterOrEqualTo(active.tasks().get("a").finishedAt());
+    assertThat(active.dag().tasks().get("c").dependsOn()).containsExactly("a");
+
+    Run next = nextRun("d");
+    assertThat(next.dag().tasks().get("c").dependsOn()).containsExactly("b");
+    assertThat(next.tasks().get("c").startedAt())
+        .isAfterOrEqualTo(next.tasks().get("b").finishedAt());
+  }
+
+  /**
+   * The new leader takes over a run whose running task the job no longer has: the lost attempt is
+   * retried by the policy the run was created with, and the run ends on its own DAG.
+   */
+  @Test
+  void aNewLeaderAdoptsARunWhoseJobChanged() {
+    RetryPolicy retry = new RetryPolicy(2, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(1), 0.0);
+    JobDefinition before =
+        JobDefinition.builder("d").retry(retry).task("a", "block").task("b", "record", "a").build();
+    String runId = editWhileActive(before, dag("d", task("c", "record")));
+    node.createJob(everyMinute("other", "record"));
+    node.tickNow();
+
+    leadership.grant(); // a new term: a's attempt is lost with the old one
+    release.countDown();
+    tickAt(T0.plusSeconds(60));
+    awaitRun("other", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
+    tickUntil(
+        () ->
+            node.run("d", runId)
+                .map(r -> r.tasks().get("a").state() == TaskState.RETRY_WAIT)
+                .orElse(false));
+    tickAt(clock.instant().plusSeconds(2));
+
+    Run adopted = awaitRun("d", runId, RunState.SUCCEEDED);
+    assertThat(adopted.tasks()).containsOnlyKeys("a", "b");
+    assertThat(adopted.tasks().get("a").attempts()).isEqualTo(2);
+    assertThat(ranIn("d", runId)).containsExactly("a#1", "a#2", "b#1");
+  }
+
+  /**
+   * A run that cannot be driven (stored without its DAG, before runs kept it, and its job no longer
+   * has its tasks) fails alone: on the very tick that takes it over, another job still fires.
+   */
+  @Test
+  void aRunThatCannotBeDrivenFailsAloneWhileOtherJobsFire() {
+    node.createJob(dag("d", task("t", "record")));
+    node.createJob(everyMinute("other", "record"));
+    node.tickNow();
+    java.util.Map<String, dev.zkscheduler.dag.TaskRun> tasks = new java.util.LinkedHashMap<>();
+    tasks.put(
+        "x", new dev.zkscheduler.dag.TaskRun(TaskState.RUNNING, 1, T0, null, null, "node-0", null));
+    Run legacy =
+        new Run(
+            RunIds.manual(T0),
+            "d",
+            T0,
+            RunTrigger.MANUAL,
+            RunState.RUNNING,
+            T0,
+            T0,
+            null,
+            0,
+            tasks);
+    store.commit(
+        leadership.currentTerm().orElseThrow(),
+        List.of(new dev.zkscheduler.store.StoreOp.CreateRun(legacy)));
+
+    leadership.grant();
+    tickAt(T0.plusSeconds(60));
+
+    Run failed = node.run("d", legacy.id()).orElseThrow();
+    assertThat(failed.state()).isEqualTo(RunState.FAILED);
+    assertThat(failed.tasks().get("x").error()).contains("without its DAG").contains("[t]");
+    assertThat(metrics.counter(MetricNames.RUNS_FAILED_ALONE).getCount()).isEqualTo(1);
+    assertThat(node.run("other", id(T0.plusSeconds(60)))).as("fired on the same tick").isPresent();
+    awaitRun("other", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
+    assertThat(nextRun("d").tasks()).containsOnlyKeys("t");
+  }
 }

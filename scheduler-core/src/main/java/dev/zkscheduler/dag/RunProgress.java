@@ -20,17 +20,44 @@ public final class RunProgress {
 
   private final Dag dag;
   private final Map<String, TriggerRule> rules;
+  private final PinnedDag pinned;
 
   /**
+   * Progress over a bare DAG: the runs it creates carry no DAG of their own.
+   *
    * @param rules each task's trigger rule; tasks missing from the map use ALL_SUCCESS
    */
   public RunProgress(Dag dag, Map<String, TriggerRule> rules) {
+    this(dag, rules, null);
+  }
+
+  private RunProgress(Dag dag, Map<String, TriggerRule> rules, PinnedDag pinned) {
     this.dag = Objects.requireNonNull(dag, "dag");
     this.rules = Map.copyOf(rules);
+    this.pinned = pinned;
+  }
+
+  /**
+   * Progress over {@code pinned}; the runs it creates carry it.
+   *
+   * @throws InvalidDagException if the tasks' dependencies do not form a DAG
+   */
+  public static RunProgress of(PinnedDag pinned) {
+    return new RunProgress(Dag.of(pinned.dependsOn()), pinned.rules(), pinned);
   }
 
   public Dag dag() {
     return dag;
+  }
+
+  /** The DAG the runs created here carry; null for progress over a bare DAG. */
+  public PinnedDag pinned() {
+    return pinned;
+  }
+
+  /** Whether {@code run} has exactly this DAG's tasks, so that this progress can drive it. */
+  public boolean fits(Run run) {
+    return run.tasks().keySet().equals(new java.util.HashSet<>(dag.topologicalOrder()));
   }
 
   /** A new PENDING run with every task PENDING, in topological order. */
@@ -44,10 +71,24 @@ public final class RunProgress {
     Map<String, TaskRun> tasks = new LinkedHashMap<>();
     dag.topologicalOrder().forEach(t -> tasks.put(t, TaskRun.pending()));
     return new Run(
-        id, jobId, nominalTime, trigger, RunState.PENDING, createdAt, null, null, epoch, tasks);
+        id,
+        jobId,
+        nominalTime,
+        trigger,
+        RunState.PENDING,
+        createdAt,
+        null,
+        null,
+        epoch,
+        tasks,
+        pinned);
   }
 
-  /** A run recorded as SKIPPED at creation (a fire refused by the FORBID concurrency policy). */
+  /**
+   * A run recorded as SKIPPED at creation (a fire refused by the FORBID concurrency policy). It
+   * carries no DAG: it is never driven, and a job firing often while busy would otherwise fill its
+   * history with copies of its definition.
+   */
   public Run skippedRun(
       String id,
       String jobId,
@@ -70,7 +111,8 @@ public final class RunProgress {
         null,
         createdAt,
         epoch,
-        tasks);
+        tasks,
+        null);
   }
 
   /** PENDING tasks whose trigger rule holds, in topological order; none for a terminal run. */
@@ -80,7 +122,7 @@ public final class RunProgress {
     }
     List<String> ready = new ArrayList<>();
     for (String taskId : dag.topologicalOrder()) {
-      if (run.tasks().get(taskId).state() == TaskState.PENDING
+      if (task(run, taskId).state() == TaskState.PENDING
           && decide(run, taskId) == TriggerDecision.READY) {
         ready.add(taskId);
       }
@@ -117,11 +159,11 @@ public final class RunProgress {
     while (changed) {
       changed = false;
       for (String taskId : dag.topologicalOrder()) {
-        TaskRun task = tasks.get(taskId);
+        TaskRun task = task(run, tasks, taskId);
         if (task.state() != TaskState.PENDING) {
           continue;
         }
-        TriggerDecision decision = decide(tasks, taskId);
+        TriggerDecision decision = decide(run, tasks, taskId);
         TaskState to =
             switch (decision) {
               case UPSTREAM_FAILED -> TaskState.UPSTREAM_FAILED;
@@ -256,12 +298,12 @@ public final class RunProgress {
   }
 
   private TriggerDecision decide(Run run, String taskId) {
-    return decide(run.tasks(), taskId);
+    return decide(run, run.tasks(), taskId);
   }
 
-  private TriggerDecision decide(Map<String, TaskRun> tasks, String taskId) {
+  private TriggerDecision decide(Run run, Map<String, TaskRun> tasks, String taskId) {
     List<TaskState> upstream =
-        dag.upstream(taskId).stream().map(u -> tasks.get(u).state()).toList();
+        dag.upstream(taskId).stream().map(u -> task(run, tasks, u).state()).toList();
     return TriggerRules.decide(rules.getOrDefault(taskId, TriggerRule.ALL_SUCCESS), upstream);
   }
 
@@ -278,7 +320,12 @@ public final class RunProgress {
   }
 
   private static TaskRun task(Run run, String taskId) {
-    TaskRun task = run.tasks().get(taskId);
+    return task(run, run.tasks(), taskId);
+  }
+
+  /** A DAG that does not fit the run is a caller's bug: named, rather than a bare NPE. */
+  private static TaskRun task(Run run, Map<String, TaskRun> tasks, String taskId) {
+    TaskRun task = tasks.get(taskId);
     if (task == null) {
       throw new IllegalArgumentException("run " + run.id() + " has no task '" + taskId + "'");
     }
@@ -297,16 +344,6 @@ public final class RunProgress {
 
   private static Run copy(
       Run run, RunState state, Instant startedAt, Instant finishedAt, Map<String, TaskRun> tasks) {
-    return new Run(
-        run.id(),
-        run.jobId(),
-        run.nominalTime(),
-        run.trigger(),
-        state,
-        run.createdAt(),
-        startedAt,
-        finishedAt,
-        run.epoch(),
-        tasks);
+    return run.with(state, startedAt, finishedAt, tasks);
   }
 }

@@ -53,9 +53,19 @@ final class ControlRequests {
         state.commitOrDrop(ops);
         continue;
       }
-      switch (request.kind()) {
-        case TRIGGER, BACKFILL -> createRuns(request, entry, ops);
-        case CANCEL -> cancel(request, entry, ops);
+      boolean done =
+          state.forJob(
+              request.jobId(),
+              "carrying out request " + request.id() + " (" + request.kind() + ")",
+              () -> {
+                switch (request.kind()) {
+                  case TRIGGER, BACKFILL -> createRuns(request, entry, ops);
+                  case CANCEL -> cancel(request, entry, ops);
+                }
+              });
+      if (!done) {
+        // Left in place it would fail again on every tick; the failure is logged and counted.
+        state.commitOrDrop(List.of(new StoreOp.DeleteRequest(request.id())));
       }
     }
   }

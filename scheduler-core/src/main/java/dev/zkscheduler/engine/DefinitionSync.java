@@ -41,9 +41,14 @@ final class DefinitionSync {
       Map<String, Versioned<ScheduleState>> states,
       Instant now) {
     for (Versioned<JobDefinition> definition : definitions) {
-      JobEntry entry = new JobEntry(definition, states.get(definition.value().id()));
-      state.jobs().put(entry.job.id(), entry);
-      plan(entry, null, now);
+      state.forJob(
+          definition.value().id(),
+          "loading its definition",
+          () -> {
+            JobEntry entry = new JobEntry(definition, states.get(definition.value().id()));
+            state.jobs().put(entry.job.id(), entry);
+            plan(entry, null, now);
+          });
     }
     flushPlans();
   }
@@ -66,7 +71,10 @@ final class DefinitionSync {
     Map<String, Versioned<ScheduleState>> states =
         fresh.isEmpty() ? Map.of() : state.store().scheduleStates(fresh);
     for (TermWork.DefinitionChange change : changes) {
-      apply(change, states);
+      state.forJob(
+          change.jobId(),
+          change.deleted() ? "removing the deleted job" : "applying its new definition",
+          () -> apply(change, states));
     }
     flushPlans();
   }

@@ -20,6 +20,8 @@ final class EngineMetrics {
   private final Counter caughtUp;
   private final Counter retries;
   private final Counter requestsDropped;
+  private final Counter runsFailedAlone;
+  private final Counter jobsFailed;
 
   EngineMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -30,6 +32,8 @@ final class EngineMetrics {
     this.caughtUp = registry.counter(MetricNames.MISFIRES_CAUGHT_UP);
     this.retries = registry.counter(MetricNames.RETRIES);
     this.requestsDropped = registry.counter(MetricNames.REQUESTS_DROPPED);
+    this.runsFailedAlone = registry.counter(MetricNames.RUNS_FAILED_ALONE);
+    this.jobsFailed = registry.counter(MetricNames.JOBS_FAILED_ALONE);
     for (RunState state : RunState.values()) {
       if (state.isTerminal()) {
         registry.counter(MetricNames.runsEnded(state));
@@ -64,6 +68,14 @@ final class EngineMetrics {
 
   void requestDropped() {
     requestsDropped.inc();
+  }
+
+  void runFailedAlone() {
+    runsFailedAlone.inc();
+  }
+
+  void jobFailed() {
+    jobsFailed.inc();
   }
 
   void runEnded(RunState state) {

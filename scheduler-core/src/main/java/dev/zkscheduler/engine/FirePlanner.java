@@ -101,8 +101,27 @@ final class FirePlanner {
     slotOf.remove(jobId);
   }
 
+  /** Runs one job's share of a phase, alone: false if it failed (see {@link TermState#forJob}). */
+  interface PerJob {
+    boolean run(String jobId, String doing, Runnable work);
+  }
+
   /** Jobs whose next fire is at or before {@code now}, with what to fire for each. */
   List<DueJob> due(Instant now, Map<String, JobEntry> jobs) {
+    return due(
+        now,
+        jobs,
+        (jobId, doing, work) -> {
+          work.run();
+          return true;
+        });
+  }
+
+  /**
+   * As {@link #due(Instant, Map)}, planning each job through {@code perJob}: a job whose plan
+   * throws is left out, and the others are planned.
+   */
+  List<DueJob> due(Instant now, Map<String, JobEntry> jobs, PerJob perJob) {
     List<DueJob> due = new ArrayList<>();
     while (!queue.isEmpty() && !queue.peek().at().isAfter(now)) {
       Slot slot = queue.poll();
@@ -117,7 +136,8 @@ final class FirePlanner {
           || entry.state == null) {
         continue;
       }
-      due.add(plan(entry, slot.at(), now));
+      perJob.run(
+          entry.job.id(), "planning its due fires", () -> due.add(plan(entry, slot.at(), now)));
     }
     return due;
   }

@@ -43,21 +43,26 @@ final class HistoryPruning {
         }
       }
       String jobId = cursor.next();
-      List<String> ids = state.store().runIds(jobId);
-      Map<String, Versioned<Run>> activeRuns = state.active().of(jobId);
-      int keep = state.settings().retainedRuns() + activeRuns.size();
-      if (ids.size() <= keep) {
-        continue;
+      // Old history left in place harms nobody: the job keeps firing.
+      state.forJob(jobId, "pruning its run history", false, () -> prune(jobId));
+    }
+  }
+
+  private void prune(String jobId) {
+    List<String> ids = state.store().runIds(jobId);
+    Map<String, Versioned<Run>> activeRuns = state.active().of(jobId);
+    int keep = state.settings().retainedRuns() + activeRuns.size();
+    if (ids.size() <= keep) {
+      return;
+    }
+    List<StoreOp> ops = new ArrayList<>();
+    for (String runId : ids.subList(keep, Math.min(ids.size(), keep + DELETES_PER_VISIT))) {
+      if (!activeRuns.containsKey(runId)) {
+        ops.add(new StoreOp.DeleteRun(jobId, runId, StoreOp.ANY_VERSION));
       }
-      List<StoreOp> ops = new ArrayList<>();
-      for (String runId : ids.subList(keep, Math.min(ids.size(), keep + DELETES_PER_VISIT))) {
-        if (!activeRuns.containsKey(runId)) {
-          ops.add(new StoreOp.DeleteRun(jobId, runId, StoreOp.ANY_VERSION));
-        }
-      }
-      if (!ops.isEmpty()) {
-        state.commitOrDrop(ops);
-      }
+    }
+    if (!ops.isEmpty()) {
+      state.commitOrDrop(ops);
     }
   }
 }

@@ -1,23 +1,23 @@
 package dev.zkscheduler.engine;
 
-import dev.zkscheduler.dag.Dag;
-import dev.zkscheduler.dag.RunProgress;
-import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.job.TaskDefinition;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.ScheduleState;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 
-/** The leader's view of one job: its definition, its DAG and its persisted schedule progress. */
+/**
+ * The leader's view of one job: its definition, the plan its new runs are created with (and keep)
+ * and its persisted schedule progress.
+ */
 final class JobEntry {
 
   final JobDefinition job;
   final int definitionVersion;
-  final RunProgress progress;
+
+  /** What runs created from this definition are driven by; they carry its DAG. */
+  final RunPlan plan;
+
+  /** {@code plan.progress}: creates runs that carry this definition's DAG. */
+  final dev.zkscheduler.dag.RunProgress progress;
 
   /** Null until the leader first persists it. */
   Versioned<ScheduleState> state;
@@ -25,17 +25,8 @@ final class JobEntry {
   JobEntry(Versioned<JobDefinition> definition, Versioned<ScheduleState> state) {
     this.job = definition.value();
     this.definitionVersion = definition.version();
-    this.progress = progressOf(job);
+    this.plan = RunPlan.of(RunPlan.pin(job));
+    this.progress = plan.progress;
     this.state = state;
-  }
-
-  static RunProgress progressOf(JobDefinition job) {
-    Map<String, List<String>> dependsOn = new LinkedHashMap<>();
-    Map<String, TriggerRule> rules = new HashMap<>();
-    for (TaskDefinition task : job.tasks()) {
-      dependsOn.put(task.id(), task.dependsOn());
-      rules.put(task.id(), task.triggerRule());
-    }
-    return new RunProgress(Dag.of(dependsOn), rules);
   }
 }

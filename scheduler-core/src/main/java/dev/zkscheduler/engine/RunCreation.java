@@ -63,12 +63,23 @@ final class RunCreation {
     List<List<Creation>> batches = new ArrayList<>();
     List<Creation> batch = new ArrayList<>();
     int runsInBatch = 0;
-    for (FirePlanner.DueJob due : state.planner().due(now, state.jobs())) {
+    for (FirePlanner.DueJob due : state.planner().due(now, state.jobs(), state::forJob)) {
       JobEntry entry = due.entry();
-      Map<String, Versioned<Run>> running = Map.copyOf(state.active().of(entry.job.id()));
-      List<StoreOp> ops = new ArrayList<>();
-      ops.add(FirePlanner.stateOp(entry, due.newState()));
-      Creation creation = creation(entry, due.plan(), ops, running);
+      Creation[] built = new Creation[1];
+      boolean ok =
+          state.forJob(
+              entry.job.id(),
+              "building its due runs",
+              () -> {
+                Map<String, Versioned<Run>> running = Map.copyOf(state.active().of(entry.job.id()));
+                List<StoreOp> ops = new ArrayList<>();
+                ops.add(FirePlanner.stateOp(entry, due.newState()));
+                built[0] = creation(entry, due.plan(), ops, running);
+              });
+      if (!ok) {
+        continue;
+      }
+      Creation creation = built[0];
       batch.add(creation);
       runsInBatch += creation.runs().size();
       if (runsInBatch >= perCommit) {
@@ -245,7 +256,13 @@ final class RunCreation {
         state.active().put(new Versioned<>(run, 0));
         Started started = c.starts().get(run.id());
         if (started != null) {
-          attempts.queueStarts(entry, started.before(), run, started.tasks(), run.startedAt());
+          state.forRun(
+              run.jobId(),
+              run.id(),
+              "starting the run's first tasks",
+              () ->
+                  attempts.queueStarts(
+                      entry, started.before(), run, started.tasks(), run.startedAt()));
         }
       } else {
         state.metrics().runEnded(run.state());

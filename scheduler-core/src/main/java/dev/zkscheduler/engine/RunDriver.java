@@ -30,7 +30,8 @@ final class RunDriver {
   /**
    * Takes over the runs a previous leader left active (staged; the caller flushes). A run of a job
    * deleted meanwhile is ended; an attempt that was running under the previous leader is lost:
-   * counted, and re-offered per the task's retry policy.
+   * counted, and re-offered per the retry policy the run was created with. A run that cannot be
+   * driven is ended FAILED, alone.
    */
   void adopt(List<Versioned<Run>> runs) {
     for (Versioned<Run> run : runs) {
@@ -40,12 +41,17 @@ final class RunDriver {
         continue;
       }
       state.active().put(run);
-      recover(entry, run);
+      state.forRun(
+          run.value().jobId(),
+          run.value().id(),
+          "taking the run over from the previous leader",
+          () -> recover(entry, run));
     }
   }
 
   private void recover(JobEntry entry, Versioned<Run> versioned) {
     Run run = versioned.value();
+    RunPlan plan = state.planOf(entry, run);
     Instant now = state.clock().instant();
     boolean changed = false;
     for (Map.Entry<String, TaskRun> task : run.tasks().entrySet()) {
@@ -55,7 +61,7 @@ final class RunDriver {
       if (task.getValue().state() == TaskState.RUNNING && !state.runner().isRunning(key)) {
         run =
             attempts.failAttempt(
-                entry,
+                plan,
                 run,
                 task.getKey(),
                 task.getValue().attempts(),
@@ -94,17 +100,7 @@ final class RunDriver {
                             null,
                             t.node(),
                             "job deleted")));
-    return new Run(
-        run.id(),
-        run.jobId(),
-        run.nominalTime(),
-        run.trigger(),
-        RunState.CANCELLED,
-        run.createdAt(),
-        run.startedAt(),
-        now,
-        run.epoch(),
-        tasks);
+    return run.with(RunState.CANCELLED, run.startedAt(), now, tasks);
   }
 
   /** One tick's driving: timeouts, then the starts of ready tasks, written, then called. */
@@ -113,20 +109,19 @@ final class RunDriver {
     TaskRunner runner = state.runner();
     for (TaskRunner.AttemptKey key : runner.overdue(now)) {
       if (runner.interrupt(key)) {
-        attempts.record(new TaskRunner.Outcome(key, false, "timed out", now), true);
+        state.forRun(
+            key.jobId(),
+            key.runId(),
+            "timing out task '" + key.taskId() + "'",
+            () -> attempts.record(new TaskRunner.Outcome(key, false, "timed out", now), true));
       }
     }
     for (Map.Entry<String, List<Versioned<Run>>> byJob : state.active().snapshot()) {
+      // A run carries its own DAG: it is driven even while its job is not loaded.
       JobEntry entry = state.jobs().get(byJob.getKey());
-      if (entry == null) {
-        continue;
-      }
-      for (Versioned<Run> versioned : byJob.getValue()) {
-        if (TaskAttempts.pastRunDeadline(entry, versioned.value(), now)) {
-          attempts.timeOutRun(entry, versioned, now);
-          continue;
-        }
-        startReady(entry, versioned);
+      for (Versioned<Run> listed : byJob.getValue()) {
+        state.forRun(
+            byJob.getKey(), listed.value().id(), "driving the run", () -> drive(entry, listed));
       }
     }
     // The commit is fresh proof that the session was alive when it was sent (see Lease).
@@ -146,12 +141,28 @@ final class RunDriver {
     }
   }
 
+  private void drive(JobEntry entry, Versioned<Run> listed) {
+    // The listing is a copy: an outcome recorded by an earlier step of this tick may have ended
+    // or changed the run since.
+    Versioned<Run> versioned = state.active().get(listed.value().jobId(), listed.value().id());
+    if (versioned == null) {
+      return;
+    }
+    Instant now = state.clock().instant();
+    RunPlan plan = state.planOf(entry, versioned.value());
+    if (plan.pastDeadline(versioned.value(), now)) {
+      attempts.timeOutRun(entry, versioned, now);
+      return;
+    }
+    startReady(entry, plan, versioned);
+  }
+
   /** Stages the start of every ready task (and due retry) of the run, and queues their calls. */
-  private void startReady(JobEntry entry, Versioned<Run> versioned) {
+  private void startReady(JobEntry entry, RunPlan plan, Versioned<Run> versioned) {
     Instant now = state.clock().instant();
     Run run = versioned.value();
-    List<String> starting = new ArrayList<>(entry.progress.retriesDue(run, now));
-    starting.addAll(entry.progress.readyTasks(run));
+    List<String> starting = new ArrayList<>(plan.progress.retriesDue(run, now));
+    starting.addAll(plan.progress.readyTasks(run));
     if (starting.isEmpty()) {
       return;
     }

@@ -1,12 +1,12 @@
 package dev.zkscheduler.engine;
 
+import dev.zkscheduler.dag.PinnedDag;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunProgress;
 import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.RetryPolicy;
-import dev.zkscheduler.job.TaskDefinition;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
 import java.time.Duration;
@@ -31,18 +31,26 @@ final class TaskAttempts {
     this.handlers = handlers;
   }
 
-  /** Records the outcomes reported since the last tick (staged; the caller flushes). */
+  /**
+   * Records the outcomes reported since the last tick (staged; the caller flushes), each run alone.
+   */
   void recordOutcomes() {
     for (TaskRunner.Outcome outcome : state.runner().drain()) {
-      record(outcome, outcome.timedOut());
+      TaskRunner.AttemptKey key = outcome.key();
+      state.forRun(
+          key.jobId(),
+          key.runId(),
+          "recording the outcome of task '" + key.taskId() + "'",
+          () -> record(outcome, outcome.timedOut()));
     }
   }
 
   /** {@code run} with every task of {@code starting} marked started by this leader. */
   Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
+    RunProgress progress = state.planOf(entry, run).progress;
     Run next = run;
     for (String taskId : starting) {
-      next = entry.progress.taskStarted(next, taskId, now, state.term().memberId());
+      next = progress.taskStarted(next, taskId, now, state.term().memberId());
     }
     return next;
   }
@@ -53,8 +61,9 @@ final class TaskAttempts {
    */
   void queueStarts(JobEntry entry, Run run, Run started, List<String> starting, Instant now) {
     TaskRunner runner = state.runner();
+    RunPlan plan = state.planOf(entry, started);
     for (String taskId : starting) {
-      TaskDefinition task = entry.job.task(taskId);
+      PinnedDag.Task task = plan.task(taskId);
       TaskHandler handler = handlers.get(task.type());
       int attempt = started.tasks().get(taskId).attempts();
       TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
@@ -69,8 +78,8 @@ final class TaskAttempts {
         continue;
       }
       Instant runDeadline =
-          (started.startedAt() != null ? started.startedAt() : now).plus(entry.job.timeout());
-      Instant deadline = min(now.plus(entry.job.timeoutOf(task)), runDeadline);
+          (started.startedAt() != null ? started.startedAt() : now).plus(plan.dag.runTimeout());
+      Instant deadline = min(now.plus(task.timeout()), runDeadline);
       boolean firstStartOfRun = run.startedAt() == null;
       AttemptContext context =
           new AttemptContext(
@@ -105,14 +114,15 @@ final class TaskAttempts {
     TaskRunner.AttemptKey key = outcome.key();
     JobEntry entry = state.jobs().get(key.jobId());
     Versioned<Run> versioned = state.active().get(key.jobId(), key.runId());
-    if (entry == null || versioned == null) {
+    if (versioned == null) {
       return;
     }
     TaskRun task = versioned.value().tasks().get(key.taskId());
     if (task == null || task.state() != TaskState.RUNNING || task.attempts() != key.attempt()) {
       return;
     }
-    if (timedOut && pastRunDeadline(entry, versioned.value(), outcome.finishedAt())) {
+    RunPlan plan = state.planOf(entry, versioned.value());
+    if (timedOut && plan.pastDeadline(versioned.value(), outcome.finishedAt())) {
       // The attempt's deadline was the run's: the run timed out, whichever timer (the handler's
       // own or the scheduler's) noticed first. Recorded as a task timeout it would settle FAILED.
       timeOutRun(entry, versioned, outcome.finishedAt());
@@ -120,9 +130,9 @@ final class TaskAttempts {
     }
     Run next =
         outcome.succeeded()
-            ? entry.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
+            ? plan.progress.taskSucceeded(versioned.value(), key.taskId(), outcome.finishedAt())
             : failAttempt(
-                entry,
+                plan,
                 versioned.value(),
                 key.taskId(),
                 key.attempt(),
@@ -132,18 +142,12 @@ final class TaskAttempts {
     state.stage(versioned, next);
   }
 
-  /** The run's deadline: its start (or creation) plus the job's timeout. */
-  static boolean pastRunDeadline(JobEntry entry, Run run, Instant now) {
-    Instant started = run.startedAt() != null ? run.startedAt() : run.createdAt();
-    return !started.plus(entry.job.timeout()).isAfter(now);
-  }
-
   /**
    * Ends the run TIMED_OUT: running tasks TIMED_OUT (their attempts interrupted), others CANCELLED.
    */
   void timeOutRun(JobEntry entry, Versioned<Run> versioned, Instant now) {
     Run run = versioned.value();
-    RunProgress.Cancellation c = entry.progress.timeOut(run, now);
+    RunProgress.Cancellation c = state.planOf(entry, run).progress.timeOut(run, now);
     c.interrupted()
         .forEach(
             task ->
@@ -157,14 +161,14 @@ final class TaskAttempts {
 
   /** {@code run} with the attempt failed (or timed out), and a retry planned if one is left. */
   Run failAttempt(
-      JobEntry entry,
+      RunPlan plan,
       Run run,
       String taskId,
       int attempt,
       String error,
       Instant now,
       boolean timedOut) {
-    RetryPolicy retry = entry.job.retryOf(entry.job.task(taskId));
+    RetryPolicy retry = plan.retry(taskId);
     Instant retryAt = null;
     if (retry.hasAttemptAfter(attempt)) {
       retryAt =
@@ -172,8 +176,8 @@ final class TaskAttempts {
       state.metrics().retried();
     }
     return timedOut
-        ? entry.progress.taskTimedOut(run, taskId, now, error, retryAt)
-        : entry.progress.taskFailed(run, taskId, now, error, retryAt);
+        ? plan.progress.taskTimedOut(run, taskId, now, error, retryAt)
+        : plan.progress.taskFailed(run, taskId, now, error, retryAt);
   }
 
   private static Instant min(Instant a, Instant b) {

@@ -3,15 +3,20 @@ package dev.zkscheduler.engine;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunProgress;
+import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
+import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -65,6 +70,13 @@ final class TermState {
    * tick's writes.
    */
   private final Map<String, Run> committedRuns = new HashMap<>();
+
+  /**
+   * The plans of active runs whose DAG is not their job's current one (adopted, or created before
+   * an edit), by run key: rebuilding a DAG for every run on every tick would cost more than the
+   * tick.
+   */
+  private final Map<String, RunPlan> plans = new HashMap<>();
 
   TermState(
       LeaderTerm term,
@@ -121,11 +133,175 @@ final class TermState {
     return jobs;
   }
 
+  // ---- what drives a run ----
+
+  /**
+   * The plan that drives {@code run}: the DAG it was created with. A run stored before runs kept
+   * their DAG is driven by its job's current definition while that still has exactly the run's
+   * tasks; otherwise nothing can drive it.
+   *
+   * @param entry the run's job, or null if the leader has none (deleted, or failed to load)
+   * @throws UndrivableRunException if the run has no DAG of its own and its job's does not fit
+   */
+  RunPlan planOf(JobEntry entry, Run run) {
+    if (run.dag() == null) {
+      if (entry != null && entry.progress.fits(run)) {
+        return entry.plan;
+      }
+      throw new UndrivableRunException(
+          "the run was stored without its DAG, and job '"
+              + run.jobId()
+              + "' "
+              + (entry == null
+                  ? "is not loaded"
+                  : "no longer has its tasks (run: "
+                      + run.tasks().keySet()
+                      + ", job: "
+                      + entry.progress.dag().topologicalOrder()
+                      + ")"));
+    }
+    if (entry != null && run.dag() == entry.plan.dag) {
+      return entry.plan;
+    }
+    String key = ActiveRuns.key(run.jobId(), run.id());
+    RunPlan cached = plans.get(key);
+    if (cached != null && (cached.dag == run.dag() || cached.dag.equals(run.dag()))) {
+      return cached;
+    }
+    if (plans.size() > 2 * active.count() + 64) {
+      plans.clear(); // entries of runs that ended elsewhere than through stage()
+    }
+    RunPlan plan = RunPlan.of(run.dag());
+    plans.put(key, plan);
+    return plan;
+  }
+
+  /** A run that no plan can drive: it is ended FAILED rather than retried on every tick. */
+  static final class UndrivableRunException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    UndrivableRunException(String message) {
+      super(message);
+    }
+  }
+
+  // ---- isolation ----
+
+  /**
+   * Runs one run's share of a phase. If it throws for a reason of its own (not the store's, not the
+   * term's), the run is ended FAILED and the phase goes on with the others: one run that cannot be
+   * driven must not stall the leader for every job. Store and term failures still escape, since
+   * they concern every run and the tick loop rebuilds from the store.
+   *
+   * @return whether the work completed
+   */
+  boolean forRun(String jobId, String runId, String doing, Runnable work) {
+    try {
+      work.run();
+      return true;
+    } catch (RuntimeException e) {
+      if (concernsEveryone(e)) {
+        throw e;
+      }
+      failRun(jobId, runId, doing, e);
+      return false;
+    }
+  }
+
+  /**
+   * Runs one job's share of a phase. If it throws for a reason of its own, the job is taken out of
+   * the fire plan until its definition changes or a new term loads it (its active runs go on), and
+   * the phase goes on with the other jobs.
+   *
+   * @return whether the work completed
+   */
+  boolean forJob(String jobId, String doing, Runnable work) {
+    return forJob(jobId, doing, true, work);
+  }
+
+  /** As {@link #forJob(String, String, Runnable)}; {@code unplan} false keeps the job firing. */
+  boolean forJob(String jobId, String doing, boolean unplan, Runnable work) {
+    try {
+      work.run();
+      return true;
+    } catch (RuntimeException e) {
+      if (concernsEveryone(e)) {
+        throw e;
+      }
+      metrics.jobFailed();
+      log.error(
+          "job {}: {} failed{}: {}",
+          jobId,
+          doing,
+          unplan ? ", the job is out of the fire plan until it is edited or a new term starts" : "",
+          e.toString(),
+          e);
+      if (unplan) {
+        planner.untrack(jobId);
+      }
+      return false;
+    }
+  }
+
+  /** Failures that say the store or the term, not one run or job, is the problem. */
+  private static boolean concernsEveryone(RuntimeException e) {
+    return e instanceof FencingException
+        || e instanceof TermWork.StaleViewException
+        || e instanceof StoreUnavailableException;
+  }
+
+  /**
+   * Ends the run FAILED (staged, written by the next flush), naming the problem in every task it
+   * leaves open, and stops its attempts: neither the run nor its handlers may carry on in a state
+   * the leader could not compute. Built without the run's DAG, which may be what failed.
+   */
+  private void failRun(String jobId, String runId, String doing, RuntimeException e) {
+    metrics.runFailedAlone();
+    log.error(
+        "run {} of job {}: {} failed, the run is ended FAILED: {}",
+        runId,
+        jobId,
+        doing,
+        e.toString(),
+        e);
+    Versioned<Run> current = active.get(jobId, runId);
+    String key = ActiveRuns.key(jobId, runId);
+    pendingStarts.removeIf(p -> ActiveRuns.key(p.key().jobId(), p.key().runId()).equals(key));
+    runner.interruptRun(jobId, runId);
+    if (current == null || current.value().state().isTerminal()) {
+      return;
+    }
+    stage(current, failed(current.value(), clock.instant(), doing + " failed: " + e));
+  }
+
+  static Run failed(Run run, Instant now, String reason) {
+    Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    run.tasks()
+        .forEach(
+            (id, t) ->
+                tasks.put(
+                    id,
+                    t.state().isTerminal()
+                        ? t
+                        : new TaskRun(
+                            t.state() == TaskState.RUNNING ? TaskState.FAILED : TaskState.CANCELLED,
+                            t.attempts(),
+                            t.startedAt(),
+                            now,
+                            null,
+                            t.node(),
+                            reason)));
+    return run.with(RunState.FAILED, run.startedAt(), now, tasks);
+  }
+
   // ---- writes ----
 
   /** Stages a run change; {@link #flush()} writes the staged changes in fenced multis. */
   void stage(Versioned<Run> before, Run after) {
     active.stage(before, after);
+    if (after.state().isTerminal()) {
+      plans.remove(ActiveRuns.key(after.jobId(), after.id()));
+    }
   }
 
   /** Writes the staged run changes; a refused one drops the view (after the others are noted). */

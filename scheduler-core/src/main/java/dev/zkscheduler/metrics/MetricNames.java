@@ -94,6 +94,18 @@ public final class MetricNames {
   /** Counter prefix: runs that ended, by terminal state ({@code ...runs.ended.SUCCEEDED}). */
   public static final String RUNS_ENDED = PREFIX + "engine.runs.ended";
 
+  /**
+   * Counter: runs ended FAILED because processing them threw (a run that cannot be driven); the
+   * tick went on with the other runs. Also counted in {@link #RUNS_ENDED}{@code .FAILED}.
+   */
+  public static final String RUNS_FAILED_ALONE = PREFIX + "engine.runs.failed.alone";
+
+  /**
+   * Counter: jobs whose processing in a tick threw; each is out of the fire plan until edited or a
+   * new term, and the tick went on with the other jobs.
+   */
+  public static final String JOBS_FAILED_ALONE = PREFIX + "engine.jobs.failed.alone";
+
   /** Gauge: non-terminal runs the leader drives. */
   public static final String RUNS_ACTIVE = PREFIX + "engine.runs.active";
 

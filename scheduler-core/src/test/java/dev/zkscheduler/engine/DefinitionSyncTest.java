@@ -122,4 +122,29 @@ class DefinitionSyncTest {
         .as("its attempt interrupted")
         .isFalse();
   }
+
+  /**
+   * A definition the leader cannot build a DAG from (the validator refuses such jobs, but the store
+   * is not the validator) fails that job alone: it leaves the fire plan, counted, and the other
+   * change of the same tick is applied.
+   */
+  @Test
+  void aDefinitionThatCannotBeLoadedFailsItsJobAloneAndTheOthersApply() {
+    Versioned<JobDefinition> good = f.store.createJob(everyMinute("good"));
+    JobDefinition cyclic =
+        JobDefinition.builder("bad")
+            .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+            .task("a", "block", "b")
+            .task("b", "block", "a")
+            .build();
+
+    sync.apply(List.of(upsert(new Versioned<>(cyclic, 0)), upsert(good)));
+
+    assertThat(f.state.jobs()).containsOnlyKeys("good");
+    assertThat(f.registry.counter(dev.zkscheduler.metrics.MetricNames.JOBS_FAILED_ALONE).getCount())
+        .isEqualTo(1);
+    assertThat(f.state.planner().due(T0.plusSeconds(60), f.state.jobs()))
+        .extracting(due -> due.entry().job.id())
+        .containsExactly("good");
+  }
 }

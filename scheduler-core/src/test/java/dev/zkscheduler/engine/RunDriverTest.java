@@ -205,4 +205,91 @@ class RunDriverTest {
     assertThat(stored.tasks().values()).allMatch(t -> t.state() == TaskState.CANCELLED);
     assertThat(f.state.active().count()).isZero();
   }
+
+  /** Replaces the job's definition as a tick's definition changes do. */
+  private void edit(JobDefinition job, int version) {
+    new DefinitionSync(f.state)
+        .apply(List.of(new TermWork.DefinitionChange(job.id(), new Versioned<>(job, version))));
+  }
+
+  /** The job gained a task after its run began: the run is driven by the DAG it began with. */
+  @Test
+  void aRunIsDrivenByItsOwnDagAfterItsJobGainedATask() {
+    JobEntry job = f.load(extractThenLoad()).get(0);
+    upstreamDone(job);
+    edit(
+        JobDefinition.builder("etl")
+            .task("extract", "block")
+            .task("load", "block", "extract")
+            .task("report", "block", "load")
+            .build(),
+        1);
+
+    driver.drive();
+
+    Run stored = f.stored("etl", "r");
+    assertThat(stored.tasks()).containsOnlyKeys("extract", "load");
+    assertThat(stored.tasks().get("load").state()).isEqualTo(TaskState.RUNNING);
+    assertThat(f.runner.isRunning(TermFixture.key("etl", "r", "load", 1))).isTrue();
+  }
+
+  /**
+   * One run that cannot be driven (stored without its DAG, its job's tasks since changed) is ended
+   * FAILED, and the same drive still starts another run's ready task.
+   */
+  @Test
+  void aRunThatCannotBeDrivenFailsAloneAndTheOthersAreDriven() {
+    List<JobEntry> jobs = f.load(extractThenLoad(), TermFixture.manualJob("j"));
+    upstreamDone(jobs.get(0));
+    Instant now = f.clock.instant();
+    Run legacy =
+        new Run(
+            "old",
+            "j",
+            now,
+            RunTrigger.MANUAL,
+            RunState.PENDING,
+            now,
+            null,
+            null,
+            1,
+            Map.of("gone", TaskRun.pending()));
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(legacy)));
+    f.state.active().put(new Versioned<>(legacy, 0));
+
+    driver.drive();
+
+    Run failed = f.stored("j", "old");
+    assertThat(failed.state()).isEqualTo(RunState.FAILED);
+    assertThat(failed.tasks().get("gone").state()).isEqualTo(TaskState.CANCELLED);
+    assertThat(failed.tasks().get("gone").error())
+        .contains("driving the run failed")
+        .contains("without its DAG");
+    assertThat(f.registry.counter(MetricNames.RUNS_FAILED_ALONE).getCount()).isEqualTo(1);
+    assertThat(f.registry.counter(MetricNames.runsEnded(RunState.FAILED)).getCount()).isEqualTo(1);
+    assertThat(f.stored("etl", "r").tasks().get("load").state()).isEqualTo(TaskState.RUNNING);
+    assertThat(f.runner.isRunning(TermFixture.key("etl", "r", "load", 1))).isTrue();
+  }
+
+  /** A new term takes over a run whose running task its job no longer has, without throwing. */
+  @Test
+  void adoptingARunWhoseJobLostItsRunningTaskRetriesItByTheRunsOwnPolicy() {
+    RetryPolicy retry = new RetryPolicy(2, Duration.ofSeconds(5), 2.0, Duration.ofMinutes(1), 0.0);
+    JobEntry job =
+        f.load(JobDefinition.builder("j").retry(retry).task("t", "block").build()).get(0);
+    Instant now = f.clock.instant();
+    Run left = job.progress.newRun("r", "j", now, RunTrigger.MANUAL, now, 0);
+    left = job.progress.taskStarted(left, "t", now, "node-0");
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+    edit(JobDefinition.builder("j").task("u", "block").build(), 1);
+    f.state.active().forgetJob("j");
+
+    driver.adopt(f.store.activeRuns());
+    f.state.flush();
+
+    TaskRun task = f.stored("j", "r").tasks().get("t");
+    assertThat(task.state()).isEqualTo(TaskState.RETRY_WAIT);
+    assertThat(task.nextAttemptAt()).isEqualTo(now.plusSeconds(5));
+    assertThat(f.registry.counter(MetricNames.RUNS_FAILED_ALONE).getCount()).isZero();
+  }
 }

@@ -15,8 +15,14 @@ import java.time.Instant;
  */
 final class StoredFormat {
 
-  /** The format version written into every document. */
+  /** The format version written into jobs, schedule states and requests. */
   static final int FORMAT_VERSION = 1;
+
+  /**
+   * The format version written into runs. 2: a run carries the DAG it was created with ({@code
+   * dag}); version 1 runs, without it, still read.
+   */
+  static final int RUN_FORMAT_VERSION = 2;
 
   static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -24,8 +30,12 @@ final class StoredFormat {
 
   /** A new document with its format version first (jobs put it last: see {@link JobCodec}). */
   static ObjectNode versionedDocument() {
+    return versionedDocument(FORMAT_VERSION);
+  }
+
+  static ObjectNode versionedDocument(int version) {
     ObjectNode node = MAPPER.createObjectNode();
-    node.put("v", FORMAT_VERSION);
+    node.put("v", version);
     return node;
   }
 
@@ -35,6 +45,11 @@ final class StoredFormat {
    * @throws CodecException unless {@code data} is a JSON object of a format version this node reads
    */
   static JsonNode storedDocument(byte[] data, String what) {
+    return storedDocument(data, what, FORMAT_VERSION);
+  }
+
+  /** As {@link #storedDocument(byte[], String)}, for a kind of document read up to {@code max}. */
+  static JsonNode storedDocument(byte[] data, String what, int max) {
     JsonNode node;
     try {
       node = MAPPER.readTree(data);
@@ -48,14 +63,14 @@ final class StoredFormat {
     if (version == null || !version.isInt()) {
       throw new CodecException("stored " + what + " has no format version");
     }
-    if (version.intValue() > FORMAT_VERSION) {
+    if (version.intValue() > max) {
       throw new CodecException(
           "stored "
               + what
               + " has format version "
               + version.intValue()
               + "; this node reads up to "
-              + FORMAT_VERSION
+              + max
               + " (upgrade it)");
     }
     return node;

@@ -161,7 +161,9 @@ class JsonCodecTest {
     assertThatThrownBy(() -> JobCodec.decode("{\"id\":\"j\"}".getBytes(StandardCharsets.UTF_8)))
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("no format version");
-    assertThatThrownBy(() -> RunCodec.decode("{\"v\":2}".getBytes(StandardCharsets.UTF_8)))
+    assertThatThrownBy(() -> RunCodec.decode("{\"v\":3}".getBytes(StandardCharsets.UTF_8)))
+        .hasMessageContaining("format version 3");
+    assertThatThrownBy(() -> JobCodec.decode("{\"v\":2}".getBytes(StandardCharsets.UTF_8)))
         .hasMessageContaining("format version 2");
     assertThatThrownBy(() -> RunCodec.decode(new byte[] {1, 2, 3}))
         .isInstanceOf(CodecException.class);

@@ -2,6 +2,7 @@ package dev.zkscheduler.store.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.zkscheduler.dag.PinnedDag;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.dag.RunTrigger;
@@ -47,7 +48,12 @@ class StoredFormatGoldenTest {
   private static final String STORED_ONCE_JOB =
       "{\"id\":\"once\",\"schedule\":{\"at\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
 
+  /** Format 2: the run carries its DAG, with retries and timeouts resolved. */
   private static final String STORED_RUN =
+      "{\"v\":2,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}},\"dag\":{\"timeout\":\"PT1H\",\"tasks\":{\"extract\":{\"type\":\"http\",\"config\":{\"url\":\"http://127.0.0.1:9000/extract\",\"codes\":[200,204],\"verbose\":true},\"retry\":{\"maxAttempts\":3,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.1},\"timeout\":\"PT1H\"},\"load\":{\"type\":\"noop\",\"dependsOn\":[\"extract\"],\"triggerRule\":\"ALL_DONE\",\"retry\":{\"maxAttempts\":5,\"initialDelay\":\"PT2S\",\"multiplier\":1.5,\"maxDelay\":\"PT1M\",\"jitter\":0.0},\"timeout\":\"PT10M\"}}}}";
+
+  /** A run as format 1 wrote it, before runs kept their DAG: it must still read. */
+  private static final String STORED_RUN_V1 =
       "{\"v\":1,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}}}";
 
   private static final String STORED_SCHEDULE_STATE =
@@ -99,6 +105,46 @@ class StoredFormatGoldenTest {
     return JobDefinition.builder("once").schedule(Schedule.once(T)).task("t", "noop").build();
   }
 
+  /** {@link #runWithTasks()} with the DAG of a {@link #fullJob()}-like job pinned. */
+  private static Run runWithDag() {
+    Map<String, Object> config = new LinkedHashMap<>();
+    config.put("url", "http://127.0.0.1:9000/extract");
+    config.put("codes", List.of(200, 204));
+    config.put("verbose", true);
+    Map<String, PinnedDag.Task> tasks = new LinkedHashMap<>();
+    tasks.put(
+        "extract",
+        new PinnedDag.Task(
+            "http",
+            config,
+            List.of(),
+            TriggerRule.ALL_SUCCESS,
+            new PinnedDag.Retry(3, Duration.ofSeconds(1), 2.0, Duration.ofMinutes(5), 0.1),
+            Duration.ofHours(1)));
+    tasks.put(
+        "load",
+        new PinnedDag.Task(
+            "noop",
+            null,
+            List.of("extract"),
+            TriggerRule.ALL_DONE,
+            new PinnedDag.Retry(5, Duration.ofSeconds(2), 1.5, Duration.ofMinutes(1), 0.0),
+            Duration.ofMinutes(10)));
+    Run run = runWithTasks();
+    return new Run(
+        run.id(),
+        run.jobId(),
+        run.nominalTime(),
+        run.trigger(),
+        run.state(),
+        run.createdAt(),
+        run.startedAt(),
+        run.finishedAt(),
+        run.epoch(),
+        run.tasks(),
+        new PinnedDag(Duration.ofHours(1), tasks));
+  }
+
   private static Run runWithTasks() {
     Map<String, TaskRun> tasks = new LinkedHashMap<>();
     tasks.put(
@@ -148,8 +194,15 @@ class StoredFormatGoldenTest {
 
   @Test
   void runsAreStoredInTheGoldenFormat() {
-    assertThat(text(RunCodec.encode(runWithTasks()))).isEqualTo(STORED_RUN);
-    assertThat(RunCodec.decode(bytes(STORED_RUN))).isEqualTo(runWithTasks());
+    assertThat(text(RunCodec.encode(runWithDag()))).isEqualTo(STORED_RUN);
+    assertThat(RunCodec.decode(bytes(STORED_RUN))).isEqualTo(runWithDag());
+  }
+
+  /** Runs written before format 2 read as runs without a DAG of their own. */
+  @Test
+  void formatOneRunsStillRead() {
+    assertThat(RunCodec.decode(bytes(STORED_RUN_V1))).isEqualTo(runWithTasks());
+    assertThat(RunCodec.decode(bytes(STORED_RUN_V1)).dag()).isNull();
   }
 
   @Test
