@@ -407,7 +407,7 @@ class EngineTest {
   @Test
   void aBackfillOfAFireTimeDueButNotFiredYetIsRefused() {
     node.createJob(everyMinute("j", "record"));
-    node.tickNow();
+    tickUntil(() -> store.scheduleState("j").isPresent());
     clock.set(T0.plusSeconds(90));
 
     assertThatThrownBy(() -> node.backfill("j", T0, T0.plusSeconds(61)))

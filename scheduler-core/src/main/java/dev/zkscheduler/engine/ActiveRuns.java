@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.StoreOp;
@@ -112,15 +113,29 @@ final class ActiveRuns {
     List<Staged> all = new ArrayList<>(staged.values());
     staged.clear();
     List<List<Staged>> chunks = new ArrayList<>();
-    List<List<StoreOp>> batches = new ArrayList<>();
-    for (int from = 0; from < all.size(); from += maxPerCommit) {
-      List<Staged> chunk = all.subList(from, Math.min(all.size(), from + maxPerCommit));
-      List<StoreOp> ops = new ArrayList<>();
-      chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
-      chunks.add(chunk);
-      batches.add(ops);
+    List<CommitResult> results;
+    // Runs carry their DAG, so a count of runs alone can exceed the commit budget: halve the
+    // batches until they fit (nothing is written when a batch is too large). Each update is
+    // independent, so any split is as good as another.
+    for (int perCommit = maxPerCommit; ; perCommit = Math.max(1, perCommit / 2)) {
+      chunks.clear();
+      List<List<StoreOp>> batches = new ArrayList<>();
+      for (int from = 0; from < all.size(); from += perCommit) {
+        List<Staged> chunk = all.subList(from, Math.min(all.size(), from + perCommit));
+        List<StoreOp> ops = new ArrayList<>();
+        chunk.forEach(c -> ops.add(new StoreOp.UpdateRun(c.latest(), c.baseVersion())));
+        chunks.add(chunk);
+        batches.add(ops);
+      }
+      try {
+        results = commitEach.apply(batches);
+        break;
+      } catch (RecordTooLargeException tooLarge) {
+        if (perCommit == 1) {
+          throw tooLarge;
+        }
+      }
     }
-    List<CommitResult> results = commitEach.apply(batches);
     CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
       if (!results.get(i).committed()) {

@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.job.ConcurrencyPolicy;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
@@ -36,6 +37,19 @@ final class RunCreation {
    */
   private record Creation(
       JobEntry entry, List<StoreOp> ops, List<Run> runs, Map<String, Started> starts) {
+    /** Runs {@code from} to {@code to}, with the job's own writes only if {@code withOps}. */
+    Creation part(int from, int to, boolean withOps) {
+      List<Run> some = new ArrayList<>(runs.subList(from, to));
+      Map<String, Started> startsOf = new HashMap<>();
+      some.forEach(
+          run -> {
+            if (starts.containsKey(run.id())) {
+              startsOf.put(run.id(), starts.get(run.id()));
+            }
+          });
+      return new Creation(entry, withOps ? ops : List.of(), some, startsOf);
+    }
+
     Creation without(Run duplicate) {
       List<Run> rest = new ArrayList<>(runs);
       rest.remove(duplicate);
@@ -166,7 +180,16 @@ final class RunCreation {
       }
       multis.add(all);
     }
-    List<CommitResult> results = state.commitEach(multis);
+    List<CommitResult> results;
+    try {
+      results = state.commitEach(multis);
+    } catch (RecordTooLargeException tooLarge) {
+      // Nothing was written: each batch goes alone, split further if it still does not fit.
+      for (List<Creation> batch : group) {
+        commitCreations(new ArrayList<>(batch));
+      }
+      return;
+    }
     List<List<Creation>> redo = new ArrayList<>();
     CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
@@ -214,7 +237,13 @@ final class RunCreation {
       if (all.isEmpty()) {
         return;
       }
-      CommitResult result = state.commit(all);
+      CommitResult result;
+      try {
+        result = state.commit(all);
+      } catch (RecordTooLargeException tooLarge) {
+        commitInHalves(batch, tooLarge);
+        return;
+      }
       if (result.outcome() == CommitResult.Outcome.EXISTED
           && all.get(result.failedOp()) instanceof StoreOp.CreateRun duplicate) {
         state.metrics().duplicatePrevented();
@@ -238,6 +267,35 @@ final class RunCreation {
       state.startCommitted();
       return;
     }
+  }
+
+  /**
+   * Runs carry their DAG, so a batch counted in runs can exceed the commit budget (nothing was
+   * written): the creations are committed in halves, and one job's runs in halves too, the job's
+   * own writes (schedule progress, the request it carries out) with the last half, so they are
+   * written only once every run before them is. A single run too large to store fails its job
+   * alone.
+   */
+  private void commitInHalves(List<Creation> batch, RecordTooLargeException tooLarge) {
+    if (batch.size() > 1) {
+      int half = batch.size() / 2;
+      commitCreations(new ArrayList<>(batch.subList(0, half)));
+      commitCreations(new ArrayList<>(batch.subList(half, batch.size())));
+      return;
+    }
+    Creation c = batch.get(0);
+    if (c.runs().size() > 1) {
+      int half = c.runs().size() / 2;
+      commitCreations(new ArrayList<>(List.of(c.part(0, half, false))));
+      commitCreations(new ArrayList<>(List.of(c.part(half, c.runs().size(), true))));
+      return;
+    }
+    state.forJob(
+        c.entry().job.id(),
+        "creating a run too large to store",
+        () -> {
+          throw tooLarge;
+        });
   }
 
   /** Takes a committed creation into the leader's memory and queues its first handler calls. */

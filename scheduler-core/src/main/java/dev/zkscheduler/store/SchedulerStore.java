@@ -111,6 +111,8 @@ public interface SchedulerStore {
    *
    * @return one result per batch, in order
    * @throws FencingException if the term is no longer current (later batches may not be tried)
+   * @throws dev.zkscheduler.error.RecordTooLargeException if any batch is over the commit budget,
+   *     before any batch is written (the caller may split and send again)
    */
   default List<CommitResult> commitEach(LeaderTerm term, List<List<StoreOp>> batches) {
     List<CommitResult> results = new java.util.ArrayList<>(batches.size());

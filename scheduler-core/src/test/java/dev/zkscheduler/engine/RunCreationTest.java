@@ -41,6 +41,78 @@ class RunCreationTest {
         .build();
   }
 
+  /** An every-minute job whose one task carries {@code payload} in its config (and in its runs). */
+  private static JobDefinition carrying(String id, String payload) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+        .task(
+            new dev.zkscheduler.job.TaskDefinition(
+                "t", "block", Map.of("payload", payload), List.of(), null, null, null))
+        .build();
+  }
+
+  /** A fixture whose store takes commits of at most 16 KiB (records of at most 8 KiB). */
+  private void smallCommits() {
+    f.close();
+    f =
+        new TermFixture(
+            EngineSettings.DEFAULT, new dev.zkscheduler.store.StoreLimits(8192, 16384, 100));
+    creation = new RunCreation(f.state, f.attempts);
+  }
+
+  /**
+   * Runs carry their DAG, so 20 fires of jobs with a 1.5 KB config are over the commit budget in
+   * one multi: they are written in parts, every run exists and every first task starts. The whole
+   * tick used to fail, every tick.
+   */
+  @Test
+  void firesOverTheCommitBudgetAreWrittenInPartsAndAllStart() {
+    smallCommits();
+    String payload = "x".repeat(1500);
+    JobDefinition[] jobs = new JobDefinition[20];
+    for (int i = 0; i < jobs.length; i++) {
+      jobs[i] = carrying("j" + i, payload);
+    }
+    f.load(jobs);
+    f.clock.advance(Duration.ofMinutes(1));
+
+    creation.fireDue();
+
+    for (int i = 0; i < jobs.length; i++) {
+      assertThat(f.memory.run("j" + i, FIRST)).as("run of j" + i).isPresent();
+      assertThat(f.runner.isRunning(TermFixture.key("j" + i, FIRST, "t", 1))).isTrue();
+    }
+    assertThat(
+            f.store.committed().stream()
+                .filter(ops -> ops.stream().anyMatch(StoreOp.CreateRun.class::isInstance)))
+        .hasSizeGreaterThan(1);
+    assertThat(f.registry.counter(MetricNames.JOBS_FAILED_ALONE).getCount()).isZero();
+
+    // Their updates are over the budget together as well: they are written in smaller multis.
+    for (int i = 0; i < jobs.length; i++) {
+      JobEntry entry = f.state.jobs().get("j" + i);
+      f.state.cancel(entry, f.state.active().get("j" + i, FIRST), "test");
+    }
+    f.state.flush();
+    for (int i = 0; i < jobs.length; i++) {
+      assertThat(f.stored("j" + i, FIRST).state()).isEqualTo(RunState.CANCELLED);
+    }
+  }
+
+  /** A run too large to store at all fails its job alone; the other jobs fire. */
+  @Test
+  void aRunTooLargeToStoreFailsItsJobAloneAndTheOthersFire() {
+    smallCommits();
+    f.load(carrying("huge", "x".repeat(9000)), carrying("fine", "y"));
+    f.clock.advance(Duration.ofMinutes(1));
+
+    creation.fireDue();
+
+    assertThat(f.memory.run("fine", FIRST)).isPresent();
+    assertThat(f.memory.run("huge", FIRST)).isEmpty();
+    assertThat(f.registry.counter(MetricNames.JOBS_FAILED_ALONE).getCount()).isEqualTo(1);
+  }
+
   private static boolean creates(StoreOp op, String runId) {
     return op instanceof StoreOp.CreateRun c && c.run().id().equals(runId);
   }

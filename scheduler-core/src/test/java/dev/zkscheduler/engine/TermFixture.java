@@ -9,6 +9,7 @@ import dev.zkscheduler.job.TaskContext;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.TaskResult;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.StoreOp;
 import dev.zkscheduler.store.memory.InMemorySchedulerStore;
 import java.time.Duration;
@@ -29,9 +30,9 @@ final class TermFixture implements AutoCloseable {
   static final Instant T0 = Instant.parse("2026-12-01T14:00:00Z");
 
   final MutableClock clock = new MutableClock(T0);
-  final InMemorySchedulerStore memory = new InMemorySchedulerStore();
-  final RecordingStore store = new RecordingStore(memory);
-  final LeaderTerm term = memory.newTerm("node-1", T0);
+  final InMemorySchedulerStore memory;
+  final RecordingStore store;
+  final LeaderTerm term;
   final MetricRegistry registry = new MetricRegistry();
   final EngineMetrics metrics = new EngineMetrics(registry);
 
@@ -49,6 +50,13 @@ final class TermFixture implements AutoCloseable {
   }
 
   TermFixture(EngineSettings settings) {
+    this(settings, StoreLimits.DEFAULT);
+  }
+
+  TermFixture(EngineSettings settings, StoreLimits limits) {
+    memory = new InMemorySchedulerStore(limits);
+    store = new RecordingStore(memory);
+    term = memory.newTerm("node-1", T0);
     runner = new TaskRunner(2, clock, registry, () -> {}, Lease.unlimited());
     state = new TermState(term, store, clock, settings, runner, metrics);
     Map<String, TaskHandler> handlers =

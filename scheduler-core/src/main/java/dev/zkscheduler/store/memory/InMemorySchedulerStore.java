@@ -252,6 +252,31 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     return list;
   }
 
+  /** As ZooKeeper's store: every batch's size is checked before any batch is written. */
+  @Override
+  public synchronized List<CommitResult> commitEach(LeaderTerm term, List<List<StoreOp>> batches) {
+    for (List<StoreOp> batch : batches) {
+      checkCommitSize(batch);
+    }
+    List<CommitResult> results = new ArrayList<>(batches.size());
+    for (List<StoreOp> batch : batches) {
+      results.add(commit(term, batch));
+    }
+    return results;
+  }
+
+  private void checkCommitSize(List<StoreOp> ops) {
+    int bytes = 0;
+    for (StoreOp op : ops) {
+      byte[] data = encode(op);
+      bytes += data == null ? 64 : data.length;
+    }
+    if (bytes > limits.maxCommitBytes()) {
+      throw new RecordTooLargeException(
+          "a commit of " + ops.size() + " ops", bytes, limits.maxCommitBytes());
+    }
+  }
+
   @Override
   public synchronized CommitResult commit(LeaderTerm term, List<StoreOp> ops) {
     if (!term.isCurrent() || term.epoch() != epoch) {
