@@ -113,7 +113,7 @@ final class TaskRunner {
                     new Outcome(
                         key,
                         false,
-                        e.getClass().getSimpleName() + ": " + e.getMessage(),
+                        bounded(e.getClass().getSimpleName() + ": " + e.getMessage()),
                         clock.instant());
               }
               if (inFlight.remove(key) != null) {
@@ -131,8 +131,25 @@ final class TaskRunner {
     }
   }
 
+  /** The most of a handler's message a run keeps: a run must fit its stored-size budget. */
+  static final int MAX_ERROR_CHARS = 2_000;
+
   private static String message(String message) {
-    return message == null ? "failed" : message;
+    return bounded(message == null ? "failed" : message);
+  }
+
+  /**
+   * A handler's message (or its exception's) is the handler's to choose and may be any length; the
+   * run that records it must still fit its budget, so it is cut, saying so.
+   */
+  static String bounded(String message) {
+    if (message.length() <= MAX_ERROR_CHARS) {
+      return message;
+    }
+    return message.substring(0, MAX_ERROR_CHARS)
+        + "... ("
+        + (message.length() - MAX_ERROR_CHARS)
+        + " more characters)";
   }
 
   /** Outcomes reported since the last call. */

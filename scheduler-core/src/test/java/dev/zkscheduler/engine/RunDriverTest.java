@@ -128,6 +128,17 @@ class RunDriverTest {
     assertThat(stored.state()).isEqualTo(RunState.FAILED);
   }
 
+  /** A handler's message of any length is cut to a bound: the run must still fit its budget. */
+  @Test
+  void aHandlersMessageIsBoundedBeforeItIsRecorded() {
+    String huge = "e".repeat(100_000);
+    assertThat(TaskRunner.bounded(huge))
+        .hasSize(TaskRunner.MAX_ERROR_CHARS + " (98000 more characters)".length() + 3)
+        .startsWith("eee")
+        .endsWith("... (98000 more characters)");
+    assertThat(TaskRunner.bounded("short")).isEqualTo("short");
+  }
+
   /** A handler stopped by its own limit reports it; the attempt is TIMED_OUT, not FAILED. */
   @Test
   void aHandlerThatReportsItTimedOutIsRecordedTimedOut() {

@@ -1,8 +1,10 @@
 package dev.zkscheduler.store.zk;
 
+import com.codahale.metrics.Counter;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.RunCodec;
 import dev.zkscheduler.store.codec.ScheduleStateCodec;
 import dev.zkscheduler.zk.ZkLayout;
@@ -15,6 +17,8 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads of scheduler state: schedule states and runs, which only the leader writes ({@link
@@ -24,14 +28,34 @@ import org.apache.zookeeper.KeeperException;
  */
 final class SchedulerStateReads {
 
+  private static final Logger log = LoggerFactory.getLogger(SchedulerStateReads.class);
+
   private final CuratorFramework client;
   private final ZkLayout layout;
   private final PipelinedReader reader;
+  private final Counter unreadable;
 
-  SchedulerStateReads(CuratorFramework client, ZkLayout layout, PipelinedReader reader) {
+  SchedulerStateReads(
+      CuratorFramework client, ZkLayout layout, PipelinedReader reader, Counter unreadable) {
     this.client = client;
     this.layout = layout;
     this.reader = reader;
+    this.unreadable = unreadable;
+  }
+
+  /**
+   * Decodes a run read in bulk; null when it cannot be read. One unreadable run must not fail the
+   * read of every active run (and so every new leader's rebuild) or a job's run listing: it is
+   * counted, logged, and left out.
+   */
+  private Run decodeRun(byte[] data) {
+    try {
+      return RunCodec.decode(data);
+    } catch (CodecException e) {
+      unreadable.inc();
+      log.error("a run in ZooKeeper cannot be read and is left out: {}", e.getMessage());
+      return null;
+    }
   }
 
   Optional<Versioned<ScheduleState>> scheduleState(String jobId) {
@@ -73,7 +97,10 @@ final class SchedulerStateReads {
             if (runs.size() >= limit) {
               break;
             }
-            reader.read(layout.run(jobId, id), RunCodec::decode).ifPresent(runs::add);
+            reader
+                .read(layout.run(jobId, id), this::decodeRun)
+                .filter(v -> v.value() != null)
+                .ifPresent(runs::add);
           }
           return runs;
         });
@@ -93,7 +120,10 @@ final class SchedulerStateReads {
               paths.add(layout.run(entry.substring(0, split), entry.substring(split + 1)));
             }
           }
-          return new ArrayList<>(reader.readAll(paths, RunCodec::decode).values());
+          List<Versioned<Run>> runs =
+              new ArrayList<>(reader.readAll(paths, this::decodeRun).values());
+          runs.removeIf(v -> v.value() == null);
+          return runs;
         });
   }
 

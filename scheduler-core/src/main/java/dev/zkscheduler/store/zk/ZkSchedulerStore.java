@@ -54,7 +54,9 @@ public final class ZkSchedulerStore implements SchedulerStore {
         new JobDefinitions(
             client, layout, reader, sizes, metrics.counter(MetricNames.STORE_UNREADABLE));
     this.requests = new ControlRequests(client, layout, reader, limits, sizes);
-    this.state = new SchedulerStateReads(client, layout, reader);
+    this.state =
+        new SchedulerStateReads(
+            client, layout, reader, metrics.counter(MetricNames.STORE_UNREADABLE));
     this.commits =
         new LeaderCommits(client, layout, fenced, sizes, new RunParents(client, layout, reader));
   }

@@ -96,6 +96,36 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
         .isEqualTo(2);
   }
 
+  /**
+   * One run no node can read is left out of the active runs (every new leader reads them) and of
+   * its job's listing, and counted; it used to fail every rebuild.
+   */
+  @Test
+  void anUnreadableRunIsLeftOutOfTheActiveRunsAndCounted() throws Exception {
+    com.codahale.metrics.MetricRegistry registry = new com.codahale.metrics.MetricRegistry();
+    ZkLayout layout = new ZkLayout();
+    ZkSchedulerStore counted =
+        new ZkSchedulerStore(
+            client,
+            layout,
+            new FencedTransaction(client, layout, null),
+            StoreLimits.DEFAULT,
+            registry);
+    assertThat(
+            counted.commit(
+                term(),
+                List.of(
+                    new StoreOp.CreateRun(run("j", "good", RunState.RUNNING)),
+                    new StoreOp.CreateRun(run("j", "bad", RunState.RUNNING)))))
+        .isEqualTo(CommitResult.COMMITTED);
+    client.setData().forPath(layout.run("j", "bad"), "{\"v\":2,\"id\":7}".getBytes(UTF_8));
+
+    assertThat(counted.activeRuns()).extracting(v -> v.value().id()).containsExactly("good");
+    assertThat(counted.runs("j", 10)).extracting(v -> v.value().id()).containsExactly("good");
+    assertThat(registry.counter(dev.zkscheduler.metrics.MetricNames.STORE_UNREADABLE).getCount())
+        .isEqualTo(2);
+  }
+
   @Test
   void runsOfManyJobsCreateTheirParentsInOneCommit() throws Exception {
     List<StoreOp> ops = new ArrayList<>();
