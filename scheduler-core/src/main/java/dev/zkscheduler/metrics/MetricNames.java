@@ -24,6 +24,12 @@ public final class MetricNames {
   /** Counter: scheduler-state writes refused because the writer's term had ended. */
   public static final String FENCING_REJECTIONS = PREFIX + "fencing.rejections";
 
+  /**
+   * Gauge (ms): this node's clock minus ZooKeeper's, as measured when it last took a term; positive
+   * when this node is ahead. Absent until the node first leads.
+   */
+  public static final String CLOCK_SKEW = PREFIX + "cluster.clock.skew.ms";
+
   /** Gauge: 1 while the ZooKeeper connection is usable (CONNECTED/RECONNECTED), else 0. */
   public static final String ZK_CONNECTED = PREFIX + "zookeeper.connected";
 

@@ -2,11 +2,15 @@ package dev.zkscheduler.cluster.zk;
 
 import dev.zkscheduler.zk.ZkLayout;
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorTransactionResult;
+import org.apache.curator.framework.api.transaction.OperationType;
 import org.apache.zookeeper.KeeperException;
 import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
@@ -36,12 +40,13 @@ final class Epochs {
   /**
    * Takes a term: after a {@code sync()}, checks {@code ownPath} and bumps the epoch in one multi.
    *
-   * @return the new epoch (the epoch znode's new data version)
+   * @return the new epoch (the epoch znode's new data version), and this node's clock measured
+   *     against the time ZooKeeper stamped on the write
    * @throws KeeperException.NoNodeException if {@code ownPath} is gone (or the epoch znode is)
    * @throws KeeperException.BadVersionException if another node took a term in between
    */
-  static int take(
-      CuratorFramework client, ZkLayout layout, String ownPath, String memberId, Instant now)
+  static Taken take(
+      CuratorFramework client, ZkLayout layout, String ownPath, String memberId, Clock clock)
       throws Exception {
     awaitSync(client, layout);
     Stat stat = client.checkExists().forPath(layout.epoch());
@@ -50,18 +55,36 @@ final class Epochs {
           "epoch znode {} is missing; refusing to lead. It must never be deleted.", layout.epoch());
       throw new KeeperException.NoNodeException(layout.epoch());
     }
+    Instant now = clock.instant();
     byte[] data = (memberId + "@" + now).getBytes(StandardCharsets.UTF_8);
-    client
-        .transaction()
-        .forOperations(
-            client.transactionOp().check().forPath(ownPath),
-            client
-                .transactionOp()
-                .setData()
-                .withVersion(stat.getVersion())
-                .forPath(layout.epoch(), data));
-    return stat.getVersion() + 1;
+    // Read just around the write, after the sync, so the round trip is this write's alone.
+    long before = now.toEpochMilli();
+    List<CuratorTransactionResult> results =
+        client
+            .transaction()
+            .forOperations(
+                client.transactionOp().check().forPath(ownPath),
+                client
+                    .transactionOp()
+                    .setData()
+                    .withVersion(stat.getVersion())
+                    .forPath(layout.epoch(), data));
+    long after = clock.millis();
+    ClockSkew.Sample skew =
+        results.stream()
+            .filter(r -> r.getType() == OperationType.SET_DATA && r.getResultStat() != null)
+            .findFirst()
+            .map(r -> ClockSkew.Sample.of(before, after, r.getResultStat().getMtime()))
+            .orElse(null);
+    return new Taken(stat.getVersion() + 1, skew);
   }
+
+  /**
+   * A term taken.
+   *
+   * @param skew null if ZooKeeper returned no stat for the epoch write
+   */
+  record Taken(int epoch, ClockSkew.Sample skew) {}
 
   /** The epoch znode's current version, or -1 before the first node created it. */
   static long current(CuratorFramework client, ZkLayout layout) throws Exception {

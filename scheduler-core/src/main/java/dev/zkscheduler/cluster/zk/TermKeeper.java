@@ -12,6 +12,7 @@ import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.zk.ZkLayout;
 import dev.zkscheduler.zk.ZkLeaderTerm;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -34,9 +35,10 @@ import org.slf4j.event.Level;
  * What both ways of leading ({@link LeaderElection}, {@link SoloLeadership}) do with terms: taking
  * one by bumping the epoch znode, retrying when ZooKeeper did not confirm it, ending it on
  * SUSPENDED, LOST, a fencing refusal or close, telling the listeners, the leader/epoch gauges and
- * terms counter, and the start-once, close-idempotently lifecycle. A subclass says only what
- * differs: which znode a term rests on ({@link #claimPath()}), how it joins and leaves, and what
- * follows a fencing refusal ({@link #afterFenced(String)}).
+ * terms counter, the clock skew measured on each term's epoch write ({@link ClockSkew}), and the
+ * start-once, close-idempotently lifecycle. A subclass says only what differs: which znode a term
+ * rests on ({@link #claimPath()}), how it joins and leaves, and what follows a fencing refusal
+ * ({@link #afterFenced(String)}).
  *
  * <p>Threads: terms are taken and ended, and listeners called, on one named single-thread executor
  * ({@link #events()}), so they never overlap and nothing blocking runs on Curator's event thread.
@@ -61,6 +63,7 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong lastEpoch = new AtomicLong(-1);
   private final Counter termsStarted;
+  private final ClockSkew clockSkew;
 
   /** The pending retry, if any (events thread only): one at a time, whatever asked for it. */
   private ScheduledFuture<?> retake;
@@ -91,6 +94,7 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
     this.events.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
     MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
     this.termsStarted = metrics.counter(MetricNames.TERMS_STARTED);
+    this.clockSkew = new ClockSkew(memberId, ClockSkew.DEFAULT_LIMIT, metrics);
     Gauges.replace(metrics, MetricNames.LEADER, () -> currentTerm().isPresent() ? 1 : 0);
     Gauges.replace(metrics, MetricNames.EPOCH, lastEpoch::get);
   }
@@ -199,8 +203,13 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
       if (path == null) {
         return;
       }
-      int epoch = Epochs.take(client, layout, path, memberId, clock.instant());
-      started(new ZkLeaderTerm(epoch, path, memberId, clock.instant(), this), describeClaim(path));
+      Epochs.Taken taken = Epochs.take(client, layout, path, memberId, clock);
+      if (taken.skew() != null) {
+        clockSkew.record(taken.skew());
+      }
+      started(
+          new ZkLeaderTerm(taken.epoch(), path, memberId, clock.instant(), this),
+          describeClaim(path));
     } catch (KeeperException.NoNodeException | KeeperException.BadVersionException e) {
       // In an election, usually another node moved first and the latch will say so; if it still
       // names this node, the retry takes the term.
@@ -298,6 +307,11 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
   @Override
   public final long clusterEpoch() throws Exception {
     return Epochs.current(client, layout);
+  }
+
+  @Override
+  public final Optional<Duration> clockSkew() {
+    return clockSkew.latest().map(s -> Duration.ofMillis(s.skewMillis()));
   }
 
   @Override

@@ -2,6 +2,8 @@ package dev.zkscheduler.cluster.zk;
 
 import dev.zkscheduler.cluster.Leadership;
 import java.io.Closeable;
+import java.time.Duration;
+import java.util.Optional;
 
 /**
  * Leadership on ZooKeeper, as the cluster view reads it: a latch election or a node leading alone.
@@ -21,4 +23,10 @@ public interface ZkLeadership extends Leadership, Closeable {
   long clusterEpoch() throws Exception;
 
   String memberId();
+
+  /**
+   * This node's clock minus ZooKeeper's, positive when this node is ahead, as measured when it last
+   * took a term; empty before its first term.
+   */
+  Optional<Duration> clockSkew();
 }
