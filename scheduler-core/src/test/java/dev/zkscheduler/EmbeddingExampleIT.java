@@ -79,7 +79,7 @@ class EmbeddingExampleIT {
                     health.runHealthChecks().values().stream()
                         .allMatch(HealthCheck.Result::isHealthy));
         assertThat(health.getNames())
-            .containsExactlyInAnyOrder("scheduler-loop", "zookeeper", "leadership");
+            .containsExactlyInAnyOrder("scheduler-loop", "zookeeper", "leadership", "clock-skew");
         assertThat(scheduler.cluster().leaderId()).isEqualTo("billing-1");
       } finally {
         scheduler.close();

@@ -5,6 +5,7 @@ import com.codahale.metrics.health.HealthCheck;
 import dev.zkscheduler.backend.Backend;
 import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.cluster.zk.ClockSkew;
 import dev.zkscheduler.cluster.zk.ClusterView;
 import dev.zkscheduler.cluster.zk.ConnectionMetrics;
 import dev.zkscheduler.cluster.zk.LeaderElection;
@@ -14,6 +15,7 @@ import dev.zkscheduler.cluster.zk.ZkLeadership;
 import dev.zkscheduler.engine.DefinitionSource;
 import dev.zkscheduler.engine.Lease;
 import dev.zkscheduler.error.StoreUnavailableException;
+import dev.zkscheduler.health.ClockSkewHealthCheck;
 import dev.zkscheduler.health.LeadershipHealthCheck;
 import dev.zkscheduler.health.ZooKeeperHealthCheck;
 import dev.zkscheduler.job.JobDefinition;
@@ -140,6 +142,8 @@ public final class ZooKeeperBackend implements Backend {
         new ZooKeeperHealthCheck(
             () -> client.getZookeeperClient().isConnected(), settings.describe()));
     checks.put("leadership", new LeadershipHealthCheck(leadership, this::clusterStatus));
+    checks.put(
+        "clock-skew", new ClockSkewHealthCheck(leadership::clockSkew, ClockSkew.DEFAULT_LIMIT));
     return checks;
   }
 

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
 import dev.zkscheduler.cluster.Member;
 import dev.zkscheduler.store.StoreLimits;
 import java.time.Clock;
@@ -63,6 +64,28 @@ class ZooKeeperBackendIT {
       never.close();
       assertThatThrownBy(() -> never.start((jobId, job) -> {}))
           .isInstanceOf(IllegalStateException.class);
+    }
+  }
+
+  @Test
+  void registersTheClockSkewCheckWhichReportsTheMeasurementOnceItLeads() throws Exception {
+    try (TestingServer server = new TestingServer(true)) {
+      ZooKeeperBackend backend = backend(server, "n1");
+      try {
+        HealthCheck check = backend.healthChecks().get("clock-skew");
+        assertThat(check).isNotNull();
+        assertThat(check.execute().getMessage()).contains("not measured yet");
+
+        backend.start((jobId, job) -> {});
+        await()
+            .atMost(Duration.ofSeconds(15))
+            .until(() -> backend.leadership().currentTerm().isPresent());
+        HealthCheck.Result result = check.execute();
+        assertThat(result.isHealthy()).isTrue();
+        assertThat(result.getMessage()).contains("ZooKeeper's (limit");
+      } finally {
+        backend.close();
+      }
     }
   }
 }
