@@ -28,7 +28,7 @@ public final class MetricNames {
    * Gauge (ms): this node's clock minus ZooKeeper's, as measured when it last took a term; positive
    * when this node is ahead. Absent until the node first leads.
    */
-  public static final String CLOCK_SKEW = PREFIX + "cluster.clock.skew.ms";
+  public static final String CLOCK_SKEW = PREFIX + "cluster.clock.skew";
 
   /** Gauge: 1 while the ZooKeeper connection is usable (CONNECTED/RECONNECTED), else 0. */
   public static final String ZK_CONNECTED = PREFIX + "zookeeper.connected";
