@@ -22,6 +22,15 @@ final class AttemptContext implements TaskContext {
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private final Lease lease;
 
+  // Not the lease: it is renewed by whichever term this node leads next, so it cannot tell an
+  // attempt of an ended term from one of the current term.
+  private final java.util.concurrent.atomic.AtomicInteger start =
+      new java.util.concurrent.atomic.AtomicInteger(QUEUED);
+
+  private static final int QUEUED = 0;
+  private static final int STARTED = 1;
+  private static final int REFUSED = 2;
+
   AttemptContext(
       String jobId,
       String runId,
@@ -47,6 +56,23 @@ final class AttemptContext implements TaskContext {
 
   void cancel() {
     cancelled.countDown();
+  }
+
+  /**
+   * Called on the task thread just before the handler; false if {@link #refuseStart} came first.
+   * One atomic step, so a handler never begins after its term ended.
+   */
+  boolean claimStart() {
+    return start.compareAndSet(QUEUED, STARTED);
+  }
+
+  /**
+   * The term that recorded this attempt ended: if its handler has not begun it never will. Not a
+   * cancellation, so a handler already running under FINISH is left to finish. Returns whether the
+   * start was refused.
+   */
+  boolean refuseStart() {
+    return start.compareAndSet(QUEUED, REFUSED);
   }
 
   @Override

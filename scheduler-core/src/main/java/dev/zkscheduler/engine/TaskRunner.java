@@ -81,9 +81,10 @@ final class TaskRunner {
             () -> {
               Outcome outcome;
               try {
-                if (context.isCancelled()) {
-                  // Cancelled while queued, or the lease lapsed (the leader froze after recording
-                  // the start): the handler is not called; the next leader re-offers the attempt.
+                if (context.isCancelled() || !context.claimStart()) {
+                  // Cancelled while queued, the lease lapsed (the leader froze after recording
+                  // the start), or the term that recorded it ended: the handler is not called; the
+                  // next leader re-offers the attempt.
                   throw new NotStartedException();
                 }
                 TaskResult result = handler.execute(context);
@@ -103,7 +104,7 @@ final class TaskRunner {
                     new Outcome(
                         key,
                         false,
-                        "not started: cancelled, or this leader's contact with ZooKeeper lapsed",
+                        "not started: cancelled, its term ended, or this leader's contact with ZooKeeper lapsed",
                         clock.instant());
               } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -201,16 +202,28 @@ final class TaskRunner {
     }
   }
 
-  /** On term loss under CANCEL: interrupt everything. Under FINISH: let them run, forget them. */
-  void abandonAll(boolean interrupt) {
+  /**
+   * On term loss. Under CANCEL every attempt is interrupted. Under FINISH running handlers are let
+   * finish and forgotten, but queued ones never start: the next leader counts them lost and offers
+   * them again, so starting them would run them twice, after this node stopped leading. Returns the
+   * attempts refused their start that way.
+   */
+  List<AttemptKey> abandonAll(boolean interrupt) {
+    List<AttemptKey> notStarted = new ArrayList<>();
     for (AttemptKey key : List.copyOf(inFlight.keySet())) {
       if (interrupt) {
         interrupt(key);
-      } else {
-        inFlight.remove(key);
+        continue;
+      }
+      InFlight attempt = inFlight.remove(key);
+      if (attempt != null && attempt.context().refuseStart()) {
+        // Frees its place in the queue at once; it would only report a start it never made.
+        attempt.future().cancel(false);
+        notStarted.add(key);
       }
     }
     outcomes.clear();
+    return notStarted;
   }
 
   int running() {

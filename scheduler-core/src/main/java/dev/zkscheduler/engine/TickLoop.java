@@ -167,8 +167,15 @@ final class TickLoop implements AutoCloseable {
 
   private void drop(String reason, boolean termOver) {
     if (termOver) {
-      runner.abandonAll(settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
+      List<TaskRunner.AttemptKey> notStarted =
+          runner.abandonAll(settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
       log.info("leader work dropped: {}", reason);
+      if (!notStarted.isEmpty()) {
+        log.info(
+            "{} queued attempt(s) not started, the next leader offers them again: {}",
+            notStarted.size(),
+            notStarted);
+      }
     }
     work = null;
     activeRuns = 0;

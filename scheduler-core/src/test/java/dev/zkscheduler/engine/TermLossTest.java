@@ -1,0 +1,204 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.TaskContext;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.memory.InMemorySchedulerStore;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What a term's end does to attempts the runner holds: more attempts than task threads queue, and
+ * an attempt still queued when the term ends must never start, whatever the policy, because the
+ * next leader counts it lost and offers it again.
+ */
+class TermLossTest {
+
+  private static final Instant T0 = Instant.parse("2026-12-01T14:00:00Z");
+
+  private final MutableClock clock = new MutableClock(T0);
+  private final InMemorySchedulerStore memory = new InMemorySchedulerStore();
+  private final ManualLeadership leadership = new ManualLeadership(memory, "node-1", clock);
+  private final MetricRegistry registry = new MetricRegistry();
+
+  /** Every handler call, by job. */
+  private final List<String> ledger = new CopyOnWriteArrayList<>();
+
+  /** Every handler that returned, by job. */
+  private final List<String> finished = new CopyOnWriteArrayList<>();
+
+  private final CountDownLatch release = new CountDownLatch(1);
+
+  // One thread, so that of two attempts started together one waits in the runner's queue.
+  private final TaskRunner runner = new TaskRunner(1, clock, registry, () -> {}, Lease.unlimited());
+
+  private TickLoop loop;
+
+  @AfterEach
+  void closeAll() {
+    release.countDown();
+    if (loop != null) {
+      loop.close();
+    }
+    runner.close(Duration.ofSeconds(5), true);
+  }
+
+  private TaskResult block(TaskContext ctx) throws InterruptedException {
+    ledger.add(ctx.jobId());
+    release.await();
+    finished.add(ctx.jobId());
+    return TaskResult.success();
+  }
+
+  private TickLoop loop(EngineSettings.TermLossPolicy policy) {
+    EngineSettings settings =
+        EngineSettings.DEFAULT.withTickInterval(Duration.ofSeconds(10)).withOnTermLoss(policy);
+    Map<String, TaskHandler> handlers = Map.of("block", this::block);
+    EngineMetrics metrics = new EngineMetrics(registry);
+    return new TickLoop(
+        leadership,
+        clock,
+        settings,
+        runner,
+        registry,
+        term ->
+            new TermWork(
+                term,
+                memory,
+                clock,
+                settings,
+                handlers,
+                runner,
+                metrics,
+                DefinitionSource.store(memory)));
+  }
+
+  private static JobDefinition dueAtOnce(String id) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+        .task("t", "block")
+        .build();
+  }
+
+  /** Two attempts recorded as started: one runs, the other waits for the only thread. */
+  private String leadAndStartTwo(EngineSettings.TermLossPolicy policy) {
+    memory.createJob(dueAtOnce("a"));
+    memory.createJob(dueAtOnce("b"));
+    leadership.grant();
+    loop = loop(policy);
+    loop.tickNow();
+    clock.set(T0.plus(Duration.ofMinutes(1)));
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return runner.running() == 2 && ledger.size() == 1;
+            });
+    return ledger.get(0);
+  }
+
+  /**
+   * Waits until the runner's only thread has taken everything queued before now: a probe queued
+   * behind them runs only after they ran or were skipped.
+   */
+  private void awaitQueueDrained() {
+    CountDownLatch probed = new CountDownLatch(1);
+    TaskRunner.AttemptKey probe = new TaskRunner.AttemptKey("probe", "r", "t", 1);
+    runner.start(
+        probe,
+        ctx -> {
+          probed.countDown();
+          return TaskResult.success();
+        },
+        new AttemptContext(
+            "probe",
+            "r",
+            "t",
+            1,
+            T0,
+            1,
+            "node-1",
+            Map.of(),
+            T0.plus(Duration.ofDays(1)),
+            Lease.unlimited()));
+    await().atMost(Duration.ofSeconds(10)).until(() -> probed.getCount() == 0);
+  }
+
+  @Test
+  void underFinishTheRunningAttemptFinishesAndTheQueuedOneNeverStarts() {
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.FINISH);
+
+    leadership.revoke();
+    loop.tickNow();
+    release.countDown();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> finished.contains(first));
+    awaitQueueDrained();
+    assertThat(ledger).as("handler calls").containsExactly(first);
+    assertThat(finished).containsExactly(first);
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void underCancelTheRunningAttemptIsInterruptedAndTheQueuedOneNeverStarts() {
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
+
+    leadership.revoke();
+    loop.tickNow();
+
+    awaitQueueDrained();
+    assertThat(ledger).as("handler calls").containsExactly(first);
+    assertThat(finished).as("interrupted, not finished").isEmpty();
+    assertThat(runner.running()).isZero();
+  }
+
+  @Test
+  void aQueuedAttemptIsReportedNotStartedWhenTheTermEndsUnderFinish() {
+    CountDownLatch hold = new CountDownLatch(1);
+    TaskHandler holding =
+        ctx -> {
+          ledger.add(ctx.jobId());
+          hold.await();
+          return TaskResult.success();
+        };
+    TaskRunner.AttemptKey running = new TaskRunner.AttemptKey("a", "r", "t", 1);
+    TaskRunner.AttemptKey queued = new TaskRunner.AttemptKey("b", "r", "t", 1);
+    runner.start(running, holding, context("a"));
+    runner.start(queued, holding, context("b"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ledger.size() == 1);
+
+    List<TaskRunner.AttemptKey> notStarted = runner.abandonAll(false);
+    hold.countDown();
+    awaitQueueDrained();
+
+    assertThat(notStarted).containsExactly(queued);
+    assertThat(ledger).containsExactly("a");
+  }
+
+  private static AttemptContext context(String jobId) {
+    return new AttemptContext(
+        jobId,
+        "r",
+        "t",
+        1,
+        T0,
+        1,
+        "node-1",
+        Map.of(),
+        T0.plus(Duration.ofDays(1)),
+        Lease.unlimited());
+  }
+}
