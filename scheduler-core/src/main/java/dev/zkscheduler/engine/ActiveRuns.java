@@ -63,8 +63,37 @@ final class ActiveRuns {
     return !staged.isEmpty();
   }
 
+  /** Forgets one run: the leader stops driving it (the store keeps what it had). */
+  void remove(String jobId, String runId) {
+    Map<String, Versioned<Run>> runs = byJob.get(jobId);
+    if (runs != null) {
+      runs.remove(runId);
+      if (runs.isEmpty()) {
+        byJob.remove(jobId);
+      }
+    }
+  }
+
   int count() {
     return byJob.values().stream().mapToInt(Map::size).sum();
+  }
+
+  /**
+   * Each update alone, once even single-run multis were refused as too large (which writes
+   * nothing): the ones that fit are committed, and a null result marks each that does not, so one
+   * oversized run cannot hold back every other run's change.
+   */
+  private static List<CommitResult> oneByOne(
+      Function<List<List<StoreOp>>, List<CommitResult>> commitEach, List<List<StoreOp>> batches) {
+    List<CommitResult> results = new ArrayList<>(batches.size());
+    for (List<StoreOp> batch : batches) {
+      try {
+        results.add(commitEach.apply(List.of(batch)).get(0));
+      } catch (RecordTooLargeException overBudget) {
+        results.add(null);
+      }
+    }
+    return results;
   }
 
   /** The key of a run in the staged changes: {@code jobId/runId}. */
@@ -92,21 +121,14 @@ final class ActiveRuns {
 
   /**
    * Writes every staged change through {@code commitEach}, at most {@code maxPerCommit} runs per
-   * multi, the multis sent together. A refused precondition means another writer changed a run: the
-   * caller's view is stale.
-   */
-  void flush(Function<List<List<StoreOp>>, List<CommitResult>> commitEach) {
-    flush(commitEach, key -> {});
-  }
-
-  /**
-   * As {@link #flush(Function)}, telling {@code committed} the key of every run whose change was
-   * committed — also when another multi of the flush was refused (then after all answers, before
-   * the refusal is thrown).
+   * multi, the multis sent together; batches over the commit budget are halved, down to one run
+   * each. A run whose update alone is too large to store is handed to {@code tooLarge} (with the
+   * version it has in the store) instead of being written, and the others are written. A refused
+   * precondition means another writer changed a run: the caller's view is stale.
    */
   void flush(
       Function<List<List<StoreOp>>, List<CommitResult>> commitEach,
-      java.util.function.Consumer<String> committed) {
+      java.util.function.Consumer<Versioned<Run>> tooLarge) {
     if (staged.isEmpty()) {
       return;
     }
@@ -130,21 +152,26 @@ final class ActiveRuns {
       try {
         results = commitEach.apply(batches);
         break;
-      } catch (RecordTooLargeException tooLarge) {
+      } catch (RecordTooLargeException overBudget) {
         if (perCommit == 1) {
-          throw tooLarge;
+          results = oneByOne(commitEach, batches);
+          break;
         }
       }
     }
     CommitResult refused = null;
     for (int i = 0; i < results.size(); i++) {
+      if (results.get(i) == null) {
+        Staged s = chunks.get(i).get(0);
+        tooLarge.accept(new Versioned<>(s.latest(), s.baseVersion()));
+        continue;
+      }
       if (!results.get(i).committed()) {
         refused = refused == null ? results.get(i) : refused;
         continue;
       }
       for (Staged c : chunks.get(i)) {
         Run run = c.latest();
-        committed.accept(key(run.jobId(), run.id()));
         if (run.state().isTerminal()) {
           metrics.runEnded(run.state());
           continue;

@@ -29,16 +29,25 @@ final class RunDriver {
 
   /**
    * Takes over the runs a previous leader left active (staged; the caller flushes). A run of a job
-   * deleted meanwhile is ended; an attempt that was running under the previous leader is lost:
-   * counted, and re-offered per the retry policy the run was created with. A run that cannot be
-   * driven is ended FAILED, alone.
+   * deleted meanwhile (gone from the store, not merely unloaded here) is ended; an attempt that was
+   * running under the previous leader is lost: counted, and re-offered per the retry policy the run
+   * was created with. A run that cannot be driven is ended FAILED, alone.
    */
   void adopt(List<Versioned<Run>> runs) {
+    java.util.Set<String> stored = null;
     for (Versioned<Run> run : runs) {
       JobEntry entry = state.jobs().get(run.value().jobId());
       if (entry == null) {
-        cancelOrphan(run);
-        continue;
+        if (stored == null) {
+          stored = state.store().allJobIds();
+        }
+        if (!stored.contains(run.value().jobId())) {
+          cancelOrphan(run);
+          continue;
+        }
+        // The job exists but this leader could not load it (unreadable, or its definition failed
+        // to load): the run carries its own DAG and is driven by it; one that cannot be (stored
+        // without a DAG) fails alone. Cancelling it as "job deleted" would end live work.
       }
       state.active().put(run);
       state.forRun(

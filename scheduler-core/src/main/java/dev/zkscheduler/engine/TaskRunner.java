@@ -231,9 +231,9 @@ final class TaskRunner {
   }
 
   void close(Duration timeout, boolean interrupt) {
-    if (interrupt) {
-      abandonAll(true);
-    }
+    // Under FINISH too, attempts still queued never start: their outcomes could not be recorded
+    // once this node is gone, so the next leader would count them lost and run them again.
+    abandonAll(interrupt);
     pool.shutdown();
     try {
       if (!pool.awaitTermination(timeout.toMillis(), TimeUnit.MILLISECONDS)) {

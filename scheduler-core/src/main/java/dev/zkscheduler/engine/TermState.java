@@ -50,6 +50,9 @@ final class TermState {
 
   private static final Logger log = LoggerFactory.getLogger(TermState.class);
 
+  /** The most of each task's error a run keeps once it outgrew its record budget. */
+  static final int SHORT_ERROR_CHARS = 200;
+
   /** A handler call waiting for the commit of the write that records its attempt's start. */
   private record PendingStart(TaskRunner.AttemptKey key, Runnable start) {}
 
@@ -271,7 +274,9 @@ final class TermState {
     if (current == null || current.value().state().isTerminal()) {
       return;
     }
-    stage(current, failed(current.value(), clock.instant(), doing + " failed: " + e));
+    stage(
+        current,
+        failed(current.value(), clock.instant(), TaskRunner.bounded(doing + " failed: " + e)));
   }
 
   static Run failed(Run run, Instant now, String reason) {
@@ -306,7 +311,72 @@ final class TermState {
 
   /** Writes the staged run changes; a refused one drops the view (after the others are noted). */
   void flush() {
-    active.flush(this::send);
+    List<Versioned<Run>> tooLarge = new ArrayList<>();
+    active.flush(this::send, tooLarge::add);
+    if (tooLarge.isEmpty()) {
+      return;
+    }
+    for (Versioned<Run> run : tooLarge) {
+      failTooLarge(run);
+    }
+    active.flush(
+        this::send,
+        run -> {
+          // Even with its errors cut short the run does not fit (its DAG alone cannot exceed the
+          // budget the validator keeps jobs under, so this is a bug): leave the stored version.
+          log.error(
+              "run {} of job {} is too large to store even when failed; its change is dropped",
+              run.value().id(),
+              run.value().jobId());
+          active.remove(run.value().jobId(), run.value().id());
+        });
+  }
+
+  /**
+   * A run whose record outgrew the store's budget (long task errors on top of the DAG it carries):
+   * it ends FAILED alone, every task's error cut short, so that it fits and the leader stops trying
+   * to write the rest of it; the other runs' changes of the same flush are written.
+   */
+  private void failTooLarge(Versioned<Run> stored) {
+    Run run = stored.value();
+    metrics.runFailedAlone();
+    log.error(
+        "run {} of job {} outgrew the store's record budget; it is ended FAILED with its errors"
+            + " cut short",
+        run.id(),
+        run.jobId());
+    runner.interruptRun(run.jobId(), run.id());
+    Instant now = clock.instant();
+    Map<String, TaskRun> tasks = new LinkedHashMap<>();
+    run.tasks()
+        .forEach(
+            (id, t) ->
+                tasks.put(
+                    id,
+                    new TaskRun(
+                        t.state().isTerminal()
+                            ? t.state()
+                            : t.state() == TaskState.RUNNING
+                                ? TaskState.FAILED
+                                : TaskState.CANCELLED,
+                        t.attempts(),
+                        t.startedAt(),
+                        t.state().isTerminal() ? t.finishedAt() : now,
+                        null,
+                        t.node(),
+                        shortened(t.error()))));
+    Run failed =
+        run.state().isTerminal()
+            ? run.with(run.state(), run.startedAt(), run.finishedAt(), tasks)
+            : run.with(RunState.FAILED, run.startedAt(), now, tasks);
+    stage(stored, failed);
+  }
+
+  private static String shortened(String error) {
+    if (error == null || error.length() <= SHORT_ERROR_CHARS) {
+      return error;
+    }
+    return error.substring(0, SHORT_ERROR_CHARS) + "... (cut: the run outgrew its record budget)";
   }
 
   /** One fenced multi; the caller handles a refused precondition. */

@@ -23,8 +23,8 @@ import org.junit.jupiter.api.Test;
 
 class RunDriverTest {
 
-  private final TermFixture f = new TermFixture();
-  private final RunDriver driver = new RunDriver(f.state, f.attempts);
+  private TermFixture f = new TermFixture();
+  private RunDriver driver = new RunDriver(f.state, f.attempts);
 
   @AfterEach
   void close() {
@@ -139,6 +139,58 @@ class RunDriverTest {
     assertThat(TaskRunner.bounded("short")).isEqualTo("short");
   }
 
+  /**
+   * A new leader that could not load a job which still exists (unreadable, or failing to load)
+   * drives its run by the DAG the run carries. It used to cancel the run as "job deleted".
+   */
+  @Test
+  void adoptingARunOfAJobThatExistsButIsNotLoadedDrivesItByItsOwnDag() {
+    JobEntry job = f.load(extractThenLoad()).get(0);
+    Versioned<Run> run = upstreamDone(job);
+    f.state.jobs().remove("etl");
+    f.state.active().remove("etl", "r");
+
+    driver.adopt(List.of(run));
+    f.state.flush();
+    driver.drive();
+    driver.drive();
+
+    Run stored = f.stored("etl", "r");
+    assertThat(stored.state()).isEqualTo(RunState.RUNNING);
+    assertThat(stored.tasks().get("load").state()).isEqualTo(TaskState.RUNNING);
+    assertThat(f.runner.isRunning(TermFixture.key("etl", "r", "load", 1))).isTrue();
+  }
+
+  /**
+   * One run whose update outgrew the record budget (long errors on top of its DAG) ends FAILED
+   * alone, its errors cut short; the other runs of the same flush are written. The whole flush used
+   * to fail, every tick, and the outcomes it carried were lost.
+   */
+  @Test
+  void anUpdateTooLargeToStoreFailsItsRunAloneAndTheOthersAreWritten() {
+    f.close();
+    f =
+        new TermFixture(
+            EngineSettings.DEFAULT, new dev.zkscheduler.store.StoreLimits(8192, 16384, 100));
+    driver = new RunDriver(f.state, f.attempts);
+    JobEntry big = f.load(JobDefinition.builder("big").task("t", "block").build()).get(0);
+    JobEntry small = f.load(JobDefinition.builder("small").task("t", "block").build()).get(0);
+    Versioned<Run> bigRun = f.startedRun(big, "r");
+    Versioned<Run> smallRun = f.startedRun(small, "r");
+    Instant now = f.clock.instant();
+    f.state.stage(
+        bigRun, big.progress.taskFailed(bigRun.value(), "t", now, "x".repeat(20_000), null));
+    f.state.stage(smallRun, small.progress.taskSucceeded(smallRun.value(), "t", now));
+
+    f.state.flush();
+
+    assertThat(f.stored("small", "r").state()).isEqualTo(RunState.SUCCEEDED);
+    Run stored = f.stored("big", "r");
+    assertThat(stored.state()).isEqualTo(RunState.FAILED);
+    assertThat(stored.tasks().get("t").error()).hasSizeLessThan(400).startsWith("xxx");
+    assertThat(f.registry.counter(MetricNames.RUNS_FAILED_ALONE).getCount()).isEqualTo(1);
+  }
+
   /** A handler stopped by its own limit reports it; the attempt is TIMED_OUT, not FAILED. */
   @Test
   void aHandlerThatReportsItTimedOutIsRecordedTimedOut() {
@@ -208,6 +260,7 @@ class RunDriverTest {
     Run left = job.progress.newRun("r", "gone", now, RunTrigger.MANUAL, now, 0);
     f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
     f.state.jobs().clear();
+    f.memory.deleteJob("gone", java.util.OptionalInt.empty());
 
     driver.adopt(f.store.activeRuns());
 

@@ -188,6 +188,37 @@ class TermLossTest {
     assertThat(ledger).containsExactly("a");
   }
 
+  /**
+   * A graceful stop under FINISH: the running handler finishes, the queued one never starts. It
+   * used to start once the thread was free, after the loop had closed: its outcome was never
+   * recorded, and the next leader ran it again.
+   */
+  @Test
+  void closingUnderFinishLetsTheRunningHandlerEndAndStartsNoQueuedOne() throws Exception {
+    TaskRunner own = new TaskRunner(1, clock, registry, () -> {}, Lease.unlimited());
+    CountDownLatch hold = new CountDownLatch(1);
+    TaskHandler holding =
+        ctx -> {
+          ledger.add(ctx.jobId());
+          hold.await();
+          finished.add(ctx.jobId());
+          return TaskResult.success();
+        };
+    own.start(new TaskRunner.AttemptKey("a", "r", "t", 1), holding, context("a"));
+    own.start(new TaskRunner.AttemptKey("b", "r", "t", 1), holding, context("b"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> ledger.size() == 1);
+
+    java.util.concurrent.CompletableFuture<Void> closed =
+        java.util.concurrent.CompletableFuture.runAsync(
+            () -> own.close(Duration.ofSeconds(10), false));
+    await().atMost(Duration.ofSeconds(10)).until(() -> own.running() == 0);
+    hold.countDown();
+    closed.get(10, java.util.concurrent.TimeUnit.SECONDS);
+
+    assertThat(ledger).containsExactly("a");
+    assertThat(finished).containsExactly("a");
+  }
+
   private static AttemptContext context(String jobId) {
     return new AttemptContext(
         jobId,
