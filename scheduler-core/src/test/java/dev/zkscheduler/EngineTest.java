@@ -737,8 +737,10 @@ class EngineTest {
     node.createJob(everyMinute("other", "record"));
     node.tickNow();
 
-    leadership.grant(); // a new term: a's attempt is lost with the old one
-    release.countDown();
+    // A new term: a's attempt ends with the old one (interrupted, as onTermLoss CANCEL does) and
+    // is retried. It stays blocked until then: released earlier, its success could reach the new
+    // term first, and whether the attempt counted as lost would depend on timing.
+    leadership.grant();
     tickAt(T0.plusSeconds(60));
     awaitRun("other", id(T0.plusSeconds(60)), RunState.SUCCEEDED);
     tickUntil(
@@ -746,6 +748,7 @@ class EngineTest {
             node.run("d", runId)
                 .map(r -> r.tasks().get("a").state() == TaskState.RETRY_WAIT)
                 .orElse(false));
+    release.countDown();
     tickAt(clock.instant().plusSeconds(2));
 
     Run adopted = awaitRun("d", runId, RunState.SUCCEEDED);
