@@ -1,6 +1,5 @@
 package dev.zkscheduler.schedule;
 
-import java.time.DayOfWeek;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.LocalTime;
@@ -131,7 +130,7 @@ final class CronExpression {
       dow.clear(7);
     }
     // cronie: a day field that starts with '*' does not take part in the OR, even as '*/2'.
-    DayRule days = new UnixDays(dom, dow, !f[2].startsWith("*") && !f[4].startsWith("*"));
+    DayRule days = new DayRule.UnixDays(dom, dow, !f[2].startsWith("*") && !f[4].startsWith("*"));
     return new CronExpression(text, Dialect.UNIX, second, minute, hour, month, null, days);
   }
 
@@ -169,20 +168,20 @@ final class CronExpression {
           throw new FieldException("day-of-month '" + field + "': the offset must be 0-31");
         }
       }
-      return new LastDayOfMonth(offset, weekday);
+      return new DayRule.LastDayOfMonth(offset, weekday);
     }
     if (field.endsWith("W")) {
       int day = number(field.substring(0, field.length() - 1), "day-of-month in '" + field + "'");
       if (day < 1 || day > 31) {
         throw new FieldException("day-of-month '" + field + "': the day must be 1-31");
       }
-      return new NearestWeekday(day);
+      return new DayRule.NearestWeekday(day);
     }
     if (field.contains("L") || field.contains("W")) {
       throw new FieldException(
           "day-of-month '" + field + "': L and W stand alone in the field, not in a list or range");
     }
-    return new DaysOfMonth(values(field, "day-of-month", 1, 31, null, Dialect.QUARTZ));
+    return new DayRule.DaysOfMonth(values(field, "day-of-month", 1, 31, null, Dialect.QUARTZ));
   }
 
   /**
@@ -203,10 +202,10 @@ final class CronExpression {
     }
     if (!plain.isEmpty()) {
       rules.add(
-          new DaysOfWeek(
+          new DayRule.DaysOfWeek(
               values(String.join(",", plain), "day-of-week", 1, 7, DAY_NAMES, Dialect.QUARTZ)));
     }
-    return rules.size() == 1 ? rules.get(0) : new AnyOf(List.copyOf(rules));
+    return rules.size() == 1 ? rules.get(0) : new DayRule.AnyOf(List.copyOf(rules));
   }
 
   /** {@code L}, {@code nL} or {@code n#k}; null for a plain list item. */
@@ -215,7 +214,7 @@ final class CronExpression {
       // Quartz reads a bare L in day-of-week as 7, Saturday.
       BitSet saturday = new BitSet();
       saturday.set(7);
-      return new DaysOfWeek(saturday);
+      return new DayRule.DaysOfWeek(saturday);
     }
     int hash = item.indexOf('#');
     if (hash >= 0) {
@@ -226,10 +225,10 @@ final class CronExpression {
       if (nth < 1 || nth > 7) {
         throw new FieldException("day-of-week '" + item + "': the number after '#' must be 1-7");
       }
-      return new NthDayOfWeek(day, nth);
+      return new DayRule.NthDayOfWeek(day, nth);
     }
     if (item.length() > 1 && item.endsWith("L")) {
-      return new LastDayOfWeek(
+      return new DayRule.LastDayOfWeek(
           single(item.substring(0, item.length() - 1), "day-of-week", 1, 7, DAY_NAMES));
     }
     if (item.contains("L")) {
@@ -413,99 +412,6 @@ final class CronExpression {
 
     FieldException(String message) {
       super(message, null, false, false);
-    }
-  }
-
-  /** Which days of the month match, given the day-of-month and day-of-week fields. */
-  private interface DayRule {
-    boolean matches(LocalDate date);
-  }
-
-  private static int quartzDayOfWeek(LocalDate date) {
-    return date.getDayOfWeek().getValue() % 7 + 1;
-  }
-
-  private record UnixDays(BitSet daysOfMonth, BitSet daysOfWeek, boolean either)
-      implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      boolean dom = daysOfMonth.get(date.getDayOfMonth());
-      boolean dow = daysOfWeek.get(date.getDayOfWeek().getValue() % 7);
-      return either ? dom || dow : dom && dow;
-    }
-  }
-
-  private record AnyOf(List<DayRule> rules) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      for (DayRule rule : rules) {
-        if (rule.matches(date)) {
-          return true;
-        }
-      }
-      return false;
-    }
-  }
-
-  private record DaysOfMonth(BitSet days) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      return days.get(date.getDayOfMonth());
-    }
-  }
-
-  private record DaysOfWeek(BitSet days) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      return days.get(quartzDayOfWeek(date));
-    }
-  }
-
-  /** {@code L}, {@code L-n}, {@code LW}, {@code L-nW}. */
-  private record LastDayOfMonth(int offset, boolean weekday) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      int target = date.lengthOfMonth() - offset;
-      if (target < 1) {
-        return false;
-      }
-      return date.getDayOfMonth() == (weekday ? nearestWeekday(date, target) : target);
-    }
-  }
-
-  /** {@code nW}: in a month shorter than n days it does not fire (Quartz does the same). */
-  private record NearestWeekday(int day) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      return day <= date.lengthOfMonth() && date.getDayOfMonth() == nearestWeekday(date, day);
-    }
-  }
-
-  /** The weekday nearest to {@code day} in {@code date}'s month, never crossing into another. */
-  private static int nearestWeekday(LocalDate date, int day) {
-    DayOfWeek dow = date.withDayOfMonth(day).getDayOfWeek();
-    if (dow == DayOfWeek.SATURDAY) {
-      return day == 1 ? 3 : day - 1;
-    }
-    if (dow == DayOfWeek.SUNDAY) {
-      return day == date.lengthOfMonth() ? day - 2 : day + 1;
-    }
-    return day;
-  }
-
-  /** {@code nL}: the last such weekday of the month. */
-  private record LastDayOfWeek(int day) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      return quartzDayOfWeek(date) == day && date.getDayOfMonth() + 7 > date.lengthOfMonth();
-    }
-  }
-
-  /** {@code n#k}: the k-th such weekday of the month; a month without a 5th does not fire. */
-  private record NthDayOfWeek(int day, int nth) implements DayRule {
-    @Override
-    public boolean matches(LocalDate date) {
-      return quartzDayOfWeek(date) == day && (date.getDayOfMonth() - 1) / 7 + 1 == nth;
     }
   }
 }
