@@ -19,12 +19,20 @@ import java.util.Objects;
  *
  * @param runTimeout the run's deadline, counted from its start
  * @param tasks every task by id, in declaration order (which breaks ties in the DAG's order)
+ * @param jobCreated the creation identity of the job definition's record the run was created from
+ *     ({@code Versioned.created}; 0 when not known): a run of a job deleted and created again under
+ *     the same id belongs to the job that was deleted
  */
-public record PinnedDag(Duration runTimeout, Map<String, Task> tasks) {
+public record PinnedDag(Duration runTimeout, Map<String, Task> tasks, long jobCreated) {
 
   public PinnedDag {
     Objects.requireNonNull(runTimeout, "runTimeout");
     tasks = Collections.unmodifiableMap(new LinkedHashMap<>(tasks));
+  }
+
+  /** A DAG whose job's creation identity is not known. */
+  public PinnedDag(Duration runTimeout, Map<String, Task> tasks) {
+    this(runTimeout, tasks, 0L);
   }
 
   /** One task as the run was created with it. {@code config} holds plain JSON-like values. */

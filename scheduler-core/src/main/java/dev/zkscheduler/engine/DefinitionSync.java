@@ -8,9 +8,11 @@ import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Keeps the leader's jobs and fire plan in step with the job definitions: a new or edited job gets
@@ -22,17 +24,19 @@ final class DefinitionSync {
   /** Schedule states per commit when planning: small records, well within a multi's budget. */
   private static final int PLANS_PER_COMMIT = 500;
 
-  /** Terminal runs of a deleted job removed per commit. */
-  private static final int DELETES_PER_COMMIT = 200;
-
   /** A job's progress to persist before its next fire is queued. */
   private record PlannedState(JobEntry entry, ScheduleState desired) {}
 
   private final TermState state;
+  private final JobRecords records;
   private final Map<String, PlannedState> plans = new LinkedHashMap<>();
+
+  /** Jobs found deleted and created again while no leader watched: their old history goes. */
+  private final Set<String> recreated = new HashSet<>();
 
   DefinitionSync(TermState state) {
     this.state = state;
+    this.records = new JobRecords(state);
   }
 
   /** A new term's plan: every job, with its stored progress (or none yet). */
@@ -40,17 +44,76 @@ final class DefinitionSync {
       List<Versioned<JobDefinition>> definitions,
       Map<String, Versioned<ScheduleState>> states,
       Instant now) {
-    for (Versioned<JobDefinition> definition : definitions) {
+    for (Versioned<JobDefinition> listed : definitions) {
+      String jobId = listed.value().id();
       state.forJob(
-          definition.value().id(),
+          jobId,
           "loading its definition",
           () -> {
-            JobEntry entry = new JobEntry(definition, states.get(definition.value().id()));
+            Versioned<ScheduleState> stored = states.get(jobId);
+            Versioned<JobDefinition> definition = current(listed, stored);
+            if (definition == null) {
+              return; // Deleted since it was listed: the watch reports it.
+            }
+            if (stored != null
+                && Versioned.differentCreations(
+                    stored.value().jobCreated(), definition.created())) {
+              recreated.add(jobId);
+            }
+            JobEntry entry = new JobEntry(definition, stored);
             state.jobs().put(entry.job.id(), entry);
             plan(entry, null, now);
           });
     }
     flushPlans();
+  }
+
+  /**
+   * After the runs were adopted: removes what jobs deleted while no leader watched left behind
+   * (schedule progress and terminal runs of jobs that are gone; the earlier history of jobs deleted
+   * and created again under the same id). {@code states} is what {@link #load} was given; {@code
+   * deleted} the jobs whose runs the adoption found deleted.
+   */
+  void collectLeftovers(Map<String, Versioned<ScheduleState>> states, Set<String> deleted) {
+    for (String jobId : List.copyOf(recreated)) {
+      JobEntry entry = state.jobs().get(jobId);
+      if (entry != null) {
+        state.forJob(
+            jobId,
+            "removing the history of the job deleted before it was created again",
+            false,
+            () -> records.removeEarlierCreation(jobId, entry.created));
+      }
+    }
+    recreated.clear();
+    Set<String> unloaded = new HashSet<>(deleted);
+    states.keySet().stream().filter(id -> !state.jobs().containsKey(id)).forEach(unloaded::add);
+    if (!unloaded.isEmpty()) {
+      records.collectOrphans(unloaded, state.store().allJobIds());
+    }
+  }
+
+  /**
+   * The definition to plan with: {@code listed}, unless the stored progress was computed from a
+   * later version or creation of it (the watch that listed it lags behind), then the store's; null
+   * if the store has none any more.
+   */
+  private Versioned<JobDefinition> current(
+      Versioned<JobDefinition> listed, Versioned<ScheduleState> stored) {
+    if (stored == null || !behind(listed, stored.value())) {
+      return listed;
+    }
+    return state.store().job(listed.value().id()).orElse(null);
+  }
+
+  /** Whether {@code progress} was computed from a later definition than {@code listed}. */
+  private static boolean behind(Versioned<JobDefinition> listed, ScheduleState progress) {
+    if (progress.jobCreated() == 0 || listed.created() == 0) {
+      return false;
+    }
+    return progress.jobCreated() > listed.created()
+        || (progress.jobCreated() == listed.created()
+            && progress.definitionVersion() > listed.version());
   }
 
   /**
@@ -87,36 +150,73 @@ final class DefinitionSync {
       JobEntry gone = jobs.remove(change.jobId());
       plans.remove(change.jobId());
       if (gone != null) {
-        for (Versioned<Run> run : List.copyOf(state.active().of(change.jobId()).values())) {
-          state.cancel(gone, run, "job deleted");
-        }
-        state.flush();
-        removeJobRecords(change.jobId());
+        endRuns(gone, "job deleted");
+        records.removeJob(change.jobId());
       }
       state.planner().untrack(change.jobId());
       return;
     }
     Versioned<JobDefinition> definition = change.definition();
-    JobEntry old = jobs.get(definition.value().id());
+    String jobId = definition.value().id();
+    JobEntry old = jobs.get(jobId);
     if (old != null && isStale(old, definition)) {
       return;
     }
-    JobEntry entry =
-        new JobEntry(definition, old != null ? old.state : states.get(definition.value().id()));
-    jobs.put(entry.job.id(), entry);
-    plan(entry, old != null ? old.job : null, now);
+    if (old == null) {
+      Versioned<ScheduleState> stored = states.get(jobId);
+      definition = current(definition, stored);
+      if (definition == null) {
+        return;
+      }
+      JobEntry entry = new JobEntry(definition, stored);
+      jobs.put(jobId, entry);
+      plan(entry, null, now);
+      if (stored != null
+          && Versioned.differentCreations(stored.value().jobCreated(), definition.created())) {
+        records.removeEarlierCreation(jobId, definition.created());
+      }
+      return;
+    }
+    if (Versioned.differentCreations(old.created, definition.created())) {
+      // Deleted and created again between two reports: the runs and history are the old job's.
+      endRuns(old, "job deleted (created again under the same id)");
+      records.removeEarlierCreation(jobId, definition.created());
+      JobEntry entry = new JobEntry(definition, old.state);
+      jobs.put(jobId, entry);
+      state.planner().untrack(jobId);
+      if (entry.job.schedule() != null) {
+        plans.put(jobId, new PlannedState(entry, FirePlanner.fresh(entry, now)));
+      }
+      return;
+    }
+    JobEntry entry = new JobEntry(definition, old.state);
+    jobs.put(jobId, entry);
+    plan(entry, old.job, now);
+  }
+
+  /** Cancels the job's active runs and writes the cancellations. */
+  private void endRuns(JobEntry entry, String reason) {
+    for (Versioned<Run> run : List.copyOf(state.active().of(entry.job.id()).values())) {
+      state.cancel(entry, run, reason);
+    }
+    state.flush();
   }
 
   /**
    * Whether a reported definition is one the plan already has, or older. The local call and the
-   * watcher both report each change; a version that went back to 0 is a job deleted and created
-   * again, which is news.
+   * watcher both report each change. Of two creations of a job's record (deleted and created again)
+   * the later one is news; when a creation is not known, a version that went back to 0 is taken for
+   * a new creation.
    */
   private static boolean isStale(JobEntry old, Versioned<JobDefinition> reported) {
+    if (Versioned.differentCreations(old.created, reported.created())) {
+      return reported.created() < old.created;
+    }
     if (reported.version() == old.definitionVersion) {
       return old.job.equals(reported.value());
     }
-    return reported.version() < old.definitionVersion && reported.version() != 0;
+    boolean sameCreation = old.created != 0 && old.created == reported.created();
+    return reported.version() < old.definitionVersion && (sameCreation || reported.version() != 0);
   }
 
   /**
@@ -163,22 +263,5 @@ final class DefinitionSync {
         }
       }
     }
-  }
-
-  /** A deleted job's schedule state and run history go too (terminal runs only, in batches). */
-  private void removeJobRecords(String jobId) {
-    List<StoreOp> ops = new ArrayList<>();
-    for (Versioned<Run> run : state.store().runs(jobId, Integer.MAX_VALUE)) {
-      if (run.value().state().isTerminal()) {
-        ops.add(new StoreOp.DeleteRun(jobId, run.value().id(), run.version()));
-      }
-      if (ops.size() == DELETES_PER_COMMIT) {
-        state.commitOrDrop(ops);
-        ops = new ArrayList<>();
-      }
-    }
-    ops.add(new StoreOp.DeleteScheduleState(jobId));
-    state.commitOrDrop(ops);
-    state.active().forgetJob(jobId);
   }
 }

@@ -2,6 +2,7 @@ package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.schedule.MisfirePlan;
 import dev.zkscheduler.schedule.Misfires;
 import dev.zkscheduler.schedule.Schedule;
@@ -49,17 +50,21 @@ final class FirePlanner {
   /**
    * The progress a job should have persisted, given its stored progress and (when known) the
    * definition it replaced. A new job, or a job whose schedule changed, starts from {@code now}: a
-   * new schedule never fires retroactively. An edit that kept the schedule (including pause and
-   * resume) keeps the progress, so missed fires go through the misfire policy.
+   * new schedule never fires retroactively. So does a job deleted and created again under the same
+   * id: the stored progress was the deleted job's. An edit that kept the schedule (including pause
+   * and resume) keeps the progress, so missed fires go through the misfire policy. Progress
+   * computed from a newer version of the same definition than {@code entry}'s (a lagging watch) is
+   * kept as it is: the newer definition is on its way.
    */
   static ScheduleState progressFor(JobEntry entry, JobDefinition previous, Instant now) {
     Schedule schedule = entry.job.schedule();
     ScheduleState stored = entry.state == null ? null : entry.state.value();
-    if (stored == null) {
-      return new ScheduleState(
-          entry.job.id(), null, schedule.nextFireAfter(now).orElse(null), entry.definitionVersion);
+    if (stored == null || Versioned.differentCreations(stored.jobCreated(), entry.created)) {
+      return fresh(entry, now);
     }
-    if (stored.definitionVersion() == entry.definitionVersion) {
+    boolean sameCreation = stored.jobCreated() != 0 && stored.jobCreated() == entry.created;
+    if (stored.definitionVersion() == entry.definitionVersion
+        || (sameCreation && stored.definitionVersion() > entry.definitionVersion)) {
       return stored;
     }
     boolean scheduleChanged =
@@ -67,15 +72,24 @@ final class FirePlanner {
             ? !Objects.equals(previous.schedule(), schedule)
             : !onGrid(schedule, stored.lastNominalFire());
     if (scheduleChanged) {
-      return new ScheduleState(
-          entry.job.id(), null, schedule.nextFireAfter(now).orElse(null), entry.definitionVersion);
+      return fresh(entry, now);
     }
     Instant next =
         stored.lastNominalFire() != null
             ? schedule.nextFireAfter(stored.lastNominalFire()).orElse(null)
             : stored.nextFire();
     return new ScheduleState(
-        entry.job.id(), stored.lastNominalFire(), next, entry.definitionVersion);
+        entry.job.id(), stored.lastNominalFire(), next, entry.definitionVersion, entry.created);
+  }
+
+  /** Progress from {@code now}: nothing fired yet, the first fire after now next. */
+  static ScheduleState fresh(JobEntry entry, Instant now) {
+    return new ScheduleState(
+        entry.job.id(),
+        null,
+        entry.job.schedule().nextFireAfter(now).orElse(null),
+        entry.definitionVersion,
+        entry.created);
   }
 
   /** Whether {@code instant} is one of the schedule's fire instants (null counts as yes). */
@@ -181,7 +195,11 @@ final class FirePlanner {
         entry,
         fires,
         new ScheduleState(
-            entry.job.id(), plan.lastNominal(), plan.nextFire(), entry.definitionVersion));
+            entry.job.id(),
+            plan.lastNominal(),
+            plan.nextFire(),
+            entry.definitionVersion,
+            entry.created));
   }
 
   /** The op that persists {@code due}'s new progress (a versioned update). */

@@ -13,6 +13,9 @@ final class JobEntry {
   final JobDefinition job;
   final int definitionVersion;
 
+  /** The definition record's creation identity ({@link Versioned#created}; 0 when not known). */
+  final long created;
+
   /** What runs created from this definition are driven by; they carry its DAG. */
   final RunPlan plan;
 
@@ -25,7 +28,8 @@ final class JobEntry {
   JobEntry(Versioned<JobDefinition> definition, Versioned<ScheduleState> state) {
     this.job = definition.value();
     this.definitionVersion = definition.version();
-    this.plan = RunPlan.of(RunPlan.pin(job));
+    this.created = definition.created();
+    this.plan = RunPlan.of(RunPlan.pin(job, created));
     this.progress = plan.progress;
     this.state = state;
   }

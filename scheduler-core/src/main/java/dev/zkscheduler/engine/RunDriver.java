@@ -32,17 +32,27 @@ final class RunDriver {
    * deleted meanwhile (gone from the store, not merely unloaded here) is ended; an attempt that was
    * running under the previous leader is lost: counted, and re-offered per the retry policy the run
    * was created with. A run that cannot be driven is ended FAILED, alone.
+   *
+   * @return the ids of the deleted jobs whose runs were ended
    */
-  void adopt(List<Versioned<Run>> runs) {
+  java.util.Set<String> adopt(List<Versioned<Run>> runs) {
     java.util.Set<String> stored = null;
+    java.util.Set<String> deleted = new java.util.HashSet<>();
     for (Versioned<Run> run : runs) {
       JobEntry entry = state.jobs().get(run.value().jobId());
+      if (entry != null
+          && Versioned.differentCreations(JobRecords.createdOf(run.value()), entry.created)) {
+        // A run of the job this id named before it was deleted and created again.
+        cancelOrphan(run);
+        continue;
+      }
       if (entry == null) {
         if (stored == null) {
           stored = state.store().allJobIds();
         }
         if (!stored.contains(run.value().jobId())) {
           cancelOrphan(run);
+          deleted.add(run.value().jobId());
           continue;
         }
         // The job exists but this leader could not load it (unreadable, or its definition failed
@@ -56,6 +66,7 @@ final class RunDriver {
           "taking the run over from the previous leader",
           () -> recover(entry, run));
     }
+    return deleted;
   }
 
   private void recover(JobEntry entry, Versioned<Run> versioned) {

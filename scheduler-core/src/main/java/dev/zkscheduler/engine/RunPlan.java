@@ -35,7 +35,7 @@ final class RunPlan {
   }
 
   /** The job's DAG as a run created now keeps it: retries and timeouts resolved. */
-  static PinnedDag pin(JobDefinition job) {
+  static PinnedDag pin(JobDefinition job, long jobCreated) {
     Map<String, PinnedDag.Task> tasks = new LinkedHashMap<>();
     for (TaskDefinition task : job.tasks()) {
       RetryPolicy retry = job.retryOf(task);
@@ -54,7 +54,7 @@ final class RunPlan {
                   retry.jitter()),
               job.timeoutOf(task)));
     }
-    return new PinnedDag(job.timeout(), tasks);
+    return new PinnedDag(job.timeout(), tasks, jobCreated);
   }
 
   PinnedDag.Task task(String taskId) {

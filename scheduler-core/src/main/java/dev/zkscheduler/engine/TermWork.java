@@ -65,6 +65,11 @@ final class TermWork {
     return state.active().count();
   }
 
+  /** The job as this term plans it; null when it is not in the plan. */
+  JobEntry planned(String jobId) {
+    return state.jobs().get(jobId);
+  }
+
   /** Loads the plan and recovers the runs left by the previous leader. */
   void rebuild() {
     long began = System.nanoTime();
@@ -76,8 +81,9 @@ final class TermWork {
     List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
     definitionSync.load(all, states, now);
-    driver.adopt(state.store().activeRuns());
+    java.util.Set<String> deleted = driver.adopt(state.store().activeRuns());
     state.flush();
+    definitionSync.collectLeftovers(states, deleted);
     log.info(
         "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs and"
             + " schedule states)",

@@ -1,7 +1,26 @@
 package dev.zkscheduler.job;
 
 /**
- * A stored value with the version of the record holding it (the znode's data version). Versions are
- * what optimistic updates compare against and what the REST API shows as ETag.
+ * A stored value with the version of the record holding it (the znode's data version) and the
+ * record's creation identity. Versions are what optimistic updates compare against and what the
+ * REST API shows as ETag. A version restarts at 0 when a record is deleted and created again under
+ * the same name; {@code created} does not repeat: it is ZooKeeper's {@code czxid} (the transaction
+ * that created the znode), and in the in-memory store a counter. It tells a job deleted and created
+ * again from the job that was there before. 0 means not known (a value that did not come from a
+ * store).
  */
-public record Versioned<T>(T value, int version) {}
+public record Versioned<T>(T value, int version, long created) {
+
+  /** A value whose record's creation identity is not known. */
+  public Versioned(T value, int version) {
+    this(value, version, 0L);
+  }
+
+  /**
+   * Whether {@code a} and {@code b} are known to come from different creations of their record: a
+   * record deleted and created again in between.
+   */
+  public static boolean differentCreations(long a, long b) {
+    return a != 0 && b != 0 && a != b;
+  }
+}

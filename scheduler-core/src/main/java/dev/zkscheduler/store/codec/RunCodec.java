@@ -96,6 +96,9 @@ public final class RunCodec {
 
   private static void putDag(ObjectNode d, PinnedDag dag) {
     d.put("timeout", dag.runTimeout().toString());
+    if (dag.jobCreated() != 0) {
+      d.put("jobCreated", dag.jobCreated());
+    }
     ObjectNode tasks = d.putObject("tasks");
     dag.tasks()
         .forEach(
@@ -138,7 +141,10 @@ public final class RunCodec {
                 }
               });
     }
-    return timeout == null ? null : new PinnedDag(timeout, tasks);
+    Long jobCreated = f.longValue(d, "jobCreated", "dag.jobCreated");
+    return timeout == null
+        ? null
+        : new PinnedDag(timeout, tasks, jobCreated == null ? 0L : jobCreated);
   }
 
   private static PinnedDag.Task readDagTask(JsonFields f, JsonNode t, String p) {

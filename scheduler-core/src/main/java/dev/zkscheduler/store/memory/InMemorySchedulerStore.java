@@ -40,7 +40,15 @@ import java.util.concurrent.atomic.AtomicBoolean;
  */
 public final class InMemorySchedulerStore implements SchedulerStore {
 
-  private record Record(byte[] data, int version) {}
+  /** {@code created}: a job record's creation identity (0 for the other records). */
+  private record Record(byte[] data, int version, long created) {
+    Record(byte[] data, int version) {
+      this(data, version, 0L);
+    }
+  }
+
+  /** The last creation identity given to a job record (ZooKeeper's czxid plays this role). */
+  private long creations;
 
   private final StoreLimits limits;
   private final TreeMap<String, Record> jobs = new TreeMap<>();
@@ -100,8 +108,9 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     if (jobs.containsKey(job.id())) {
       throw new JobExistsException(job.id());
     }
-    jobs.put(job.id(), new Record(data, 0));
-    return new Versioned<>(job, 0);
+    long created = ++creations;
+    jobs.put(job.id(), new Record(data, 0, created));
+    return new Versioned<>(job, 0, created);
   }
 
   @Override
@@ -115,8 +124,9 @@ public final class InMemorySchedulerStore implements SchedulerStore {
           "job '" + job.id() + "' is not at version " + expectedVersion.getAsInt());
     }
     int version = existing == null ? 0 : existing.version() + 1;
-    jobs.put(job.id(), new Record(data, version));
-    return new Versioned<>(job, version);
+    long created = existing == null ? ++creations : existing.created();
+    jobs.put(job.id(), new Record(data, version, created));
+    return new Versioned<>(job, version, created);
   }
 
   @Override
@@ -136,7 +146,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   @Override
   public synchronized Optional<Versioned<JobDefinition>> job(String jobId) {
     return Optional.ofNullable(jobs.get(jobId))
-        .map(r -> new Versioned<>(JobCodec.decode(r.data()), r.version()));
+        .map(r -> new Versioned<>(JobCodec.decode(r.data()), r.version(), r.created()));
   }
 
   @Override
@@ -153,7 +163,8 @@ public final class InMemorySchedulerStore implements SchedulerStore {
         more = true;
         break;
       }
-      page.add(new Versioned<>(JobCodec.decode(e.getValue().data()), e.getValue().version()));
+      Record r = e.getValue();
+      page.add(new Versioned<>(JobCodec.decode(r.data()), r.version(), r.created()));
       last = e.getKey();
     }
     return new JobPage(page, more ? last : null);

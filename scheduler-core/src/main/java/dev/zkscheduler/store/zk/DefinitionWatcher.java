@@ -96,7 +96,10 @@ public final class DefinitionWatcher implements Closeable {
             node -> {
               try {
                 all.add(
-                    new Versioned<>(JobCodec.decode(node.getData()), node.getStat().getVersion()));
+                    new Versioned<>(
+                        JobCodec.decode(node.getData()),
+                        node.getStat().getVersion(),
+                        node.getStat().getCzxid()));
               } catch (CodecException unreadable) {
                 // Counted and logged when it arrived.
               }
@@ -117,7 +120,10 @@ public final class DefinitionWatcher implements Closeable {
     }
     try {
       listener.upserted(
-          new Versioned<>(JobCodec.decode(node.getData()), node.getStat().getVersion()));
+          new Versioned<>(
+              JobCodec.decode(node.getData()),
+              node.getStat().getVersion(),
+              node.getStat().getCzxid()));
     } catch (CodecException e) {
       unreadable.inc();
       log.error(

@@ -56,8 +56,9 @@ final class JobDefinitions {
     return ZkCall.run(
         () -> {
           try {
-            client.create().forPath(layout.job(job.id()), data);
-            return new Versioned<>(job, 0);
+            Stat stat = new Stat();
+            client.create().storingStatIn(stat).forPath(layout.job(job.id()), data);
+            return new Versioned<>(job, 0, stat.getCzxid());
           } catch (KeeperException.NodeExistsException e) {
             throw new JobExistsException(job.id());
           }
@@ -73,7 +74,7 @@ final class JobDefinitions {
             try {
               Stat stat =
                   client.setData().withVersion(expectedVersion.getAsInt()).forPath(path, data);
-              return new Versioned<>(job, stat.getVersion());
+              return new Versioned<>(job, stat.getVersion(), stat.getCzxid());
             } catch (KeeperException.BadVersionException | KeeperException.NoNodeException e) {
               throw new VersionConflictException(
                   "job '" + job.id() + "' is not at version " + expectedVersion.getAsInt());
@@ -82,11 +83,12 @@ final class JobDefinitions {
           while (true) {
             try {
               Stat stat = client.setData().forPath(path, data);
-              return new Versioned<>(job, stat.getVersion());
+              return new Versioned<>(job, stat.getVersion(), stat.getCzxid());
             } catch (KeeperException.NoNodeException absent) {
               try {
-                client.create().forPath(path, data);
-                return new Versioned<>(job, 0);
+                Stat stat = new Stat();
+                client.create().storingStatIn(stat).forPath(path, data);
+                return new Versioned<>(job, 0, stat.getCzxid());
               } catch (KeeperException.NodeExistsException raced) {
                 // Created concurrently: replace it on the next turn.
               }

@@ -53,7 +53,7 @@ final class PipelinedReader {
     } catch (KeeperException.NoNodeException e) {
       return Optional.empty();
     }
-    return Optional.of(new Versioned<>(decode.apply(data), stat.getVersion()));
+    return Optional.of(new Versioned<>(decode.apply(data), stat.getVersion(), stat.getCzxid()));
   }
 
   /** The znodes at {@code paths}, decoded, by path; missing znodes are left out. */
@@ -63,11 +63,14 @@ final class PipelinedReader {
         pipelined(
             paths,
             (path, callback) -> client.getData().inBackground(callback).forPath(path),
-            event -> new Versioned<>(event.getData(), event.getStat().getVersion()),
+            event ->
+                new Versioned<>(
+                    event.getData(), event.getStat().getVersion(), event.getStat().getCzxid()),
             null);
     Map<String, Versioned<T>> decoded = new HashMap<>();
     raw.forEach(
-        (path, v) -> decoded.put(path, new Versioned<>(decode.apply(v.value()), v.version())));
+        (path, v) ->
+            decoded.put(path, new Versioned<>(decode.apply(v.value()), v.version(), v.created())));
     return decoded;
   }
 

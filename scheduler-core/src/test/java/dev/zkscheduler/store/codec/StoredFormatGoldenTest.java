@@ -50,14 +50,14 @@ class StoredFormatGoldenTest {
 
   /** Format 2: the run carries its DAG, with retries and timeouts resolved. */
   private static final String STORED_RUN =
-      "{\"v\":2,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}},\"dag\":{\"timeout\":\"PT1H\",\"tasks\":{\"extract\":{\"type\":\"http\",\"config\":{\"url\":\"http://127.0.0.1:9000/extract\",\"codes\":[200,204],\"verbose\":true},\"retry\":{\"maxAttempts\":3,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.1},\"timeout\":\"PT1H\"},\"load\":{\"type\":\"noop\",\"dependsOn\":[\"extract\"],\"triggerRule\":\"ALL_DONE\",\"retry\":{\"maxAttempts\":5,\"initialDelay\":\"PT2S\",\"multiplier\":1.5,\"maxDelay\":\"PT1M\",\"jitter\":0.0},\"timeout\":\"PT10M\"}}}}";
+      "{\"v\":2,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}},\"dag\":{\"timeout\":\"PT1H\",\"jobCreated\":4294967302,\"tasks\":{\"extract\":{\"type\":\"http\",\"config\":{\"url\":\"http://127.0.0.1:9000/extract\",\"codes\":[200,204],\"verbose\":true},\"retry\":{\"maxAttempts\":3,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.1},\"timeout\":\"PT1H\"},\"load\":{\"type\":\"noop\",\"dependsOn\":[\"extract\"],\"triggerRule\":\"ALL_DONE\",\"retry\":{\"maxAttempts\":5,\"initialDelay\":\"PT2S\",\"multiplier\":1.5,\"maxDelay\":\"PT1M\",\"jitter\":0.0},\"timeout\":\"PT10M\"}}}}";
 
   /** A run as format 1 wrote it, before runs kept their DAG: it must still read. */
   private static final String STORED_RUN_V1 =
       "{\"v\":1,\"id\":\"20261125T100000Z\",\"jobId\":\"daily-etl\",\"nominalTime\":\"2026-11-25T10:00:00Z\",\"trigger\":\"SCHEDULE\",\"state\":\"RUNNING\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"startedAt\":\"2026-11-25T10:00:01Z\",\"epoch\":42,\"tasks\":{\"extract\":{\"state\":\"SUCCEEDED\",\"attempts\":1,\"startedAt\":\"2026-11-25T10:00:00Z\",\"finishedAt\":\"2026-11-25T10:00:03Z\",\"node\":\"node-1\"},\"load\":{\"state\":\"RETRY_WAIT\",\"attempts\":2,\"startedAt\":\"2026-11-25T10:00:00Z\",\"nextAttemptAt\":\"2026-11-25T10:00:30Z\",\"node\":\"node-2\",\"error\":\"HTTP 503\"}}}";
 
   private static final String STORED_SCHEDULE_STATE =
-      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3}";
+      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302}";
 
   private static final String STORED_FIRST_SCHEDULE_STATE =
       "{\"v\":1,\"jobId\":\"new-job\",\"nextFire\":\"2026-11-25T10:00:00Z\",\"definitionVersion\":0}";
@@ -142,7 +142,7 @@ class StoredFormatGoldenTest {
         run.finishedAt(),
         run.epoch(),
         run.tasks(),
-        new PinnedDag(Duration.ofHours(1), tasks));
+        new PinnedDag(Duration.ofHours(1), tasks, 4_294_967_302L));
   }
 
   private static Run runWithTasks() {
@@ -198,6 +198,20 @@ class StoredFormatGoldenTest {
     assertThat(RunCodec.decode(bytes(STORED_RUN))).isEqualTo(runWithDag());
   }
 
+  /**
+   * Runs and schedule states written before they named their job's creation read as "not known"
+   * (0), which no comparison of creations takes for a different job.
+   */
+  @Test
+  void recordsWithoutTheJobsCreationStillRead() {
+    String run = STORED_RUN.replace("\"jobCreated\":4294967302,", "");
+    assertThat(run).isNotEqualTo(STORED_RUN);
+    assertThat(RunCodec.decode(bytes(run)).dag().jobCreated()).isZero();
+    String state = STORED_SCHEDULE_STATE.replace(",\"jobCreated\":4294967302", "");
+    assertThat(state).isNotEqualTo(STORED_SCHEDULE_STATE);
+    assertThat(ScheduleStateCodec.decode(bytes(state)).jobCreated()).isZero();
+  }
+
   /** Runs written before format 2 read as runs without a DAG of their own. */
   @Test
   void formatOneRunsStillRead() {
@@ -207,7 +221,8 @@ class StoredFormatGoldenTest {
 
   @Test
   void scheduleStatesAreStoredInTheGoldenFormat() {
-    ScheduleState state = new ScheduleState("daily-etl", T, T.plusSeconds(86_400), 3);
+    ScheduleState state =
+        new ScheduleState("daily-etl", T, T.plusSeconds(86_400), 3, 4_294_967_302L);
     ScheduleState first = new ScheduleState("new-job", null, T, 0);
     assertThat(text(ScheduleStateCodec.encode(state))).isEqualTo(STORED_SCHEDULE_STATE);
     assertThat(text(ScheduleStateCodec.encode(first))).isEqualTo(STORED_FIRST_SCHEDULE_STATE);

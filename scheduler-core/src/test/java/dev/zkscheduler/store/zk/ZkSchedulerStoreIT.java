@@ -8,6 +8,8 @@ import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.zk.LeaderElection;
 import dev.zkscheduler.cluster.zk.Terms;
 import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
@@ -22,6 +24,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalInt;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.AfterAll;
@@ -66,6 +69,28 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
   void disconnect() {
     election.close();
     client.close();
+  }
+
+  /**
+   * A job's creation identity is the znode's czxid: kept by edits, new when the job is deleted and
+   * created again (when its version starts over at 0), and the same through every read path.
+   */
+  @Test
+  void aJobCreatedAgainHasANewCreationIdentity() throws Exception {
+    JobDefinition job = JobDefinition.builder("j").task("t", "noop").build();
+    Versioned<JobDefinition> first = store.createJob(job);
+    Versioned<JobDefinition> edited = store.putJob(job.withPaused(true), OptionalInt.of(0));
+    assertThat(store.deleteJob("j", OptionalInt.empty())).isTrue();
+    Versioned<JobDefinition> again = store.putJob(job, OptionalInt.empty());
+
+    long czxid = client.checkExists().forPath(new ZkLayout().job("j")).getCzxid();
+    assertThat(first.created()).isNotZero();
+    assertThat(edited.created()).isEqualTo(first.created());
+    assertThat(again.version()).isZero();
+    assertThat(again.created()).isEqualTo(czxid).isGreaterThan(first.created());
+    assertThat(store.job("j").orElseThrow().created()).isEqualTo(czxid);
+    assertThat(store.allJobs()).extracting(Versioned::created).containsExactly(czxid);
+    assertThat(store.jobs(null, 10).jobs()).extracting(Versioned::created).containsExactly(czxid);
   }
 
   /**

@@ -1,0 +1,212 @@
+package dev.zkscheduler.engine;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunState;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A job's identity is the creation of its definition's record, not its id: a job deleted and
+ * created again under the same id is a new job, whether a leader saw the delete or not, and the
+ * records of jobs deleted while no leader watched do not stay forever.
+ */
+class JobIdentityTest {
+
+  private static final Instant T0 = TermFixture.T0;
+
+  private final TermFixture f = new TermFixture();
+
+  @AfterEach
+  void close() {
+    f.close();
+  }
+
+  private static JobDefinition everyMinute(String id) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
+        .task("t", "block")
+        .build();
+  }
+
+  private static JobDefinition everyHour(String id) {
+    return JobDefinition.builder(id)
+        .schedule(Schedule.interval(Duration.ofHours(1), T0.plusSeconds(17)))
+        .task("t", "block")
+        .build();
+  }
+
+  /** A later term of another node, on the same store, rebuilt from it. */
+  private TermWork nextTerm(DefinitionSource definitions) {
+    LeaderTerm term = f.memory.newTerm("node-2", f.clock.instant());
+    return new TermWork(
+        term,
+        f.memory,
+        f.clock,
+        EngineSettings.DEFAULT,
+        Map.of("block", ctx -> dev.zkscheduler.job.TaskResult.success()),
+        f.runner,
+        f.metrics,
+        definitions);
+  }
+
+  /** A terminal run of the job, as if fired and finished at {@code at}. */
+  private void finishedRun(JobEntry entry, String runId, Instant at) {
+    Run run = entry.progress.newRun(runId, entry.job.id(), at, RunTrigger.SCHEDULE, at, 1);
+    Run done = run.with(RunState.SUCCEEDED, at, at, run.tasks());
+    assertThat(f.state.commit(List.of(new StoreOp.CreateRun(done))).committed()).isTrue();
+  }
+
+  @Test
+  void storesTellCreationsApart() {
+    Versioned<JobDefinition> first = f.memory.createJob(everyMinute("j"));
+    Versioned<JobDefinition> edited = f.memory.putJob(everyHour("j"), OptionalInt.of(0));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.putJob(everyMinute("j"), OptionalInt.empty());
+
+    assertThat(first.created()).isNotZero();
+    assertThat(edited.created()).isEqualTo(first.created());
+    assertThat(again.version()).isZero();
+    assertThat(again.created()).isGreaterThan(first.created());
+    assertThat(f.memory.job("j").orElseThrow().created()).isEqualTo(again.created());
+  }
+
+  /**
+   * Deleted and created again while no leader ran: the next leader neither adopts the old job's
+   * active run (which would count its attempt lost and call the task again) nor keeps its progress
+   * or history.
+   */
+  @Test
+  void aJobCreatedAgainWhileLeaderlessStartsAfresh() {
+    JobEntry old = f.load(everyMinute("j")).get(0);
+    f.state.planner().due(T0, f.state.jobs()); // nothing due yet; the plan holds the job
+    finishedRun(old, "s-old-done", T0);
+    f.startedRun(old, "m-old-active");
+    long oldCreation = old.created;
+    f.clock.advance(Duration.ofMinutes(30));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.createJob(everyHour("j"));
+
+    TermWork next = nextTerm(DefinitionSource.store(f.memory));
+    next.rebuild();
+
+    ScheduleState progress = f.memory.scheduleState("j").orElseThrow().value();
+    assertThat(progress.jobCreated()).isEqualTo(again.created()).isNotEqualTo(oldCreation);
+    assertThat(progress.lastNominalFire()).isNull();
+    assertThat(progress.nextFire()).isAfter(f.clock.instant());
+    // The old job's runs were its history: the active one was cancelled, then both removed.
+    assertThat(f.memory.runIds("j")).isEmpty();
+    assertThat(next.activeCount()).isZero();
+    assertThat(f.memory.activeRuns()).isEmpty();
+  }
+
+  /** Jobs deleted while no leader ran: their progress and runs go at the next term. */
+  @Test
+  void recordsOfJobsDeletedWhileLeaderlessAreCollected() {
+    List<JobEntry> entries = f.load(everyMinute("scheduled"), TermFixture.manualJob("manual"));
+    finishedRun(entries.get(0), "s-done", T0);
+    finishedRun(entries.get(1), "m-done", T0);
+    f.startedRun(entries.get(1), "m-active");
+    f.load(everyMinute("kept"));
+    f.memory.deleteJob("scheduled", OptionalInt.empty());
+    f.memory.deleteJob("manual", OptionalInt.empty());
+
+    nextTerm(DefinitionSource.store(f.memory)).rebuild();
+
+    assertThat(f.memory.allScheduleStates()).containsOnlyKeys("kept");
+    assertThat(f.memory.runIds("scheduled")).isEmpty();
+    assertThat(f.memory.runIds("manual")).isEmpty();
+  }
+
+  /**
+   * A job this leader could not load but that still exists keeps its records: only a definition
+   * gone from the store makes records orphans.
+   */
+  @Test
+  void aJobMissingOnlyFromThePlanKeepsItsRecords() {
+    JobEntry entry = f.load(everyMinute("j")).get(0);
+    finishedRun(entry, "s-done", T0);
+
+    nextTerm(List::of).rebuild();
+
+    assertThat(f.memory.scheduleState("j")).isPresent();
+    assertThat(f.memory.runIds("j")).containsExactly("s-done");
+  }
+
+  /**
+   * The new leader's watch still holds an older version of a job than the one its progress was
+   * computed from: the leader plans with the store's version and keeps the progress, instead of
+   * taking the stale schedule for a change and starting over from now.
+   */
+  @Test
+  void aStaleWatchAtTakeoverDoesNotResetProgress() {
+    JobEntry entry = f.load(everyMinute("j")).get(0);
+    Versioned<JobDefinition> stale = f.memory.job("j").orElseThrow();
+    Versioned<JobDefinition> edited = f.memory.putJob(everyHour("j"), OptionalInt.of(0));
+    new DefinitionSync(f.state).apply(List.of(new TermWork.DefinitionChange("j", edited)));
+    ScheduleState before = f.memory.scheduleState("j").orElseThrow().value();
+    assertThat(before.definitionVersion()).isEqualTo(1);
+    f.clock.advance(Duration.ofHours(5));
+
+    TermWork next = nextTerm(() -> List.of(stale));
+    next.rebuild();
+
+    ScheduleState after = f.memory.scheduleState("j").orElseThrow().value();
+    assertThat(after).isEqualTo(before);
+    assertThat(next.planned("j").job).isEqualTo(edited.value());
+    assertThat(next.planned("j").definitionVersion).isEqualTo(1);
+    assertThat(entry.created).isEqualTo(edited.created());
+  }
+
+  /**
+   * One watch report can carry a delete and a create (the cache saw only the result): the runs of
+   * the deleted job end, its history goes, and the new job starts afresh.
+   */
+  @Test
+  void aJobCreatedAgainBetweenTwoReportsIsANewJob() {
+    JobEntry old = f.load(everyMinute("j")).get(0);
+    finishedRun(old, "s-old-done", T0);
+    f.startedRun(old, "m-old-active");
+    f.clock.advance(Duration.ofMinutes(3));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.createJob(everyMinute("j"));
+
+    new DefinitionSync(f.state).apply(List.of(new TermWork.DefinitionChange("j", again)));
+
+    assertThat(f.state.active().count()).isZero();
+    assertThat(f.memory.activeRuns()).isEmpty();
+    assertThat(f.memory.runIds("j")).isEmpty();
+    ScheduleState progress = f.memory.scheduleState("j").orElseThrow().value();
+    assertThat(progress.jobCreated()).isEqualTo(again.created());
+    assertThat(progress.lastNominalFire()).isNull();
+    assertThat(progress.nextFire()).isEqualTo(f.clock.instant().plusSeconds(60));
+  }
+
+  /** A report of the earlier creation arriving after the later one's is stale. */
+  @Test
+  void anEarlierCreationReportedLateIsIgnored() {
+    Versioned<JobDefinition> first = f.memory.createJob(everyMinute("j"));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.createJob(everyHour("j"));
+    DefinitionSync sync = new DefinitionSync(f.state);
+    sync.apply(List.of(new TermWork.DefinitionChange("j", again)));
+
+    sync.apply(List.of(new TermWork.DefinitionChange("j", first)));
+
+    assertThat(f.state.jobs().get("j").created).isEqualTo(again.created());
+    assertThat(f.state.jobs().get("j").job).isEqualTo(again.value());
+  }
+}
