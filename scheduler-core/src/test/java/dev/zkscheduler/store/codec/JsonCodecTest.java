@@ -302,6 +302,7 @@ class JsonCodecTest {
                     misfire,
                     limit,
                     concurrency,
-                    paused));
+                    paused,
+                    null));
   }
 }

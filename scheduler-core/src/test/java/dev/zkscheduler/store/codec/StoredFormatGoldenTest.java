@@ -91,7 +91,8 @@ class StoredFormatGoldenTest {
         MisfirePolicy.FIRE_ONCE,
         7,
         ConcurrencyPolicy.ALLOW,
-        true);
+        true,
+        null);
   }
 
   private static JobDefinition intervalJob() {

@@ -155,7 +155,8 @@ public final class JobMapper {
         misfire,
         catchUpLimit == null ? 0 : catchUpLimit,
         concurrency,
-        dto.paused() != null && dto.paused());
+        dto.paused() != null && dto.paused(),
+        null);
   }
 
   private static Schedule schedule(ScheduleDto dto, Instant anchorIfMissing, FieldErrors errors) {
