@@ -73,6 +73,7 @@ public final class JobMapper {
         job.catchUpLimit(),
         job.concurrencyPolicy().name(),
         job.paused(),
+        job.misfireThreshold() == null ? null : job.misfireThreshold().toString(),
         null);
   }
 
@@ -123,6 +124,7 @@ public final class JobMapper {
     Duration timeout = duration(dto.timeout(), "timeout", errors);
     MisfirePolicy misfire =
         enumValue(dto.misfirePolicy(), "misfirePolicy", MisfirePolicy.class, errors);
+    Duration misfireThreshold = duration(dto.misfireThreshold(), "misfireThreshold", errors);
     errors.visit("catchUpLimit");
     ConcurrencyPolicy concurrency =
         enumValue(dto.concurrencyPolicy(), "concurrencyPolicy", ConcurrencyPolicy.class, errors);
@@ -156,7 +158,7 @@ public final class JobMapper {
         catchUpLimit == null ? 0 : catchUpLimit,
         concurrency,
         dto.paused() != null && dto.paused(),
-        null);
+        misfireThreshold);
   }
 
   private static Schedule schedule(ScheduleDto dto, Instant anchorIfMissing, FieldErrors errors) {
