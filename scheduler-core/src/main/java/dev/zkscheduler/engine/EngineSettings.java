@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param tickInterval how often the loop runs (default 50 ms): the bound on fire lag from the loop
  * @param taskThreads threads that run task handlers (default 8)
  * @param retainedRuns terminal runs kept per job; older ones are pruned by the leader (default 50)
- * @param misfireThreshold a due fire at most this old is on time and always fires (default 60 s)
+ * @param misfireThreshold a due fire at most this old is on time and always fires (default 60 s),
+ *     for jobs without their own ({@code JobDefinition.misfireThreshold})
  * @param maxFiresPerCommit due fires persisted in one fenced multi-op (default 100)
  * @param onTermLoss what running handlers do when this node stops leading
  * @param shutdownTimeout how long {@code close()} waits for running handlers (default 10 s)

@@ -8,6 +8,7 @@ import dev.zkscheduler.schedule.Misfires;
 import dev.zkscheduler.schedule.Schedule;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.StoreOp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -23,7 +24,9 @@ import org.slf4j.LoggerFactory;
  * one falls due. What is due is decided by {@link Misfires#plan} from the persisted progress (the
  * last nominal fire, or just before the persisted next fire of a job that never fired), so the
  * first tick of a new term, a tick after a long pause and a resumed job all follow the job's
- * misfire policy, and every skipped fire is counted. Tick thread only.
+ * misfire policy, and every skipped fire is counted. A fire is missed when it is older than the
+ * job's own misfire threshold, or the node's ({@link EngineSettings#misfireThreshold}) when the job
+ * has none. Tick thread only.
  */
 final class FirePlanner {
 
@@ -160,6 +163,9 @@ final class FirePlanner {
     ScheduleState current = entry.state.value();
     Instant reference =
         current.lastNominalFire() != null ? current.lastNominalFire() : slot.minusNanos(1);
+    // The job's own threshold when it has one, else the node's: one value for what is missed and
+    // for which fires are labelled on time, so the two never disagree.
+    Duration threshold = entry.job.misfireThresholdOr(settings.misfireThreshold());
     MisfirePlan plan =
         Misfires.plan(
             entry.job.schedule(),
@@ -167,8 +173,8 @@ final class FirePlanner {
             now,
             entry.job.misfirePolicy(),
             entry.job.catchUpLimit(),
-            settings.misfireThreshold());
-    Instant onTimeFrom = now.minus(settings.misfireThreshold());
+            threshold);
+    Instant onTimeFrom = now.minus(threshold);
     List<Fire> fires = new ArrayList<>();
     long caughtUp = 0;
     for (Instant nominal : plan.toFire()) {

@@ -31,6 +31,18 @@ public final class JobDefaults {
   public static final Duration MIN_TIMEOUT = Duration.ofSeconds(1);
 
   /**
+   * A job's own misfire threshold (null: the node's {@code scheduler.misfireThreshold}). At least a
+   * second: a fire is routinely a tick or a GC pause late, and a shorter window would send on-time
+   * fires through the misfire policy ({@code SKIP} would drop them). At most a day, the cap of the
+   * node setting: every fire inside the window fires whatever the policy (up to 1000 per plan), so
+   * a longer one would let a frequent job replay days of fires after an outage, past its {@code
+   * catchUpLimit}.
+   */
+  public static final Duration MIN_MISFIRE_THRESHOLD = Duration.ofSeconds(1);
+
+  public static final Duration MAX_MISFIRE_THRESHOLD = Duration.ofDays(1);
+
+  /**
    * The most a job definition may take encoded (JSON, UTF-8): 64 KiB, far below ZooKeeper's default
    * 1 MiB {@code jute.maxbuffer}, so a job, its znode metadata and the fencing checks of a multi
    * always fit with room to spare.

@@ -16,6 +16,11 @@ import java.util.Optional;
  * and {@code schedule} stay null when absent (a job without a schedule runs only when triggered).
  * Field validation that needs the whole job (ids, the DAG, task types, size) is {@link
  * JobValidator}'s job, so that every problem is reported at once.
+ *
+ * <p>{@code misfireThreshold} is how late a fire may start and still be on time; later fires go
+ * through {@code misfirePolicy}. Null (the default) means the node's setting ({@code
+ * EngineSettings.misfireThreshold}); it stays null rather than being filled, since that setting is
+ * the node's, not the job's.
  */
 public record JobDefinition(
     String id,
@@ -27,7 +32,8 @@ public record JobDefinition(
     MisfirePolicy misfirePolicy,
     int catchUpLimit,
     ConcurrencyPolicy concurrencyPolicy,
-    boolean paused) {
+    boolean paused,
+    Duration misfireThreshold) {
 
   public JobDefinition {
     tasks = tasks == null ? List.of() : List.copyOf(tasks);
@@ -62,6 +68,11 @@ public record JobDefinition(
     return task.timeout() != null ? task.timeout() : timeout;
   }
 
+  /** The job's own misfire threshold, or {@code nodeDefault} when it has none. */
+  public Duration misfireThresholdOr(Duration nodeDefault) {
+    return misfireThreshold != null ? misfireThreshold : nodeDefault;
+  }
+
   public JobDefinition withPaused(boolean paused) {
     return toBuilder().paused(paused).build();
   }
@@ -81,7 +92,8 @@ public record JobDefinition(
         .misfirePolicy(misfirePolicy)
         .catchUpLimit(catchUpLimit)
         .concurrencyPolicy(concurrencyPolicy)
-        .paused(paused);
+        .paused(paused)
+        .misfireThreshold(misfireThreshold);
   }
 
   public static Builder builder(String id) {
@@ -100,6 +112,7 @@ public record JobDefinition(
     private int catchUpLimit;
     private ConcurrencyPolicy concurrencyPolicy;
     private boolean paused;
+    private Duration misfireThreshold;
 
     private Builder(String id) {
       this.id = id;
@@ -160,6 +173,12 @@ public record JobDefinition(
       return this;
     }
 
+    /** Null: the node's setting. */
+    public Builder misfireThreshold(Duration misfireThreshold) {
+      this.misfireThreshold = misfireThreshold;
+      return this;
+    }
+
     public JobDefinition build() {
       return new JobDefinition(
           id,
@@ -171,7 +190,8 @@ public record JobDefinition(
           misfirePolicy,
           catchUpLimit,
           concurrencyPolicy,
-          paused);
+          paused,
+          misfireThreshold);
     }
   }
 }

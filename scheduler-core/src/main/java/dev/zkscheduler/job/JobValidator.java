@@ -57,6 +57,15 @@ public final class JobValidator {
               "must be at most " + JobDefaults.MAX_DESCRIPTION_LENGTH + " characters"));
     }
     checkTimeout(errors, "timeout", job.timeout());
+    if (job.misfireThreshold() != null) {
+      checkDuration(
+          errors,
+          "misfireThreshold",
+          job.misfireThreshold(),
+          JobDefaults.MIN_MISFIRE_THRESHOLD,
+          JobDefaults.MAX_MISFIRE_THRESHOLD,
+          "PT1S and P1D");
+    }
     if (job.catchUpLimit() < 1 || job.catchUpLimit() > JobDefaults.MAX_CATCH_UP_LIMIT) {
       errors.add(
           new FieldError(
@@ -170,11 +179,25 @@ public final class JobValidator {
   }
 
   private static void checkTimeout(List<FieldError> errors, String field, Duration timeout) {
-    if (timeout.isNegative() || timeout.isZero()) {
-      errors.add(new FieldError(field, "must be positive, was " + timeout));
-    } else if (timeout.compareTo(JobDefaults.MIN_TIMEOUT) < 0
-        || timeout.compareTo(JobDefaults.MAX_TIMEOUT) > 0) {
-      errors.add(new FieldError(field, "must be between PT1S and P7D, was " + timeout));
+    checkDuration(
+        errors, field, timeout, JobDefaults.MIN_TIMEOUT, JobDefaults.MAX_TIMEOUT, "PT1S and P7D");
+  }
+
+  /**
+   * @param range {@code min} and {@code max} as users write them ({@code Duration.toString} never
+   *     writes days)
+   */
+  private static void checkDuration(
+      List<FieldError> errors,
+      String field,
+      Duration value,
+      Duration min,
+      Duration max,
+      String range) {
+    if (value.isNegative() || value.isZero()) {
+      errors.add(new FieldError(field, "must be positive, was " + value));
+    } else if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
+      errors.add(new FieldError(field, "must be between " + range + ", was " + value));
     }
   }
 

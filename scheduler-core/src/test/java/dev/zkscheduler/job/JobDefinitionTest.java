@@ -34,7 +34,8 @@ class JobDefinitionTest {
           MisfirePolicy.SKIP,
           9,
           ConcurrencyPolicy.ALLOW,
-          true);
+          true,
+          Duration.ofMinutes(5));
 
   @Test
   void aCopyKeepsEveryField() {

@@ -122,10 +122,12 @@ class JobValidatorTest {
             null,
             -1,
             null,
-            false);
+            false,
+            Duration.ZERO);
     assertThat(problems(job))
         .extracting(FieldError::field)
-        .containsExactly("id", "description", "timeout", "catchUpLimit", "tasks");
+        .containsExactly(
+            "id", "description", "timeout", "misfireThreshold", "catchUpLimit", "tasks");
   }
 
   @Test
@@ -143,6 +145,42 @@ class JobValidatorTest {
     assertThat(problems(taskTimeout))
         .extracting(FieldError::field)
         .containsExactly("tasks[0].timeout");
+  }
+
+  @Test
+  void aZeroOrNegativeMisfireThresholdIsRefusedAsNotPositive() {
+    assertThat(problems(valid().misfireThreshold(Duration.ZERO).build()))
+        .containsExactly(new FieldError("misfireThreshold", "must be positive, was PT0S"));
+    assertThat(problems(valid().misfireThreshold(Duration.ofSeconds(-30)).build()))
+        .containsExactly(new FieldError("misfireThreshold", "must be positive, was PT-30S"));
+  }
+
+  @Test
+  void aMisfireThresholdOutsideOneSecondToOneDayIsRefused() {
+    assertThat(problems(valid().misfireThreshold(Duration.ofMillis(999)).build()))
+        .containsExactly(
+            new FieldError("misfireThreshold", "must be between PT1S and P1D, was PT0.999S"));
+    assertThat(problems(valid().misfireThreshold(Duration.ofDays(1).plusSeconds(1)).build()))
+        .containsExactly(
+            new FieldError("misfireThreshold", "must be between PT1S and P1D, was PT24H1S"));
+    assertThat(problems(valid().misfireThreshold(Duration.ofDays(7)).build()))
+        .extracting(FieldError::field)
+        .containsExactly("misfireThreshold");
+  }
+
+  @Test
+  void aMisfireThresholdFromOneSecondToOneDayOrNoneIsAccepted() {
+    assertThat(JobDefaults.MIN_MISFIRE_THRESHOLD).isEqualTo(Duration.ofSeconds(1));
+    assertThat(JobDefaults.MAX_MISFIRE_THRESHOLD).isEqualTo(Duration.ofDays(1));
+    for (Duration ok :
+        List.of(
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(5),
+            Duration.ofHours(2),
+            Duration.ofDays(1))) {
+      assertThat(problems(valid().misfireThreshold(ok).build())).as(ok.toString()).isEmpty();
+    }
+    assertThat(problems(valid().misfireThreshold(null).build())).isEmpty();
   }
 
   @Test
@@ -174,6 +212,14 @@ class JobValidatorTest {
     assertThat(job.misfirePolicy()).isEqualTo(JobDefaults.MISFIRE_POLICY);
     assertThat(job.catchUpLimit()).isEqualTo(10);
     assertThat(job.concurrencyPolicy()).isEqualTo(ConcurrencyPolicy.FORBID);
+    assertThat(job.misfireThreshold()).as("null: the node's setting").isNull();
+    assertThat(job.misfireThresholdOr(Duration.ofSeconds(60))).isEqualTo(Duration.ofSeconds(60));
+    assertThat(
+            job.toBuilder()
+                .misfireThreshold(Duration.ofSeconds(5))
+                .build()
+                .misfireThresholdOr(Duration.ofSeconds(60)))
+        .isEqualTo(Duration.ofSeconds(5));
     assertThat(job.timeoutOf(job.task("t"))).isEqualTo(Duration.ofHours(1));
     assertThatThrownBy(() -> job.task("nope")).hasMessageContaining("no task 'nope'");
   }

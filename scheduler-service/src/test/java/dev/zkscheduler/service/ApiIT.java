@@ -257,11 +257,17 @@ class ApiIT {
   void pauseResumeAndBackfill() {
     String body =
         "{\"id\":\"bf\",\"schedule\":{\"interval\":\"PT1H\",\"startAt\":\"2026-01-01T00:00:00Z\"},"
-            + "\"tasks\":[{\"id\":\"t\",\"type\":\"noop\"}],\"misfirePolicy\":\"SKIP\"}";
-    assertThat(api().post("/api/v1/jobs", body).status()).isEqualTo(201);
+            + "\"tasks\":[{\"id\":\"t\",\"type\":\"noop\"}],\"misfirePolicy\":\"SKIP\","
+            + "\"misfireThreshold\":\"PT10M\"}";
+    Response created = api().post("/api/v1/jobs", body);
+    assertThat(created.status()).isEqualTo(201);
+    assertThat(created.json().get("misfireThreshold").asText()).isEqualTo("PT10M");
     Response paused = api().as(TestService.OPERATOR).post("/api/v1/jobs/bf/pause", null);
     assertThat(paused.status()).isEqualTo(200);
     assertThat(paused.json().get("paused").asBoolean()).isTrue();
+    // Pausing rewrites the job: its own threshold is kept.
+    assertThat(api().get("/api/v1/jobs/bf").json().get("misfireThreshold").asText())
+        .isEqualTo("PT10M");
     assertThat(api().get("/api/v1/jobs/bf").json().get("status").get("paused").asBoolean())
         .isTrue();
     Response resumed = api().as(TestService.OPERATOR).post("/api/v1/jobs/bf/resume", null);

@@ -101,6 +101,18 @@ class ValidationAndAuthIT {
             job("j", "\"timeout\":\"10 minutes\",\"tasks\":" + NOOP),
             "timeout"),
         Arguments.of(
+            "zero misfire threshold",
+            job("j", "\"misfireThreshold\":\"PT0S\",\"tasks\":" + NOOP),
+            "misfireThreshold"),
+        Arguments.of(
+            "misfire threshold over a day",
+            job("j", "\"misfireThreshold\":\"P2D\",\"tasks\":" + NOOP),
+            "misfireThreshold"),
+        Arguments.of(
+            "unparseable misfire threshold",
+            job("j", "\"misfireThreshold\":\"1 minute\",\"tasks\":" + NOOP),
+            "misfireThreshold"),
+        Arguments.of(
             "bad instant",
             job("j", "\"schedule\":{\"at\":\"tomorrow\"},\"tasks\":" + NOOP),
             "schedule.at"),

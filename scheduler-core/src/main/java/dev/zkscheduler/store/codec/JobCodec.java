@@ -38,6 +38,10 @@ import java.util.Map;
  * <p>{@link #parse} reads a job as a user wrote it and reports every problem with its JSON path in
  * a {@link JobValidationException}; {@link #decode} reads what the store wrote and throws {@link
  * CodecException} on anything unexpected.
+ *
+ * <p>Optional fields added within format 1 ({@code misfireThreshold}) are written only when set, so
+ * a job without them encodes as before; nodes that predate a field ignore it when reading, like any
+ * unknown field ({@link StoredFormat}), and drop it if they rewrite the job.
  */
 public final class JobCodec {
 
@@ -127,6 +131,10 @@ public final class JobCodec {
     node.set("retry", retryNode(job.retry()));
     node.put("timeout", job.timeout().toString());
     node.put("misfirePolicy", job.misfirePolicy().name());
+    if (job.misfireThreshold() != null) {
+      // Only when set: a job without it encodes as before, byte for byte.
+      node.put("misfireThreshold", job.misfireThreshold().toString());
+    }
     node.put("catchUpLimit", job.catchUpLimit());
     node.put("concurrencyPolicy", job.concurrencyPolicy().name());
     node.put("paused", job.paused());
@@ -167,6 +175,8 @@ public final class JobCodec {
     Duration timeout = f.duration(node, "timeout", "timeout");
     MisfirePolicy misfire =
         f.enumValue(node, "misfirePolicy", "misfirePolicy", MisfirePolicy.class);
+    // Absent (a job written before the field existed, or not set): the node's threshold.
+    Duration misfireThreshold = f.duration(node, "misfireThreshold", "misfireThreshold");
     Integer catchUpLimit = f.integer(node, "catchUpLimit", "catchUpLimit");
     ConcurrencyPolicy concurrency =
         f.enumValue(node, "concurrencyPolicy", "concurrencyPolicy", ConcurrencyPolicy.class);
@@ -199,6 +209,7 @@ public final class JobCodec {
         .catchUpLimit(catchUpLimit == null ? 0 : catchUpLimit)
         .concurrencyPolicy(concurrency)
         .paused(paused != null && paused)
+        .misfireThreshold(misfireThreshold)
         .build();
   }
 

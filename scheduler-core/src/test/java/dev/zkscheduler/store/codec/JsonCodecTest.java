@@ -148,6 +148,25 @@ class JsonCodecTest {
   }
 
   @Test
+  void aMisfireThresholdIsReadWrittenAndNamedWhenMalformed() {
+    JobDefinition job = parse("{\"id\":\"j\",\"misfireThreshold\":\"PT5S\"}");
+    assertThat(job.misfireThreshold()).isEqualTo(Duration.ofSeconds(5));
+    assertThat(JobCodec.toJson(job)).contains("\"misfireThreshold\":\"PT5S\"");
+    assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
+    assertThat(parse("{\"id\":\"j\"}").misfireThreshold()).isNull();
+    assertThat(JobCodec.toJson(parse("{\"id\":\"j\"}"))).doesNotContain("misfireThreshold");
+    assertThatThrownBy(() -> parse("{\"id\":\"j\",\"misfireThreshold\":\"5 seconds\"}"))
+        .isInstanceOfSatisfying(
+            JobValidationException.class,
+            e ->
+                assertThat(e.errors())
+                    .containsExactly(
+                        new FieldError(
+                            "misfireThreshold",
+                            "'5 seconds' is not an ISO-8601 duration such as PT15M")));
+  }
+
+  @Test
   void unknownFieldsAreTolerated() {
     JobDefinition job =
         JobCodec.decode(
@@ -302,6 +321,14 @@ class JsonCodecTest {
                     misfire,
                     limit,
                     concurrency,
-                    paused));
+                    paused,
+                    null))
+        .flatMap(
+            job ->
+                Arbitraries.longs()
+                    .between(1, 86_400)
+                    .map(Duration::ofSeconds)
+                    .injectNull(0.5)
+                    .map(threshold -> job.toBuilder().misfireThreshold(threshold).build()));
   }
 }

@@ -30,7 +30,9 @@ import org.junit.jupiter.api.Test;
 /**
  * The stored format, byte for byte. Documents written by a running cluster must stay readable and
  * nodes of two releases share one ZooKeeper during an upgrade, so any change to what the codecs
- * write is a format change: it needs a new format version, not an edit of these documents.
+ * write is a format change: it needs a new format version, not an edit of these documents. The one
+ * exception is an optional field written only when set, which older nodes ignore ({@link
+ * StoredFormat}): the documents without it stay as they are, and one with it is added here.
  */
 class StoredFormatGoldenTest {
 
@@ -47,6 +49,13 @@ class StoredFormatGoldenTest {
 
   private static final String STORED_ONCE_JOB =
       "{\"id\":\"once\",\"schedule\":{\"at\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
+
+  /**
+   * A job with its own {@code misfireThreshold}: still format 1, the field after {@code
+   * misfirePolicy}; a node that predates it reads the job and ignores the field.
+   */
+  private static final String STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD =
+      "{\"id\":\"every\",\"schedule\":{\"interval\":\"PT15M\",\"startAt\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"misfireThreshold\":\"PT5M\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
 
   /** Format 2: the run carries its DAG, with retries and timeouts resolved. */
   private static final String STORED_RUN =
@@ -91,7 +100,8 @@ class StoredFormatGoldenTest {
         MisfirePolicy.FIRE_ONCE,
         7,
         ConcurrencyPolicy.ALLOW,
-        true);
+        true,
+        null);
   }
 
   private static JobDefinition intervalJob() {
@@ -174,6 +184,22 @@ class StoredFormatGoldenTest {
         List.of(T, T.plusSeconds(3600)),
         T,
         "node-3");
+  }
+
+  @Test
+  void aJobsOwnMisfireThresholdIsStoredInFormatOneAndReadBack() {
+    JobDefinition job = intervalJob().toBuilder().misfireThreshold(Duration.ofMinutes(5)).build();
+
+    assertThat(text(JobCodec.encode(job))).isEqualTo(STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD);
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD))).isEqualTo(job);
+  }
+
+  /** The golden jobs above were written before the field existed: they read as the node's. */
+  @Test
+  void jobsStoredWithoutAMisfireThresholdReadAsTheNodesSetting() {
+    assertThat(JobCodec.decode(bytes(STORED_JOB)).misfireThreshold()).isNull();
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB)).misfireThreshold()).isNull();
+    assertThat(JobCodec.decode(bytes(STORED_ONCE_JOB)).misfireThreshold()).isNull();
   }
 
   @Test

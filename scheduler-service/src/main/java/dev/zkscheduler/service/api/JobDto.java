@@ -6,8 +6,9 @@ import java.util.List;
 
 /**
  * A job definition on the wire, as clients write it and as the API answers it. Every field a client
- * may omit is nullable here; {@link JobMapper} fills the defaults. {@code status} is answered by
- * {@code GET /api/v1/jobs/{id}} only and is never read.
+ * may omit is nullable here; {@link JobMapper} fills the defaults. {@code misfireThreshold} has
+ * none to fill (unset means the node's), so like the other optional fields it is left out when
+ * unset. {@code status} is answered by {@code GET /api/v1/jobs/{id}} only and is never read.
  */
 @JsonPropertyOrder({
   "id",
@@ -17,6 +18,7 @@ import java.util.List;
   "retry",
   "timeout",
   "misfirePolicy",
+  "misfireThreshold",
   "catchUpLimit",
   "concurrencyPolicy",
   "paused",
@@ -33,6 +35,7 @@ public record JobDto(
     Integer catchUpLimit,
     String concurrencyPolicy,
     Boolean paused,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String misfireThreshold,
     @JsonInclude(JsonInclude.Include.NON_NULL) JobStatusDto status) {
 
   public JobDto withStatus(JobStatusDto status) {
@@ -47,6 +50,7 @@ public record JobDto(
         catchUpLimit,
         concurrencyPolicy,
         paused,
+        misfireThreshold,
         status);
   }
 }

@@ -35,6 +35,7 @@ final class JobJsonReader {
     RetryDto retry = retry(node, "retry", "retry");
     String timeout = string(node, "timeout", "timeout");
     String misfirePolicy = string(node, "misfirePolicy", "misfirePolicy");
+    String misfireThreshold = string(node, "misfireThreshold", "misfireThreshold");
     Integer catchUpLimit = integer(node, "catchUpLimit", "catchUpLimit");
     String concurrencyPolicy = string(node, "concurrencyPolicy", "concurrencyPolicy");
     Boolean paused = bool(node, "paused", "paused");
@@ -58,6 +59,7 @@ final class JobJsonReader {
         catchUpLimit,
         concurrencyPolicy,
         paused,
+        misfireThreshold,
         null);
   }
 

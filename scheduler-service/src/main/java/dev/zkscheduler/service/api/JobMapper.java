@@ -73,6 +73,7 @@ public final class JobMapper {
         job.catchUpLimit(),
         job.concurrencyPolicy().name(),
         job.paused(),
+        job.misfireThreshold() == null ? null : job.misfireThreshold().toString(),
         null);
   }
 
@@ -123,6 +124,7 @@ public final class JobMapper {
     Duration timeout = duration(dto.timeout(), "timeout", errors);
     MisfirePolicy misfire =
         enumValue(dto.misfirePolicy(), "misfirePolicy", MisfirePolicy.class, errors);
+    Duration misfireThreshold = duration(dto.misfireThreshold(), "misfireThreshold", errors);
     errors.visit("catchUpLimit");
     ConcurrencyPolicy concurrency =
         enumValue(dto.concurrencyPolicy(), "concurrencyPolicy", ConcurrencyPolicy.class, errors);
@@ -155,7 +157,8 @@ public final class JobMapper {
         misfire,
         catchUpLimit == null ? 0 : catchUpLimit,
         concurrency,
-        dto.paused() != null && dto.paused());
+        dto.paused() != null && dto.paused(),
+        misfireThreshold);
   }
 
   private static Schedule schedule(ScheduleDto dto, Instant anchorIfMissing, FieldErrors errors) {

@@ -43,6 +43,7 @@ public class SchedulerFactory {
   @JsonProperty
   public int retainedRuns = 50;
 
+  /** For jobs without their own {@code misfireThreshold}, which overrides it. */
   @NotNull
   @MaxDuration(value = 1, unit = TimeUnit.DAYS)
   @JsonProperty

@@ -41,7 +41,7 @@ class JobMapperTest {
   private static final String FULL_REST =
       ",\"retry\":{\"maxAttempts\":2,\"initialDelay\":\"PT10S\",\"multiplier\":1.5,"
           + "\"maxDelay\":\"PT10M\",\"jitter\":0.1},\"timeout\":\"PT2H\","
-          + "\"misfirePolicy\":\"SKIP\",\"catchUpLimit\":7,\"concurrencyPolicy\":\"ALLOW\","
+          + "\"misfirePolicy\":\"SKIP\",\"misfireThreshold\":\"PT5M\",\"catchUpLimit\":7,\"concurrencyPolicy\":\"ALLOW\","
           + "\"paused\":true}";
 
   static Stream<String> fullJobs() {
@@ -93,9 +93,11 @@ class JobMapperTest {
     assertThat(dto.catchUpLimit()).isEqualTo(JobDefaults.CATCH_UP_LIMIT);
     assertThat(dto.concurrencyPolicy()).isEqualTo(JobDefaults.CONCURRENCY_POLICY.name());
     assertThat(dto.paused()).isFalse();
+    assertThat(job.misfireThreshold()).as("the node's").isNull();
 
     ObjectNode json = (ObjectNode) JSON.readTree(JSON.writeValueAsString(dto));
     assertThat(json.has("description")).isFalse();
+    assertThat(json.has("misfireThreshold")).isFalse();
     assertThat(json.has("schedule")).isFalse();
     assertThat(json.has("status")).isFalse();
     JsonNode task = json.get("tasks").get(0);
@@ -104,6 +106,22 @@ class JobMapperTest {
     assertThat(task.get("config").isObject()).isTrue();
     assertThat(task.get("dependsOn").isArray()).isTrue();
     assertThat(task.get("triggerRule").asText()).isEqualTo("ALL_SUCCESS");
+  }
+
+  @Test
+  void aMisfireThresholdIsReadAsADurationAndAnsweredAfterTheMisfirePolicy() throws Exception {
+    JobDefinition job =
+        mapper.read(
+            JSON.readTree(
+                "{\"id\":\"m\",\"misfireThreshold\":\"PT90S\",\"misfirePolicy\":\"SKIP\"}"),
+            ANCHOR);
+
+    assertThat(job.misfireThreshold()).isEqualTo(java.time.Duration.ofSeconds(90));
+    JsonNode json = JSON.readTree(JSON.writeValueAsString(mapper.toDto(job)));
+    assertThat(json.get("misfireThreshold").asText()).isEqualTo("PT1M30S");
+    List<String> names = new java.util.ArrayList<>();
+    json.fieldNames().forEachRemaining(names::add);
+    assertThat(names).containsSequence("misfirePolicy", "misfireThreshold", "catchUpLimit");
   }
 
   @Test
@@ -161,6 +179,7 @@ class JobMapperTest {
             "schedule"),
         Arguments.of("{\"id\":\"j\",\"timeout\":\"10 minutes\"}", "timeout"),
         Arguments.of("{\"id\":\"j\",\"misfirePolicy\":\"SOMETIMES\"}", "misfirePolicy"),
+        Arguments.of("{\"id\":\"j\",\"misfireThreshold\":\"5 minutes\"}", "misfireThreshold"),
         Arguments.of("{\"id\":\"j\",\"concurrencyPolicy\":\"queue\"}", "concurrencyPolicy"),
         Arguments.of("{\"id\":\"j\",\"catchUpLimit\":0}", "catchUpLimit"),
         Arguments.of("{\"id\":\"j\",\"retry\":{\"maxAttempts\":0}}", "retry.maxAttempts"),
@@ -197,6 +216,7 @@ class JobMapperTest {
         "{\"id\":5}",
         "{\"id\":\"j\",\"description\":[]}",
         "{\"id\":\"j\",\"paused\":\"yes\"}",
+        "{\"id\":\"j\",\"misfireThreshold\":300}",
         "{\"id\":\"j\",\"catchUpLimit\":1.5}",
         "{\"id\":\"j\",\"catchUpLimit\":99999999999}",
         "{\"id\":\"j\",\"retry\":7}",
@@ -221,7 +241,8 @@ class JobMapperTest {
   void typeAndValueErrorsAreListedInTheOrderOfTheFields() throws Exception {
     String json =
         "{\"id\":\"j\",\"schedule\":{\"cron\":\"bad\"},\"retry\":{\"jitter\":\"x\","
-            + "\"initialDelay\":\"y\"},\"timeout\":\"z\",\"paused\":\"yes\","
+            + "\"initialDelay\":\"y\"},\"timeout\":\"z\",\"misfireThreshold\":\"v\","
+            + "\"paused\":\"yes\","
             + "\"tasks\":[1,{\"id\":2,\"type\":\"noop\",\"timeout\":\"w\"}]}";
 
     List<FieldError> errors = errors(() -> mapper.read(JSON.readTree(json), ANCHOR));
@@ -233,6 +254,7 @@ class JobMapperTest {
             "retry.initialDelay",
             "retry.jitter",
             "timeout",
+            "misfireThreshold",
             "paused",
             "tasks[0]",
             "tasks[1].id",
