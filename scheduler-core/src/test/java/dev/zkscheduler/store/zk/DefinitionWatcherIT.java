@@ -50,6 +50,7 @@ class DefinitionWatcherIT {
       store.createJob(JobDefinition.builder("existing").task("t", "noop").build());
 
       Map<String, Integer> versions = new ConcurrentHashMap<>();
+      Map<String, Long> creations = new ConcurrentHashMap<>();
       List<String> deleted = new CopyOnWriteArrayList<>();
       AtomicBoolean initialized = new AtomicBoolean();
       MetricRegistry metrics = new MetricRegistry();
@@ -61,6 +62,7 @@ class DefinitionWatcherIT {
                 @Override
                 public void upserted(Versioned<JobDefinition> job) {
                   versions.put(job.value().id(), job.version());
+                  creations.put(job.value().id(), job.created());
                 }
 
                 @Override
@@ -79,7 +81,8 @@ class DefinitionWatcherIT {
         await().atMost(Duration.ofSeconds(10)).untilTrue(initialized);
         assertThat(versions).containsEntry("existing", 0);
 
-        other.createJob(JobDefinition.builder("new").task("t", "noop").build());
+        long created =
+            other.createJob(JobDefinition.builder("new").task("t", "noop").build()).created();
         other.putJob(
             JobDefinition.builder("new").task("t", "noop").paused(true).build(), OptionalInt.of(0));
         other.deleteJob("existing", OptionalInt.empty());
@@ -104,6 +107,9 @@ class DefinitionWatcherIT {
                         .extracting(v -> v.value().id() + "@" + v.version())
                         .containsExactly("new@1"));
         assertThat(watcher.snapshot().orElseThrow().get(0).value().paused()).isTrue();
+        // The watch names each job's creation as the writer's store did (the znode's czxid).
+        assertThat(creations).containsEntry("new", created);
+        assertThat(watcher.snapshot().orElseThrow().get(0).created()).isEqualTo(created);
       }
 
       MetricRegistry gauges = new MetricRegistry();
