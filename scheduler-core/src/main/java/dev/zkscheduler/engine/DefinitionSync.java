@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
@@ -21,6 +22,9 @@ import java.util.Set;
  */
 final class DefinitionSync {
 
+  private static final org.slf4j.Logger log =
+      org.slf4j.LoggerFactory.getLogger(DefinitionSync.class);
+
   /** Schedule states per commit when planning: small records, well within a multi's budget. */
   private static final int PLANS_PER_COMMIT = 500;
 
@@ -30,9 +34,6 @@ final class DefinitionSync {
   private final TermState state;
   private final JobRecords records;
   private final Map<String, PlannedState> plans = new LinkedHashMap<>();
-
-  /** Jobs found deleted and created again while no leader watched: their old history goes. */
-  private final Set<String> recreated = new HashSet<>();
 
   DefinitionSync(TermState state) {
     this.state = state;
@@ -55,12 +56,7 @@ final class DefinitionSync {
             if (definition == null) {
               return; // Deleted since it was listed: the watch reports it.
             }
-            if (stored != null
-                && Versioned.differentCreations(
-                    stored.value().jobCreated(), definition.created())) {
-              recreated.add(jobId);
-            }
-            JobEntry entry = new JobEntry(definition, stored);
+            JobEntry entry = new JobEntry(definition, forgetEarlierCreation(definition, stored));
             state.jobs().put(entry.job.id(), entry);
             plan(entry, null, now);
           });
@@ -69,23 +65,35 @@ final class DefinitionSync {
   }
 
   /**
-   * After the runs were adopted: removes what jobs deleted while no leader watched left behind
-   * (schedule progress and terminal runs of jobs that are gone; the earlier history of jobs deleted
-   * and created again under the same id). {@code states} is what {@link #load} was given; {@code
+   * When {@code stored} is the progress of the job this id named before it was deleted and created
+   * again as {@code definition}: removes that job's history first (the stored progress is the only
+   * evidence, so it goes before the new job's progress replaces it: a failure in between leaves the
+   * evidence for the next try) and, if the new job has no schedule to write progress for, the old
+   * progress too.
+   *
+   * @return the progress to plan with: {@code stored}, or null once it was removed
+   */
+  private Versioned<ScheduleState> forgetEarlierCreation(
+      Versioned<JobDefinition> definition, Versioned<ScheduleState> stored) {
+    if (stored == null
+        || !Versioned.earlierCreation(stored.value().jobCreated(), definition.created())) {
+      return stored;
+    }
+    String jobId = definition.value().id();
+    records.removeEarlierCreation(jobId, definition.created());
+    if (definition.value().schedule() != null) {
+      return stored; // Replaced by fresh progress: see FirePlanner.progressFor.
+    }
+    state.commitOrDrop(List.of(new StoreOp.DeleteScheduleState(jobId)));
+    return null;
+  }
+
+  /**
+   * After the runs were adopted: removes the schedule progress and terminal runs of jobs that are
+   * gone (deleted while no leader watched). {@code states} is what {@link #load} was given; {@code
    * deleted} the jobs whose runs the adoption found deleted.
    */
   void collectLeftovers(Map<String, Versioned<ScheduleState>> states, Set<String> deleted) {
-    for (String jobId : List.copyOf(recreated)) {
-      JobEntry entry = state.jobs().get(jobId);
-      if (entry != null) {
-        state.forJob(
-            jobId,
-            "removing the history of the job deleted before it was created again",
-            false,
-            () -> records.removeEarlierCreation(jobId, entry.created));
-      }
-    }
-    recreated.clear();
     Set<String> unloaded = new HashSet<>(deleted);
     states.keySet().stream().filter(id -> !state.jobs().containsKey(id)).forEach(unloaded::add);
     if (!unloaded.isEmpty()) {
@@ -106,10 +114,14 @@ final class DefinitionSync {
     return state.store().job(listed.value().id()).orElse(null);
   }
 
-  /** Whether {@code progress} was computed from a later definition than {@code listed}. */
+  /**
+   * Whether {@code progress} was computed from a later definition than {@code listed}: a later
+   * creation, or a later version of the same one (of any, when a creation is not known, as in
+   * progress written before it was recorded).
+   */
   private static boolean behind(Versioned<JobDefinition> listed, ScheduleState progress) {
     if (progress.jobCreated() == 0 || listed.created() == 0) {
-      return false;
+      return progress.definitionVersion() > listed.version();
     }
     return progress.jobCreated() > listed.created()
         || (progress.jobCreated() == listed.created()
@@ -127,7 +139,8 @@ final class DefinitionSync {
     }
     List<String> fresh = new ArrayList<>();
     for (TermWork.DefinitionChange change : changes) {
-      if (!change.deleted() && !state.jobs().containsKey(change.jobId())) {
+      // A delete too: one whose job is in the store again is applied as that job's change.
+      if (!state.jobs().containsKey(change.jobId())) {
         fresh.add(change.jobId());
       }
     }
@@ -146,6 +159,9 @@ final class DefinitionSync {
       TermWork.DefinitionChange change, Map<String, Versioned<ScheduleState>> states) {
     Instant now = state.clock().instant();
     Map<String, JobEntry> jobs = state.jobs();
+    if (change.deleted() && stillStored(change.jobId(), states)) {
+      return;
+    }
     if (change.deleted()) {
       JobEntry gone = jobs.remove(change.jobId());
       plans.remove(change.jobId());
@@ -168,20 +184,20 @@ final class DefinitionSync {
       if (definition == null) {
         return;
       }
-      JobEntry entry = new JobEntry(definition, stored);
+      JobEntry entry = new JobEntry(definition, forgetEarlierCreation(definition, stored));
       jobs.put(jobId, entry);
       plan(entry, null, now);
-      if (stored != null
-          && Versioned.differentCreations(stored.value().jobCreated(), definition.created())) {
-        records.removeEarlierCreation(jobId, definition.created());
-      }
       return;
     }
-    if (Versioned.differentCreations(old.created, definition.created())) {
+    if (Versioned.earlierCreation(old.created, definition.created())) {
       // Deleted and created again between two reports: the runs and history are the old job's.
       endRuns(old, "job deleted (created again under the same id)");
-      records.removeEarlierCreation(jobId, definition.created());
-      JobEntry entry = new JobEntry(definition, old.state);
+      plans.remove(jobId);
+      JobEntry entry =
+          new JobEntry(
+              definition,
+              forgetEarlierCreation(
+                  definition, old.state == null ? null : withCreation(old.state, old.created)));
       jobs.put(jobId, entry);
       state.planner().untrack(jobId);
       if (entry.job.schedule() != null) {
@@ -192,6 +208,40 @@ final class DefinitionSync {
     JobEntry entry = new JobEntry(definition, old.state);
     jobs.put(jobId, entry);
     plan(entry, old.job, now);
+  }
+
+  /**
+   * Whether a reported delete is out of date: the job is in the store again (created again by
+   * another node after the delete, and the report of the new job may come first or later). Then the
+   * store's definition is what the plan must hold, and it is applied as a change. A definition that
+   * cannot be read leaves the plan as it is: its records must not go with it.
+   */
+  private boolean stillStored(String jobId, Map<String, Versioned<ScheduleState>> states) {
+    Versioned<JobDefinition> stored;
+    try {
+      stored = state.store().job(jobId).orElse(null);
+    } catch (StoreUnavailableException e) {
+      throw e;
+    } catch (RuntimeException unreadable) {
+      log.error("job {}: deleted, then unreadable in the store; its plan is kept", jobId);
+      return true;
+    }
+    if (stored != null) {
+      apply(new TermWork.DefinitionChange(jobId, stored), states);
+      return true;
+    }
+    return false;
+  }
+
+  /** {@code progress} as naming {@code created} (it may predate the field). */
+  private static Versioned<ScheduleState> withCreation(
+      Versioned<ScheduleState> progress, long created) {
+    ScheduleState p = progress.value();
+    return new Versioned<>(
+        new ScheduleState(
+            p.jobId(), p.lastNominalFire(), p.nextFire(), p.definitionVersion(), created),
+        progress.version(),
+        progress.created());
   }
 
   /** Cancels the job's active runs and writes the cancellations. */
@@ -224,6 +274,7 @@ final class DefinitionSync {
    * stored before it falls due, so a failover cannot lose it) and queues its fire.
    */
   private void plan(JobEntry entry, JobDefinition previous, Instant now) {
+    plans.remove(entry.job.id());
     state.planner().untrack(entry.job.id());
     if (entry.job.schedule() == null) {
       return;

@@ -62,7 +62,7 @@ final class FirePlanner {
   static ScheduleState progressFor(JobEntry entry, JobDefinition previous, Instant now) {
     Schedule schedule = entry.job.schedule();
     ScheduleState stored = entry.state == null ? null : entry.state.value();
-    if (stored == null || Versioned.differentCreations(stored.jobCreated(), entry.created)) {
+    if (stored == null || Versioned.earlierCreation(stored.jobCreated(), entry.created)) {
       return fresh(entry, now);
     }
     boolean sameCreation = stored.jobCreated() != 0 && stored.jobCreated() == entry.created;

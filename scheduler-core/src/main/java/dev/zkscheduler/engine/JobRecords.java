@@ -45,7 +45,7 @@ final class JobRecords {
    */
   void removeEarlierCreation(String jobId, long created) {
     List<StoreOp> ops =
-        terminalRunDeletes(jobId, run -> Versioned.differentCreations(createdOf(run), created));
+        terminalRunDeletes(jobId, run -> Versioned.earlierCreation(createdOf(run), created));
     if (!ops.isEmpty()) {
       state.commitOrDrop(ops);
     }

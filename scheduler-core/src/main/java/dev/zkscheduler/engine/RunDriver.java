@@ -19,6 +19,8 @@ import java.util.Map;
  */
 final class RunDriver {
 
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(RunDriver.class);
+
   private final TermState state;
   private final TaskAttempts attempts;
 
@@ -41,9 +43,10 @@ final class RunDriver {
     for (Versioned<Run> run : runs) {
       JobEntry entry = state.jobs().get(run.value().jobId());
       if (entry != null
-          && Versioned.differentCreations(JobRecords.createdOf(run.value()), entry.created)) {
-        // A run of the job this id named before it was deleted and created again.
-        cancelOrphan(run);
+          && Versioned.earlierCreation(JobRecords.createdOf(run.value()), entry.created)) {
+        // A run of the job this id named before it was deleted and created again: ended and
+        // removed in one write, so no failure in between can leave it in the new job's history.
+        removeOrphan(run);
         continue;
       }
       if (entry == null) {
@@ -98,8 +101,25 @@ final class RunDriver {
 
   private void cancelOrphan(Versioned<Run> versioned) {
     Run cancelled = endWithoutDag(versioned.value(), state.clock().instant());
+    state.runner().interruptRun(cancelled.jobId(), cancelled.id());
     state.commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
     state.metrics().runEnded(cancelled.state());
+  }
+
+  /** Ends the run (its active-run index entry goes) and deletes it, in one multi. */
+  private void removeOrphan(Versioned<Run> versioned) {
+    Run cancelled = endWithoutDag(versioned.value(), state.clock().instant());
+    state.runner().interruptRun(cancelled.jobId(), cancelled.id());
+    state.commitOrDrop(
+        List.of(
+            new StoreOp.UpdateRun(cancelled, versioned.version()),
+            new StoreOp.DeleteRun(cancelled.jobId(), cancelled.id(), versioned.version() + 1)));
+    state.metrics().runEnded(cancelled.state());
+    log.info(
+        "run {} of job {} removed: it belonged to the job deleted before this one was created"
+            + " under the same id",
+        cancelled.id(),
+        cancelled.jobId());
   }
 
   /** The run cancelled without its job's DAG, which is gone with the job. */

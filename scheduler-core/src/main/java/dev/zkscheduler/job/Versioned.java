@@ -23,4 +23,15 @@ public record Versioned<T>(T value, int version, long created) {
   public static boolean differentCreations(long a, long b) {
     return a != 0 && b != 0 && a != b;
   }
+
+  /**
+   * Whether creation {@code a} is known to be an earlier one than {@code b}: the record was deleted
+   * and created again after {@code a}. ZooKeeper's zxids only grow, so a later creation is a
+   * greater one; a record that names a creation later than the one it is compared with was read
+   * from a lagging view, or the data was copied by a tool that created the znodes again (new
+   * czxids): neither makes it another job's.
+   */
+  public static boolean earlierCreation(long a, long b) {
+    return a != 0 && b != 0 && a < b;
+  }
 }

@@ -106,6 +106,7 @@ class DefinitionSyncTest {
     JobEntry entry = f.load(everyMinute("j")).get(0);
     Versioned<Run> running = f.startedRun(entry, "r");
     assertThat(f.runner.isRunning(TermFixture.key("j", "r", "t", 1))).isTrue();
+    f.memory.deleteJob("j", OptionalInt.empty());
 
     sync.apply(List.of(new TermWork.DefinitionChange("j", null)));
 

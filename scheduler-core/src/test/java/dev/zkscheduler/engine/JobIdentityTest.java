@@ -96,6 +96,21 @@ class JobIdentityTest {
     finishedRun(old, "s-old-done", T0);
     f.startedRun(old, "m-old-active");
     long oldCreation = old.created;
+    Run legacy = old.progress.newRun("s-legacy", "j", T0, RunTrigger.SCHEDULE, T0, 1);
+    Run legacyDone =
+        new Run(
+            legacy.id(),
+            "j",
+            T0,
+            RunTrigger.SCHEDULE,
+            RunState.SUCCEEDED,
+            T0,
+            T0,
+            T0,
+            1,
+            legacy.tasks(),
+            new dev.zkscheduler.dag.PinnedDag(legacy.dag().runTimeout(), legacy.dag().tasks()));
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(legacyDone)));
     f.clock.advance(Duration.ofMinutes(30));
     f.memory.deleteJob("j", OptionalInt.empty());
     Versioned<JobDefinition> again = f.memory.createJob(everyHour("j"));
@@ -107,8 +122,9 @@ class JobIdentityTest {
     assertThat(progress.jobCreated()).isEqualTo(again.created()).isNotEqualTo(oldCreation);
     assertThat(progress.lastNominalFire()).isNull();
     assertThat(progress.nextFire()).isAfter(f.clock.instant());
-    // The old job's runs were its history: the active one was cancelled, then both removed.
-    assertThat(f.memory.runIds("j")).isEmpty();
+    // The old job's runs were its history: the active one was cancelled, then both removed; a run
+    // that does not say which job it came from (written by an older release) is kept.
+    assertThat(f.memory.runIds("j")).containsExactly("s-legacy");
     assertThat(next.activeCount()).isZero();
     assertThat(f.memory.activeRuns()).isEmpty();
   }
@@ -208,5 +224,132 @@ class JobIdentityTest {
 
     assertThat(f.state.jobs().get("j").created).isEqualTo(again.created());
     assertThat(f.state.jobs().get("j").job).isEqualTo(again.value());
+  }
+
+  /**
+   * The stored progress is the only evidence that a job was created again: the old job's history is
+   * removed before the new job's progress replaces it, so a takeover that fails in between still
+   * finds the evidence on its next try.
+   */
+  @Test
+  void theOldHistoryGoesBeforeTheNewProgressIsWritten() {
+    JobEntry old = f.load(everyMinute("j")).get(0);
+    finishedRun(old, "s-old-done", T0);
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.createJob(everyMinute("j"));
+    int before = f.store.committed().size();
+
+    TermWork next =
+        new TermWork(
+            f.memory.newTerm("node-2", f.clock.instant()),
+            f.store,
+            f.clock,
+            EngineSettings.DEFAULT,
+            Map.of(),
+            f.runner,
+            f.metrics,
+            DefinitionSource.store(f.store));
+    next.rebuild();
+
+    int removed = f.store.firstCommitWith(StoreOp.DeleteRun.class::isInstance);
+    int progress =
+        f.store.firstCommitWith(
+            op ->
+                op instanceof StoreOp.PutScheduleState put
+                    && put.state().jobCreated() == again.created());
+    assertThat(removed).isGreaterThanOrEqualTo(before).isLessThan(progress);
+  }
+
+  /** Created again without a schedule: the old job's progress goes, nothing replaces it. */
+  @Test
+  void aJobCreatedAgainWithoutAScheduleDropsTheOldProgress() {
+    f.load(everyMinute("j"));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    f.memory.createJob(TermFixture.manualJob("j"));
+
+    nextTerm(DefinitionSource.store(f.memory)).rebuild();
+
+    assertThat(f.memory.scheduleState("j")).isEmpty();
+  }
+
+  /**
+   * Deleted here, created again on another node: the watch's report of the new job may come before
+   * the late report of the delete, which must not remove the new job.
+   */
+  @Test
+  void aLateDeleteReportDoesNotRemoveTheJobCreatedAgain() {
+    f.load(everyMinute("j"));
+    f.memory.deleteJob("j", OptionalInt.empty());
+    Versioned<JobDefinition> again = f.memory.createJob(everyHour("j"));
+    DefinitionSync sync = new DefinitionSync(f.state);
+    sync.apply(List.of(new TermWork.DefinitionChange("j", again)));
+    ScheduleState progress = f.memory.scheduleState("j").orElseThrow().value();
+
+    sync.apply(List.of(new TermWork.DefinitionChange("j", null)));
+
+    assertThat(f.state.jobs().get("j").created).isEqualTo(again.created());
+    assertThat(f.memory.scheduleState("j").orElseThrow().value()).isEqualTo(progress);
+  }
+
+  /**
+   * Progress written before creations were recorded (an older release) and a watch lagging behind
+   * it at takeover: the versions alone show the listed definition is older, and the store's is
+   * planned, without resetting the progress.
+   */
+  @Test
+  void progressFromBeforeCreationsWereRecordedIsNotResetByALaggingWatch() {
+    f.memory.createJob(everyMinute("j"));
+    Versioned<JobDefinition> stale = f.memory.job("j").orElseThrow();
+    f.memory.putJob(everyHour("j"), OptionalInt.of(0));
+    ScheduleState legacy = new ScheduleState("j", T0.plusSeconds(17), T0.plusSeconds(17 + 3600), 1);
+    f.memory.commit(f.term, List.of(new StoreOp.PutScheduleState(legacy, StoreOp.CREATE)));
+    f.clock.advance(Duration.ofHours(3));
+
+    TermWork next = nextTerm(() -> List.of(stale));
+    next.rebuild();
+
+    assertThat(next.planned("j").definitionVersion).isEqualTo(1);
+    assertThat(f.memory.scheduleState("j").orElseThrow().value().lastNominalFire())
+        .isEqualTo(T0.plusSeconds(17));
+  }
+
+  /**
+   * Records naming a later creation than the job's own (data copied by a tool that created the
+   * znodes again, with new, smaller czxids) are not taken for another job's: progress and runs are
+   * kept; only a known earlier creation is another job.
+   */
+  @Test
+  void recordsNamingALaterCreationAreNotAnotherJobs() {
+    JobEntry entry = f.load(everyMinute("j")).get(0);
+    Versioned<ScheduleState> progress = f.memory.scheduleState("j").orElseThrow();
+    ScheduleState copied =
+        new ScheduleState(
+            "j",
+            progress.value().lastNominalFire(),
+            progress.value().nextFire(),
+            progress.value().definitionVersion(),
+            entry.created + 1_000);
+    f.memory.commit(f.term, List.of(new StoreOp.PutScheduleState(copied, progress.version())));
+    Run run = entry.progress.newRun("m-1", "j", T0, RunTrigger.MANUAL, T0, 1);
+    Run later =
+        new Run(
+            run.id(),
+            run.jobId(),
+            run.nominalTime(),
+            run.trigger(),
+            RunState.SUCCEEDED,
+            T0,
+            T0,
+            T0,
+            1,
+            run.tasks(),
+            new dev.zkscheduler.dag.PinnedDag(
+                run.dag().runTimeout(), run.dag().tasks(), entry.created + 1_000));
+    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(later)));
+
+    nextTerm(DefinitionSource.store(f.memory)).rebuild();
+
+    assertThat(f.memory.scheduleState("j").orElseThrow().value()).isEqualTo(copied);
+    assertThat(f.memory.runIds("j")).containsExactly("m-1");
   }
 }
