@@ -134,16 +134,24 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
 
   /**
    * Creates the epoch znode if this is the cluster's first node, follows the connection and joins.
+   * A start that fails closes what it began: no thread, listener or claim is left behind.
    *
    * @throws IllegalStateException if started twice or after close
+   * @throws dev.zkscheduler.error.LeadershipConflictException if another live node leads in a way
+   *     this one must not lead next to
    * @throws Exception if ZooKeeper could not create the epoch znode, or joining failed
    */
   @Override
   public final void start() throws Exception {
     lifecycle.start();
-    Epochs.ensure(client, layout);
-    client.getConnectionStateListenable().addListener(connectionListener, events);
-    join();
+    try {
+      Epochs.ensure(client, layout);
+      client.getConnectionStateListenable().addListener(connectionListener, events);
+      join();
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -190,7 +198,12 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
 
   /** Takes a term on the events thread and waits for the attempt; a failed one is retried later. */
   final void takeAndWait() throws Exception {
-    events.submit(this::take).get();
+    runAndWait(this::take);
+  }
+
+  /** Runs {@code task} on the events thread, after whatever is queued there, and waits for it. */
+  final void runAndWait(Runnable task) throws Exception {
+    events.submit(task).get();
   }
 
   /** Takes a term if this node should lead and holds none. Events thread. */

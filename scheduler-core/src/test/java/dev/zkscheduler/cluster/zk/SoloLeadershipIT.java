@@ -2,20 +2,23 @@ package dev.zkscheduler.cluster.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import dev.zkscheduler.error.LeadershipConflictException;
 import dev.zkscheduler.store.CommitResult;
-import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.store.zk.FencedTransaction;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import dev.zkscheduler.zk.ZkLeaderTerm;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.test.TestingServer;
@@ -23,7 +26,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Leading with the election off: immediate, still fenced, and safe when misconfigured twice. */
+/** Leading with the election off: immediate, still fenced, refused when another solo node lives. */
 class SoloLeadershipIT {
 
   private TestingServer server;
@@ -42,7 +45,11 @@ class SoloLeadershipIT {
     server.close();
   }
 
-  private record Solo(CuratorFramework client, SoloLeadership leadership, FencedTransaction fenced)
+  private record Solo(
+      CuratorFramework client,
+      SoloLeadership leadership,
+      FencedTransaction fenced,
+      MetricRegistry metrics)
       implements AutoCloseable {
     ZkLeaderTerm term() {
       return (ZkLeaderTerm) leadership.currentTerm().orElseThrow();
@@ -61,7 +68,8 @@ class SoloLeadershipIT {
     SoloLeadership leadership =
         new SoloLeadership(client, new ZkLayout(), id, Clock.systemUTC(), metrics);
     Solo solo =
-        new Solo(client, leadership, new FencedTransaction(client, new ZkLayout(), metrics));
+        new Solo(
+            client, leadership, new FencedTransaction(client, new ZkLayout(), metrics), metrics);
     closeables.add(solo);
     leadership.start();
     return solo;
@@ -82,26 +90,76 @@ class SoloLeadershipIT {
         .isEqualTo(CommitResult.COMMITTED);
   }
 
+  /** The misconfiguration this class exists to refuse: two nodes leading without an election. */
   @Test
-  void aSecondSoloNodeFencesTheFirstAndNeitherWritesWithAStaleTerm() throws Exception {
+  void aSecondSoloNodeIsRefusedWhileTheFirstLivesAndStartsOnceItCloses() throws Exception {
     Solo a = solo("a");
     ZkLeaderTerm aTerm = a.term();
-    Solo b = solo("b");
-    ZkLeaderTerm bTerm = b.term();
-    assertThat(bTerm.epoch()).isGreaterThan(aTerm.epoch());
 
-    assertThatThrownBy(() -> a.fenced.commit(aTerm, List.of(create(a.client, "/y", "a"))))
-        .isInstanceOf(FencingException.class);
-    assertThat(a.client.checkExists().forPath("/y")).isNull();
-    // a was told (FencedTransaction ends the term) and takes a newer term after its pause…
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(() -> a.leadership.currentTerm().map(t -> t.epoch() > bTerm.epoch()).orElse(false));
-    // …which fences b's term in turn: at any moment only the newest term can write.
-    assertThatThrownBy(() -> b.fenced.commit(bTerm, List.of(create(b.client, "/z", "b"))))
-        .isInstanceOf(FencingException.class);
-    assertThat(a.fenced.commit(a.term(), List.of(create(a.client, "/z", "a"))))
+    assertThatThrownBy(() -> solo("b"))
+        .isInstanceOf(LeadershipConflictException.class)
+        .hasMessageContaining("member 'a'")
+        .hasMessageContaining("namespace 'solo-it'");
+    // b took no term and left no claim: a goes on as before.
+    assertThat(a.leadership.clusterEpoch()).isEqualTo(aTerm.epoch());
+    assertThat(a.term()).isSameAs(aTerm);
+    assertThat(soloNodes(a.client)).singleElement().asString().startsWith("a-");
+    assertThat(a.fenced.commit(aTerm, List.of(create(a.client, "/y", "a"))))
         .isEqualTo(CommitResult.COMMITTED);
+
+    a.leadership.close();
+    Solo b = solo("b");
+    assertThat(b.term().epoch()).isGreaterThan(aTerm.epoch());
+  }
+
+  /** The claim-then-check scheme: of two nodes starting at the same instant, exactly one leads. */
+  @Test
+  void ofTwoSoloNodesStartingTogetherExactlyOneLeads() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    closeables.add(pool::shutdownNow);
+    for (int round = 0; round < 5; round++) {
+      List<SoloLeadership> pair = new ArrayList<>();
+      for (String id : List.of("x" + round, "y" + round)) {
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "solo-it");
+        assertThat(client.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
+        SoloLeadership leadership =
+            new SoloLeadership(client, new ZkLayout(), id, Clock.systemUTC(), null);
+        closeables.add(client);
+        closeables.add(leadership);
+        pair.add(leadership);
+      }
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> started = new ArrayList<>();
+      for (SoloLeadership leadership : pair) {
+        started.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  try {
+                    leadership.start();
+                    return true;
+                  } catch (LeadershipConflictException refused) {
+                    return false;
+                  }
+                }));
+      }
+      go.countDown();
+      List<Boolean> led = new ArrayList<>();
+      for (Future<Boolean> f : started) {
+        led.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(led).as("round %s", round).containsExactlyInAnyOrder(true, false);
+      SoloLeadership leader = pair.get(led.indexOf(true));
+      SoloLeadership refused = pair.get(led.indexOf(false));
+      assertThat(leader.currentTerm()).isPresent();
+      assertThat(refused.currentTerm()).isEmpty();
+      assertThat(leader.clusterEpoch()).isEqualTo(leader.currentTerm().orElseThrow().epoch());
+      assertThat(soloNodes(pair.get(0).client))
+          .singleElement()
+          .asString()
+          .startsWith(leader.memberId() + "-");
+      leader.close();
+    }
   }
 
   @Test
