@@ -141,7 +141,9 @@ public final class ZooKeeperBackend implements Backend {
         "zookeeper",
         new ZooKeeperHealthCheck(
             () -> client.getZookeeperClient().isConnected(), settings.describe()));
-    checks.put("leadership", new LeadershipHealthCheck(leadership, this::clusterStatus));
+    checks.put(
+        "leadership",
+        new LeadershipHealthCheck(leadership, this::clusterStatus, leadership::standingAside));
     checks.put(
         "clock-skew", new ClockSkewHealthCheck(leadership::clockSkew, ClockSkew.DEFAULT_LIMIT));
     return checks;

@@ -3,10 +3,15 @@ package dev.zkscheduler.cluster.zk;
 import com.codahale.metrics.MetricRegistry;
 import dev.zkscheduler.error.LeadershipConflictException;
 import dev.zkscheduler.zk.ZkLayout;
+import dev.zkscheduler.zk.ZkLeaderTerm;
 import java.time.Clock;
 import java.util.List;
+import java.util.concurrent.RejectedExecutionException;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.CuratorWatcher;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.WatchedEvent;
+import org.apache.zookeeper.Watcher;
 import org.slf4j.event.Level;
 
 /**
@@ -28,8 +33,12 @@ import org.slf4j.event.Level;
  *       listings; a restart then succeeds.) A claim with this node's own member id is its own
  *       previous incarnation (killed, its session not yet expired): no obstacle; the new term
  *       fences it.
- *   <li><b>Running</b>, when the claim had to be created again (the session that held it expired)
- *       and another claimant is live, the node takes no term, logs an ERROR and tries again.
+ *   <li><b>Running</b>, a term only ever follows this node's own previous one. Once the epoch moved
+ *       past it — another node took a newer term, seen through a watch on the epoch znode or a
+ *       refused write — the node ends its term, deletes its claim and stands aside for good: an
+ *       ERROR says why and what to do, it takes no term until restarted, and {@link
+ *       #standingAside()} (the leadership health check) reports it. It does the same when its claim
+ *       had to be created again (the session that held it expired) and another claimant is live.
  * </ul>
  *
  * <p>Terms end on SUSPENDED and LOST like elected terms; a new one is taken after the connection
@@ -41,10 +50,12 @@ import org.slf4j.event.Level;
  */
 public final class SoloLeadership extends TermKeeper {
 
+  private final CuratorWatcher epochWatch = this::onEpochEvent;
+
   /** This node's claim while it holds one (events thread writes, close reads). */
   private volatile String ownPath;
 
-  /** Set once the first attempt found no conflict: a conflict found later does not fail start. */
+  /** Set once the first attempt found no conflict: a conflict found later is a step aside. */
   private volatile boolean joined;
 
   /** The conflict the first term attempt found, for {@link #join()} to throw. */
@@ -85,22 +96,42 @@ public final class SoloLeadership extends TermKeeper {
   }
 
   /**
-   * This node's claim, created again if the session that held it is gone; null while another
-   * claimant is live.
+   * This node's claim, created again if the session that held it is gone; null once it stands
+   * aside, or when it must (the epoch moved past its last term, or another claimant is live).
    */
   @Override
   String claimPath() throws Exception {
+    if (standingAside().isPresent()) {
+      return null;
+    }
+    long last = lastTakenEpoch();
+    if (last >= 0) {
+      long now = Epochs.current(client, layout);
+      if (now > last) {
+        String taker = Epochs.lastTaker(client, layout);
+        boolean restarted = taker.startsWith(memberId + "@");
+        stepAside(
+            (restarted
+                    ? "a newer incarnation of this node (same member id) took a newer term"
+                    : "another node took a newer term")
+                + ": the epoch is "
+                + now
+                + " (taken by "
+                + taker
+                + "), this node's last term was "
+                + last,
+            restarted
+                ? "This process is superseded: the node was started again with its member id, and"
+                    + " the new process leads; stop this one"
+                : advice() + "; then restart this node");
+        return null;
+      }
+    }
     if (ownPath == null || client.checkExists().forPath(ownPath) == null) {
       String conflict = claim();
       if (conflict != null) {
         if (joined) {
-          log.error(
-              "{} takes no term: {}. {}; retrying in {} ms",
-              memberId,
-              conflict,
-              advice(),
-              RETAKE_MS);
-          retakeLater();
+          stepAside(conflict, advice() + "; then restart this node");
         } else {
           refusedAtStart = conflict;
         }
@@ -168,6 +199,31 @@ public final class SoloLeadership extends TermKeeper {
     return null;
   }
 
+  private String advice() {
+    return "At most one node per namespace may run with leaderElection: false, and none next to"
+        + " nodes that elect: stop the other node, or set leaderElection: true on every node";
+  }
+
+  /** Ends any term, deletes the claim and never takes a term again. Events thread. */
+  private void stepAside(String why, String whatToDo) {
+    end(why);
+    if (!standAside(why)) {
+      return;
+    }
+    log.error(
+        "{} steps aside FOR GOOD in namespace {} and will not lead again until it is restarted: {}."
+            + " {}.",
+        memberId,
+        Claimants.namespace(client),
+        why,
+        whatToDo);
+    String path = ownPath;
+    ownPath = null;
+    if (path != null) {
+      delete(path);
+    }
+  }
+
   private void delete(String path) {
     try {
       // Guaranteed: a claim left behind would keep every other node from leading.
@@ -177,9 +233,56 @@ public final class SoloLeadership extends TermKeeper {
     }
   }
 
-  private String advice() {
-    return "At most one node per namespace may run with leaderElection: false, and none next to"
-        + " nodes that elect: stop the other node, or set leaderElection: true on every node";
+  /** Only on this node's own last term: never over another node's newer one. */
+  @Override
+  int expectedEpoch() {
+    return (int) lastTakenEpoch();
+  }
+
+  /**
+   * Watches the epoch, so that a newer term elsewhere ends this one without waiting for a write.
+   */
+  @Override
+  void termTaken(ZkLeaderTerm term) {
+    try {
+      // One watcher object: ZooKeeper keeps it once per path, however often it is set.
+      client.checkExists().usingWatcher(epochWatch).inBackground().forPath(layout.epoch());
+    } catch (Exception e) {
+      log.warn(
+          "{} could not watch {}: {}; a newer term is noticed at the next write",
+          memberId,
+          layout.epoch(),
+          e.toString());
+    }
+  }
+
+  /** Curator's event thread: connection events keep the watch; changes are read on events. */
+  private void onEpochEvent(WatchedEvent event) {
+    if (event.getType() == Watcher.Event.EventType.None) {
+      return;
+    }
+    try {
+      events().execute(this::checkEpoch);
+    } catch (RejectedExecutionException closed) {
+      // Closing: no term to end.
+    }
+  }
+
+  private void checkEpoch() {
+    ZkLeaderTerm term = (ZkLeaderTerm) currentTerm().orElse(null);
+    if (term == null) {
+      return;
+    }
+    try {
+      long now = Epochs.current(client, layout);
+      if (now > term.epoch()) {
+        endTerm(term, "another node took a newer term (epoch " + now + ")");
+      } else {
+        termTaken(term);
+      }
+    } catch (Exception e) {
+      log.warn("{} could not read {}: {}", memberId, layout.epoch(), e.toString());
+    }
   }
 
   @Override
@@ -192,15 +295,13 @@ public final class SoloLeadership extends TermKeeper {
     return Level.WARN;
   }
 
-  /** Another node took a newer term: take a new one after a pause, and say loudly why. */
+  /**
+   * A refused write or a newer epoch ended the term: try the next one at once. {@link #claimPath()}
+   * steps aside if the epoch moved on; a term lost with its claim is taken anew.
+   */
   @Override
   void afterFenced(String reason) {
-    log.error(
-        "{} was fenced ({}): another node is writing scheduler state. With"
-            + " leaderElection: false there must be only one node.",
-        memberId,
-        reason);
-    retakeLater();
+    take();
   }
 
   @Override

@@ -2,16 +2,23 @@ package dev.zkscheduler.cluster.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.error.LeadershipConflictException;
+import dev.zkscheduler.health.LeadershipHealthCheck;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.store.zk.FencedTransaction;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import dev.zkscheduler.zk.ZkLeaderTerm;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -22,11 +29,15 @@ import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Leading with the election off: immediate, still fenced, refused when another solo node lives. */
+/**
+ * Leading with the election off: immediate, still fenced, refused when another solo node lives, and
+ * out for good once another node took a newer term.
+ */
 class SoloLeadershipIT {
 
   private TestingServer server;
@@ -110,6 +121,35 @@ class SoloLeadershipIT {
     a.leadership.close();
     Solo b = solo("b");
     assertThat(b.term().epoch()).isGreaterThan(aTerm.epoch());
+    assertThat(b.leadership.standingAside()).isEmpty();
+  }
+
+  /**
+   * A single-node install restarted after kill -9: the old session still holds the old claim. The
+   * new incarnation leads at once and fences the old one, which, should it still run, stays out.
+   */
+  @Test
+  void aRestartWithTheSameIdLeadsAndTheOldIncarnationStaysOut() throws Exception {
+    Solo old = solo("a");
+    ZkLeaderTerm oldTerm = old.term();
+    Solo fresh = solo("a");
+    ZkLeaderTerm freshTerm = fresh.term();
+    assertThat(freshTerm.epoch()).isGreaterThan(oldTerm.epoch());
+
+    assertThatThrownBy(() -> old.fenced.commit(oldTerm, List.of(create(old.client, "/y", "old"))))
+        .isInstanceOf(FencingException.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> old.leadership.standingAside().isPresent());
+    assertThat(old.leadership.standingAside().orElseThrow()).contains("newer incarnation");
+    await()
+        .during(Duration.ofMillis(2 * TermKeeper.RETAKE_MS + 500))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                old.leadership.currentTerm().isEmpty()
+                    && fresh.leadership.currentTerm().orElse(null) == freshTerm
+                    && fresh.leadership.clusterEpoch() == freshTerm.epoch());
+    assertThat(fresh.fenced.commit(freshTerm, List.of(create(fresh.client, "/y", "fresh"))))
+        .isEqualTo(CommitResult.COMMITTED);
   }
 
   /** The claim-then-check scheme: of two nodes starting at the same instant, exactly one leads. */
@@ -160,6 +200,71 @@ class SoloLeadershipIT {
           .startsWith(leader.memberId() + "-");
       leader.close();
     }
+  }
+
+  /**
+   * Another node takes a newer term (simulated from another client, as a second leader would): the
+   * solo node's write is refused, and it stands aside for good instead of taking the term back.
+   */
+  @Test
+  void aSoloNodeFencedByANewerTermStandsAsideForGood() throws Exception {
+    Solo a = solo("a");
+    ZkLeaderTerm aTerm = a.term();
+    long intruderEpoch = intrude();
+
+    assertThatThrownBy(() -> a.fenced.commit(aTerm, List.of(create(a.client, "/y", "a"))))
+        .isInstanceOf(FencingException.class);
+    assertThat(a.client.checkExists().forPath("/y")).isNull();
+    assertStoodAsideForGood(a, aTerm, intruderEpoch);
+  }
+
+  /** The epoch watch: a node that writes nothing still hears of the newer term and stands aside. */
+  @Test
+  void anIdleSoloNodeStandsAsideWhenANewerTermIsTaken() throws Exception {
+    Solo a = solo("a");
+    ZkLeaderTerm aTerm = a.term();
+    long intruderEpoch = intrude();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !aTerm.isCurrent());
+    assertStoodAsideForGood(a, aTerm, intruderEpoch);
+  }
+
+  /** Takes a term from another client, with a claim of its own; returns its epoch. */
+  private long intrude() throws Exception {
+    CuratorFramework intruder = ZkClients.started(server.getConnectString(), "solo-it");
+    closeables.add(intruder);
+    String claim =
+        intruder.create().withMode(CreateMode.EPHEMERAL).forPath("/intruder-claim", new byte[0]);
+    return Epochs.take(intruder, new ZkLayout(), claim, "intruder", Clock.systemUTC(), -1).epoch();
+  }
+
+  private void assertStoodAsideForGood(Solo a, ZkLeaderTerm aTerm, long intruderEpoch)
+      throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership.standingAside().isPresent());
+    assertThat(a.leadership.standingAside().orElseThrow())
+        .contains("another node took a newer term")
+        .contains("intruder");
+    assertThat(aTerm.isCurrent()).isFalse();
+    HealthCheck.Result health =
+        new LeadershipHealthCheck(
+                a.leadership,
+                () ->
+                    new ClusterStatus(
+                        a.leadership.leaderId(), intruderEpoch, "a", false, List.of()),
+                a.leadership::standingAside)
+            .execute();
+    assertThat(health.isHealthy()).isFalse();
+    assertThat(health.getMessage()).contains("stands aside").contains("newer term");
+    // Well past the old one-second retake: no new term, the intruder's epoch stands.
+    await()
+        .during(Duration.ofMillis(2 * TermKeeper.RETAKE_MS + 500))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                a.leadership.currentTerm().isEmpty()
+                    && a.leadership.clusterEpoch() == intruderEpoch);
+    assertThat(a.metrics.counter(MetricNames.TERMS_STARTED).getCount()).isEqualTo(1);
+    assertThat(soloNodes(a.client)).as("its claim is deleted").isEmpty();
   }
 
   @Test
