@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
+import dev.zkscheduler.cluster.Member;
+import dev.zkscheduler.error.LeadershipConflictException;
 import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
 import dev.zkscheduler.job.JobDefinition;
@@ -100,6 +102,44 @@ class ZooKeeperAccessIT {
                       .run("manual", runId)
                       .map(r -> r.state() == dev.zkscheduler.dag.RunState.SUCCEEDED)
                       .orElse(false));
+    }
+  }
+
+  /**
+   * A second node with election off in the same namespace: its Scheduler fails to start, naming the
+   * node that leads, and writes nothing (not even its code-defined job); the first leads on.
+   */
+  @Test
+  void aSecondSchedulerWithoutElectionFailsToStartAndWritesNothing() throws Exception {
+    try (TestingServer zk = new TestingServer(true);
+        Scheduler first =
+            Scheduler.builder()
+                .connectString(zk.getConnectString())
+                .memberId("solo-1")
+                .leaderElection(false)
+                .handler("ok", ctx -> TaskResult.success())
+                .build();
+        Scheduler second =
+            Scheduler.builder()
+                .connectString(zk.getConnectString())
+                .memberId("solo-2")
+                .leaderElection(false)
+                .handler("ok", ctx -> TaskResult.success())
+                .job(job("from-second"))
+                .build()) {
+      first.start();
+      assertThat(first.isLeader()).isTrue();
+      long epoch = first.cluster().epoch();
+
+      assertThatThrownBy(second::start)
+          .isInstanceOf(LeadershipConflictException.class)
+          .hasMessageContaining("member 'solo-1'")
+          .hasMessageContaining("namespace 'zk-scheduler'");
+
+      assertThat(first.job("from-second")).isEmpty();
+      assertThat(first.cluster().members()).extracting(Member::id).containsExactly("solo-1");
+      assertThat(first.cluster().epoch()).isEqualTo(epoch);
+      assertThat(first.isLeader()).isTrue();
     }
   }
 

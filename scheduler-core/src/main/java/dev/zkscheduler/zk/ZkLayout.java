@@ -46,9 +46,14 @@ public final class ZkLayout {
     return "/leader/latch";
   }
 
+  /** Parent of the claims of nodes that lead with leader election off. */
+  public String soloRoot() {
+    return "/leader/solo";
+  }
+
   /** Prefix of the ephemeral sequential node a node with leader election off leads by. */
   public String solo(String memberId) {
-    return "/leader/solo/" + checkName(memberId) + "-";
+    return soloRoot() + "/" + checkName(memberId) + "-";
   }
 
   public String epoch() {

@@ -33,7 +33,6 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
@@ -141,7 +140,9 @@ public final class ZooKeeperBackend implements Backend {
         "zookeeper",
         new ZooKeeperHealthCheck(
             () -> client.getZookeeperClient().isConnected(), settings.describe()));
-    checks.put("leadership", new LeadershipHealthCheck(leadership, this::clusterStatus));
+    checks.put(
+        "leadership",
+        new LeadershipHealthCheck(leadership, this::clusterStatus, leadership::standingAside));
     checks.put(
         "clock-skew", new ClockSkewHealthCheck(leadership::clockSkew, ClockSkew.DEFAULT_LIMIT));
     return checks;
@@ -163,9 +164,6 @@ public final class ZooKeeperBackend implements Backend {
       // Each part is recorded before it starts, so one that fails half-way is closed too.
       started.push(membership);
       membership.start();
-      if (!settings.leaderElection()) {
-        warnIfNotAlone();
-      }
       started.push(leadership);
       leadership.start();
       DefinitionWatcher watch =
@@ -191,21 +189,6 @@ public final class ZooKeeperBackend implements Backend {
         changes.changed(jobId, null);
       }
     };
-  }
-
-  private void warnIfNotAlone() throws Exception {
-    List<String> others =
-        membership.members().stream()
-            .map(m -> m.id())
-            .filter(id -> !id.equals(settings.memberId()))
-            .toList();
-    if (!others.isEmpty()) {
-      log.warn(
-          "leader election is OFF on {} but other members are live: {}. Their writes and this"
-              + " node's will fence each other; turn election on for a cluster.",
-          settings.memberId(),
-          others);
-    }
   }
 
   @Override

@@ -40,13 +40,20 @@ final class Epochs {
   /**
    * Takes a term: after a {@code sync()}, checks {@code ownPath} and bumps the epoch in one multi.
    *
+   * @param expectedVersion the epoch the new term must follow, or -1 for whatever it is now
    * @return the new epoch (the epoch znode's new data version), and this node's clock measured
    *     against the time ZooKeeper stamped on the write
    * @throws KeeperException.NoNodeException if {@code ownPath} is gone (or the epoch znode is)
-   * @throws KeeperException.BadVersionException if another node took a term in between
+   * @throws KeeperException.BadVersionException if another node took a term in between, or the
+   *     epoch is not {@code expectedVersion}
    */
   static Taken take(
-      CuratorFramework client, ZkLayout layout, String ownPath, String memberId, Clock clock)
+      CuratorFramework client,
+      ZkLayout layout,
+      String ownPath,
+      String memberId,
+      Clock clock,
+      int expectedVersion)
       throws Exception {
     awaitSync(client, layout);
     Stat stat = client.checkExists().forPath(layout.epoch());
@@ -54,6 +61,9 @@ final class Epochs {
       log.error(
           "epoch znode {} is missing; refusing to lead. It must never be deleted.", layout.epoch());
       throw new KeeperException.NoNodeException(layout.epoch());
+    }
+    if (expectedVersion >= 0 && stat.getVersion() != expectedVersion) {
+      throw new KeeperException.BadVersionException(layout.epoch());
     }
     Instant now = clock.instant();
     byte[] data = (memberId + "@" + now).getBytes(StandardCharsets.UTF_8);
@@ -85,6 +95,18 @@ final class Epochs {
    * @param skew null if ZooKeeper returned no stat for the epoch write
    */
   record Taken(int epoch, ClockSkew.Sample skew) {}
+
+  /** Who took the newest term and when ({@code member@instant}), as the epoch znode says. */
+  static String lastTaker(CuratorFramework client, ZkLayout layout) {
+    try {
+      byte[] data = client.getData().forPath(layout.epoch());
+      return data == null || data.length == 0
+          ? "unknown"
+          : new String(data, StandardCharsets.UTF_8);
+    } catch (Exception e) {
+      return "unknown (" + e + ")";
+    }
+  }
 
   /** The epoch znode's current version, or -1 before the first node created it. */
   static long current(CuratorFramework client, ZkLayout layout) throws Exception {

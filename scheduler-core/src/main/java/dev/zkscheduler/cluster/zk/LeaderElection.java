@@ -2,8 +2,10 @@ package dev.zkscheduler.cluster.zk;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.zkscheduler.cluster.LeadershipListener;
+import dev.zkscheduler.error.LeadershipConflictException;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Clock;
+import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
@@ -24,6 +26,14 @@ import org.slf4j.event.Level;
  * after RECONNECTED the latch decides again and any new term takes a new epoch. A term is never
  * resumed.
  *
+ * <p>Next to a node leading without an election ({@link SoloLeadership}, a misconfiguration): a
+ * live solo claim of another member id makes {@link #start()} throw {@link
+ * LeadershipConflictException} before joining, and, checked again before every term (after the
+ * latch node exists, so that a solo node starting at the same moment sees the latch node or is
+ * seen), keeps the latch's leader from taking a term: it logs an ERROR, {@link #standingAside()}
+ * says why, and it tries again every second, so it leads within about a second of the solo node
+ * stopping. Claims vanish with their sessions: a dead solo node is no obstacle.
+ *
  * <p>Threads: latch and connection callbacks run on one named single-thread executor ({@code
  * zk-scheduler-election-<member>}), which also calls {@link LeadershipListener}s, in order; nothing
  * blocking runs on Curator's event thread. Lifecycle: {@link #start()} once, or it throws {@link
@@ -32,6 +42,10 @@ import org.slf4j.event.Level;
  * the callback thread. Thread-safe.
  */
 public final class LeaderElection extends TermKeeper {
+
+  private static final String ADVICE =
+      ". Stop that node, or set leaderElection: true on it: with leaderElection: false a node must be"
+          + " alone in its namespace";
 
   private final LeaderLatch latch;
 
@@ -46,8 +60,16 @@ public final class LeaderElection extends TermKeeper {
         new LeaderLatch(client, layout.latch(), memberId, LeaderLatch.CloseMode.NOTIFY_LEADER);
   }
 
+  /**
+   * @throws LeadershipConflictException if a node of another member id leads without an election
+   */
   @Override
   void join() throws Exception {
+    List<String> solos = liveSoloMembers();
+    if (!solos.isEmpty()) {
+      throw new LeadershipConflictException(
+          memberId + " refuses to start with leaderElection: true: " + describe(solos) + ADVICE);
+    }
     latch.addListener(
         new LeaderLatchListener() {
           @Override
@@ -65,11 +87,51 @@ public final class LeaderElection extends TermKeeper {
     log.info("{} joined the leader election at {}", memberId, layout.latch());
   }
 
+  /** The latch node while the latch names this node, unless a solo node is live (see above). */
   @Override
-  String claimPath() {
+  String claimPath() throws Exception {
     String ourPath =
         latch.getLastPathIsLeader() != null ? latch.getLastPathIsLeader() : latch.getOurPath();
-    return ourPath != null && latch.hasLeadership() ? ourPath : null;
+    if (ourPath == null || !latch.hasLeadership()) {
+      // Not this node's turn: whether a solo node is live is the latch leader's concern.
+      stopStandingAside();
+      return null;
+    }
+    List<String> solos = liveSoloMembers();
+    if (!solos.isEmpty()) {
+      String why = describe(solos);
+      if (standAside(why)) {
+        log.error(
+            "{} is named leader by the latch but takes no term while {}{}; it tries again every {}"
+                + " ms",
+            memberId,
+            why,
+            ADVICE,
+            RETAKE_MS);
+      }
+      retakeLater();
+      return null;
+    }
+    if (stopStandingAside()) {
+      log.info("{}: no node leads without an election any more; taking a term", memberId);
+    }
+    return ourPath;
+  }
+
+  /** Member ids of live solo claims other than this node's own (a previous incarnation). */
+  private List<String> liveSoloMembers() throws Exception {
+    return Claimants.soloClaims(client, layout).stream()
+        .map(Claimants.SoloClaim::memberId)
+        .filter(id -> !id.equals(memberId))
+        .distinct()
+        .toList();
+  }
+
+  private String describe(List<String> solos) {
+    return "namespace "
+        + Claimants.namespace(client)
+        + " has a live node leading without an election (leaderElection: false): "
+        + solos;
   }
 
   @Override
@@ -112,6 +174,10 @@ public final class LeaderElection extends TermKeeper {
   /** Closing with NOTIFY_LEADER passes leadership at once, instead of after a session timeout. */
   @Override
   void leave() {
+    if (latch.getState() != LeaderLatch.State.STARTED) {
+      // A start refused before joining: there is no latch to leave.
+      return;
+    }
     try {
       latch.close();
     } catch (Exception e) {

@@ -37,8 +37,9 @@ import org.slf4j.event.Level;
  * SUSPENDED, LOST, a fencing refusal or close, telling the listeners, the leader/epoch gauges and
  * terms counter, the clock skew measured on each term's epoch write ({@link ClockSkew}), and the
  * start-once, close-idempotently lifecycle. A subclass says only what differs: which znode a term
- * rests on ({@link #claimPath()}), how it joins and leaves, and what follows a fencing refusal
- * ({@link #afterFenced(String)}).
+ * rests on ({@link #claimPath()}), how it joins and leaves, what follows a fencing refusal ({@link
+ * #afterFenced(String)}), and whether it stands aside ({@link #standingAside()}) because of another
+ * node it must not lead next to.
  *
  * <p>Threads: terms are taken and ended, and listeners called, on one named single-thread executor
  * ({@link #events()}), so they never overlap and nothing blocking runs on Curator's event thread.
@@ -62,6 +63,7 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
   private final AtomicReference<ZkLeaderTerm> current = new AtomicReference<>();
   private final List<LeadershipListener> listeners = new CopyOnWriteArrayList<>();
   private final AtomicLong lastEpoch = new AtomicLong(-1);
+  private final AtomicReference<String> standingAside = new AtomicReference<>();
   private final Counter termsStarted;
   private final ClockSkew clockSkew;
 
@@ -124,6 +126,17 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
   /** Runs on the events thread after a fencing refusal ended the held term. */
   abstract void afterFenced(String reason);
 
+  /**
+   * The epoch a new term must follow, or -1 for whatever it is: a way of leading that must not take
+   * a term over another node's newer one says which. Events thread.
+   */
+  int expectedEpoch() {
+    return -1;
+  }
+
+  /** Runs on the events thread after a term started and the listeners heard of it. */
+  void termTaken(ZkLeaderTerm term) {}
+
   /** On close, after the held term's end is queued and while its callbacks still run. */
   void leave() {}
 
@@ -134,16 +147,24 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
 
   /**
    * Creates the epoch znode if this is the cluster's first node, follows the connection and joins.
+   * A start that fails closes what it began: no thread, listener or claim is left behind.
    *
    * @throws IllegalStateException if started twice or after close
+   * @throws dev.zkscheduler.error.LeadershipConflictException if another live node leads in a way
+   *     this one must not lead next to
    * @throws Exception if ZooKeeper could not create the epoch znode, or joining failed
    */
   @Override
   public final void start() throws Exception {
     lifecycle.start();
-    Epochs.ensure(client, layout);
-    client.getConnectionStateListenable().addListener(connectionListener, events);
-    join();
+    try {
+      Epochs.ensure(client, layout);
+      client.getConnectionStateListenable().addListener(connectionListener, events);
+      join();
+    } catch (Exception e) {
+      close();
+      throw e;
+    }
   }
 
   /**
@@ -190,7 +211,12 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
 
   /** Takes a term on the events thread and waits for the attempt; a failed one is retried later. */
   final void takeAndWait() throws Exception {
-    events.submit(this::take).get();
+    runAndWait(this::take);
+  }
+
+  /** Runs {@code task} on the events thread, after whatever is queued there, and waits for it. */
+  final void runAndWait(Runnable task) throws Exception {
+    events.submit(task).get();
   }
 
   /** Takes a term if this node should lead and holds none. Events thread. */
@@ -203,7 +229,7 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
       if (path == null) {
         return;
       }
-      Epochs.Taken taken = Epochs.take(client, layout, path, memberId, clock);
+      Epochs.Taken taken = Epochs.take(client, layout, path, memberId, clock, expectedEpoch());
       if (taken.skew() != null) {
         clockSkew.record(taken.skew());
       }
@@ -254,6 +280,7 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
     for (LeadershipListener listener : listeners) {
       notify(() -> listener.termStarted(term));
     }
+    termTaken(term);
   }
 
   /** Ends the held term, if any, and tells the listeners; idempotent. Events thread. */
@@ -291,6 +318,34 @@ abstract sealed class TermKeeper implements ZkLeadership permits LeaderElection,
             afterFenced(reason);
           }
         });
+  }
+
+  /** The epoch of the last term this node took, or -1 before its first. */
+  final long lastTakenEpoch() {
+    return lastEpoch.get();
+  }
+
+  /**
+   * Records why this node does not take terms although its configuration says it should.
+   *
+   * @return true if that is news (not the reason already recorded), for the caller to log it once
+   */
+  final boolean standAside(String reason) {
+    return !reason.equals(standingAside.getAndSet(reason));
+  }
+
+  /**
+   * Clears {@link #standAside(String)}.
+   *
+   * @return true if this node was standing aside
+   */
+  final boolean stopStandingAside() {
+    return standingAside.getAndSet(null) != null;
+  }
+
+  @Override
+  public final Optional<String> standingAside() {
+    return Optional.ofNullable(standingAside.get());
   }
 
   @Override

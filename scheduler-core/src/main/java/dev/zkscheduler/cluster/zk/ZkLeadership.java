@@ -29,4 +29,10 @@ public interface ZkLeadership extends Leadership, Closeable {
    * took a term; empty before its first term.
    */
   Optional<Duration> clockSkew();
+
+  /**
+   * Why this node does not take terms although its configuration says it should: another live node
+   * leads in a way this one must not lead next to. Empty while it takes part normally.
+   */
+  Optional<String> standingAside();
 }

@@ -5,6 +5,11 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.health.HealthCheck;
+import dev.zkscheduler.cluster.ClusterStatus;
+import dev.zkscheduler.error.LeadershipConflictException;
+import dev.zkscheduler.health.LeadershipHealthCheck;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.store.zk.FencedTransaction;
@@ -16,14 +21,23 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.test.TestingServer;
+import org.apache.zookeeper.CreateMode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** Leading with the election off: immediate, still fenced, and safe when misconfigured twice. */
+/**
+ * Leading with the election off: immediate, still fenced, refused when another solo node lives, and
+ * out for good once another node took a newer term.
+ */
 class SoloLeadershipIT {
 
   private TestingServer server;
@@ -42,7 +56,11 @@ class SoloLeadershipIT {
     server.close();
   }
 
-  private record Solo(CuratorFramework client, SoloLeadership leadership, FencedTransaction fenced)
+  private record Solo(
+      CuratorFramework client,
+      SoloLeadership leadership,
+      FencedTransaction fenced,
+      MetricRegistry metrics)
       implements AutoCloseable {
     ZkLeaderTerm term() {
       return (ZkLeaderTerm) leadership.currentTerm().orElseThrow();
@@ -61,7 +79,8 @@ class SoloLeadershipIT {
     SoloLeadership leadership =
         new SoloLeadership(client, new ZkLayout(), id, Clock.systemUTC(), metrics);
     Solo solo =
-        new Solo(client, leadership, new FencedTransaction(client, new ZkLayout(), metrics));
+        new Solo(
+            client, leadership, new FencedTransaction(client, new ZkLayout(), metrics), metrics);
     closeables.add(solo);
     leadership.start();
     return solo;
@@ -82,26 +101,170 @@ class SoloLeadershipIT {
         .isEqualTo(CommitResult.COMMITTED);
   }
 
+  /** The misconfiguration this class exists to refuse: two nodes leading without an election. */
   @Test
-  void aSecondSoloNodeFencesTheFirstAndNeitherWritesWithAStaleTerm() throws Exception {
+  void aSecondSoloNodeIsRefusedWhileTheFirstLivesAndStartsOnceItCloses() throws Exception {
     Solo a = solo("a");
     ZkLeaderTerm aTerm = a.term();
+
+    assertThatThrownBy(() -> solo("b"))
+        .isInstanceOf(LeadershipConflictException.class)
+        .hasMessageContaining("member 'a'")
+        .hasMessageContaining("namespace 'solo-it'");
+    // b took no term and left no claim: a goes on as before.
+    assertThat(a.leadership.clusterEpoch()).isEqualTo(aTerm.epoch());
+    assertThat(a.term()).isSameAs(aTerm);
+    assertThat(soloNodes(a.client)).singleElement().asString().startsWith("a-");
+    assertThat(a.fenced.commit(aTerm, List.of(create(a.client, "/y", "a"))))
+        .isEqualTo(CommitResult.COMMITTED);
+
+    a.leadership.close();
     Solo b = solo("b");
-    ZkLeaderTerm bTerm = b.term();
-    assertThat(bTerm.epoch()).isGreaterThan(aTerm.epoch());
+    assertThat(b.term().epoch()).isGreaterThan(aTerm.epoch());
+    assertThat(b.leadership.standingAside()).isEmpty();
+  }
+
+  /**
+   * A single-node install restarted after kill -9: the old session still holds the old claim. The
+   * new incarnation leads at once and fences the old one, which, should it still run, stays out.
+   */
+  @Test
+  void aRestartWithTheSameIdLeadsAndTheOldIncarnationStaysOut() throws Exception {
+    Solo old = solo("a");
+    ZkLeaderTerm oldTerm = old.term();
+    Solo fresh = solo("a");
+    ZkLeaderTerm freshTerm = fresh.term();
+    assertThat(freshTerm.epoch()).isGreaterThan(oldTerm.epoch());
+
+    assertThatThrownBy(() -> old.fenced.commit(oldTerm, List.of(create(old.client, "/y", "old"))))
+        .isInstanceOf(FencingException.class);
+    await().atMost(Duration.ofSeconds(10)).until(() -> old.leadership.standingAside().isPresent());
+    assertThat(old.leadership.standingAside().orElseThrow()).contains("newer incarnation");
+    await()
+        .during(Duration.ofMillis(2 * TermKeeper.RETAKE_MS + 500))
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () ->
+                old.leadership.currentTerm().isEmpty()
+                    && fresh.leadership.currentTerm().orElse(null) == freshTerm
+                    && fresh.leadership.clusterEpoch() == freshTerm.epoch());
+    assertThat(fresh.fenced.commit(freshTerm, List.of(create(fresh.client, "/y", "fresh"))))
+        .isEqualTo(CommitResult.COMMITTED);
+  }
+
+  /** The claim-then-check scheme: of two nodes starting at the same instant, exactly one leads. */
+  @Test
+  void ofTwoSoloNodesStartingTogetherExactlyOneLeads() throws Exception {
+    ExecutorService pool = Executors.newFixedThreadPool(2);
+    closeables.add(pool::shutdownNow);
+    for (int round = 0; round < 5; round++) {
+      List<SoloLeadership> pair = new ArrayList<>();
+      for (String id : List.of("x" + round, "y" + round)) {
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "solo-it");
+        assertThat(client.blockUntilConnected(10, TimeUnit.SECONDS)).isTrue();
+        SoloLeadership leadership =
+            new SoloLeadership(client, new ZkLayout(), id, Clock.systemUTC(), null);
+        closeables.add(client);
+        closeables.add(leadership);
+        pair.add(leadership);
+      }
+      CountDownLatch go = new CountDownLatch(1);
+      List<Future<Boolean>> started = new ArrayList<>();
+      for (SoloLeadership leadership : pair) {
+        started.add(
+            pool.submit(
+                () -> {
+                  go.await();
+                  try {
+                    leadership.start();
+                    return true;
+                  } catch (LeadershipConflictException refused) {
+                    return false;
+                  }
+                }));
+      }
+      go.countDown();
+      List<Boolean> led = new ArrayList<>();
+      for (Future<Boolean> f : started) {
+        led.add(f.get(30, TimeUnit.SECONDS));
+      }
+      assertThat(led).as("round %s", round).containsExactlyInAnyOrder(true, false);
+      SoloLeadership leader = pair.get(led.indexOf(true));
+      SoloLeadership refused = pair.get(led.indexOf(false));
+      assertThat(leader.currentTerm()).isPresent();
+      assertThat(refused.currentTerm()).isEmpty();
+      assertThat(leader.clusterEpoch()).isEqualTo(leader.currentTerm().orElseThrow().epoch());
+      assertThat(soloNodes(pair.get(0).client))
+          .singleElement()
+          .asString()
+          .startsWith(leader.memberId() + "-");
+      leader.close();
+    }
+  }
+
+  /**
+   * Another node takes a newer term (simulated from another client, as a second leader would): the
+   * solo node's write is refused, and it stands aside for good instead of taking the term back.
+   */
+  @Test
+  void aSoloNodeFencedByANewerTermStandsAsideForGood() throws Exception {
+    Solo a = solo("a");
+    ZkLeaderTerm aTerm = a.term();
+    long intruderEpoch = intrude();
 
     assertThatThrownBy(() -> a.fenced.commit(aTerm, List.of(create(a.client, "/y", "a"))))
         .isInstanceOf(FencingException.class);
     assertThat(a.client.checkExists().forPath("/y")).isNull();
-    // a was told (FencedTransaction ends the term) and takes a newer term after its pause…
+    assertStoodAsideForGood(a, aTerm, intruderEpoch);
+  }
+
+  /** The epoch watch: a node that writes nothing still hears of the newer term and stands aside. */
+  @Test
+  void anIdleSoloNodeStandsAsideWhenANewerTermIsTaken() throws Exception {
+    Solo a = solo("a");
+    ZkLeaderTerm aTerm = a.term();
+    long intruderEpoch = intrude();
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> !aTerm.isCurrent());
+    assertStoodAsideForGood(a, aTerm, intruderEpoch);
+  }
+
+  /** Takes a term from another client, with a claim of its own; returns its epoch. */
+  private long intrude() throws Exception {
+    CuratorFramework intruder = ZkClients.started(server.getConnectString(), "solo-it");
+    closeables.add(intruder);
+    String claim =
+        intruder.create().withMode(CreateMode.EPHEMERAL).forPath("/intruder-claim", new byte[0]);
+    return Epochs.take(intruder, new ZkLayout(), claim, "intruder", Clock.systemUTC(), -1).epoch();
+  }
+
+  private void assertStoodAsideForGood(Solo a, ZkLeaderTerm aTerm, long intruderEpoch)
+      throws Exception {
+    await().atMost(Duration.ofSeconds(10)).until(() -> a.leadership.standingAside().isPresent());
+    assertThat(a.leadership.standingAside().orElseThrow())
+        .contains("another node took a newer term")
+        .contains("intruder");
+    assertThat(aTerm.isCurrent()).isFalse();
+    HealthCheck.Result health =
+        new LeadershipHealthCheck(
+                a.leadership,
+                () ->
+                    new ClusterStatus(
+                        a.leadership.leaderId(), intruderEpoch, "a", false, List.of()),
+                a.leadership::standingAside)
+            .execute();
+    assertThat(health.isHealthy()).isFalse();
+    assertThat(health.getMessage()).contains("stands aside").contains("newer term");
+    // Well past the old one-second retake: no new term, the intruder's epoch stands.
     await()
+        .during(Duration.ofMillis(2 * TermKeeper.RETAKE_MS + 500))
         .atMost(Duration.ofSeconds(10))
-        .until(() -> a.leadership.currentTerm().map(t -> t.epoch() > bTerm.epoch()).orElse(false));
-    // …which fences b's term in turn: at any moment only the newest term can write.
-    assertThatThrownBy(() -> b.fenced.commit(bTerm, List.of(create(b.client, "/z", "b"))))
-        .isInstanceOf(FencingException.class);
-    assertThat(a.fenced.commit(a.term(), List.of(create(a.client, "/z", "a"))))
-        .isEqualTo(CommitResult.COMMITTED);
+        .until(
+            () ->
+                a.leadership.currentTerm().isEmpty()
+                    && a.leadership.clusterEpoch() == intruderEpoch);
+    assertThat(a.metrics.counter(MetricNames.TERMS_STARTED).getCount()).isEqualTo(1);
+    assertThat(soloNodes(a.client)).as("its claim is deleted").isEmpty();
   }
 
   @Test

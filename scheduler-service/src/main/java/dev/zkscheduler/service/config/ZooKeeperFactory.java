@@ -47,8 +47,9 @@ public class ZooKeeperFactory {
   public Duration connectionTimeout = Duration.seconds(5);
 
   /**
-   * False: this node leads without an election (single-node use only; warned about at start when
-   * other members are live). Writes stay fenced either way.
+   * False: this node leads without an election (single-node use only). It refuses to start while
+   * another live node leads the namespace without an election or takes part in its election, and
+   * stands aside for good if another node takes a newer term. Writes stay fenced either way.
    */
   @JsonProperty public boolean leaderElection = true;
 
