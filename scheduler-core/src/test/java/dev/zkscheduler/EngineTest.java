@@ -510,7 +510,8 @@ class EngineTest {
     node.tickNow();
     String runId = node.trigger("j");
     tickUntil(() -> ledger.size() == 1);
-    leadership.grant(); // a new term: the old one is over, its attempt lost
+    store.newTerm("node-2", T0); // another node led in between: the attempt is lost with it
+    leadership.grant();
     node.tickNow();
     tickUntil(
         () ->
@@ -737,9 +738,11 @@ class EngineTest {
     node.createJob(everyMinute("other", "record"));
     node.tickNow();
 
-    // A new term: a's attempt ends with the old one (interrupted, as onTermLoss CANCEL does) and
-    // is retried. It stays blocked until then: released earlier, its success could reach the new
-    // term first, and whether the attempt counted as lost would depend on timing.
+    // A new term after another node's: a's attempt ends with the old one (interrupted, as
+    // onTermLoss CANCEL does) and is retried. It stays blocked until then: released earlier, its
+    // success could reach the new term first, and whether the attempt counted as lost would depend
+    // on timing.
+    store.newTerm("node-2", T0);
     leadership.grant();
     tickAt(T0.plusSeconds(60));
     awaitRun("other", id(T0.plusSeconds(60)), RunState.SUCCEEDED);

@@ -58,6 +58,21 @@ final class AttemptContext implements TaskContext {
     cancelled.countDown();
   }
 
+  /** The same attempt, not started yet: to queue it again after its start was refused. */
+  AttemptContext requeued() {
+    return new AttemptContext(
+        jobId,
+        runId,
+        taskId,
+        attempt,
+        nominalTime,
+        fencingToken,
+        memberId,
+        config,
+        deadline,
+        lease);
+  }
+
   /**
    * Called on the task thread just before the handler; false if {@link #refuseStart} came first.
    * One atomic step, so a handler never begins after its term ended.

@@ -23,11 +23,16 @@ public record EngineSettings(
     TermLossPolicy onTermLoss,
     Duration shutdownTimeout) {
 
-  /** What happens to running handlers when the term ends. */
+  /**
+   * What happens to running handlers when the term ends and another node may lead: a term of
+   * another node came in between, or this node had no ZooKeeper contact for half the session
+   * timeout. Until then they run on, and a term of this node that directly follows the ended one (a
+   * connection blip that ended it while the session lived) takes them over and records them.
+   */
   public enum TermLossPolicy {
     /** Interrupt them; the next leader re-offers the attempts per their retry policy. */
     CANCEL,
-    /** Let them finish; their results are fenced out, the next leader re-offers the attempts. */
+    /** Let them finish; their results are not recorded, the next leader re-offers the attempts. */
     FINISH
   }
 

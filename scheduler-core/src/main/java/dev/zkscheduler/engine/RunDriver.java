@@ -81,7 +81,7 @@ final class RunDriver {
       TaskRunner.AttemptKey key =
           new TaskRunner.AttemptKey(
               run.jobId(), run.id(), task.getKey(), task.getValue().attempts());
-      if (task.getValue().state() == TaskState.RUNNING && !state.runner().isRunning(key)) {
+      if (task.getValue().state() == TaskState.RUNNING && !state.runner().holds(key)) {
         run =
             attempts.failAttempt(
                 plan,

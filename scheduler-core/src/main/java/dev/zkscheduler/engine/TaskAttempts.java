@@ -102,7 +102,8 @@ final class TaskAttempts {
               state.metrics().fireLag(Duration.between(run.nominalTime(), state.clock().instant()));
             }
             runner.start(key, handler, context);
-          });
+          },
+          () -> runner.hold(key, handler, context));
     }
   }
 

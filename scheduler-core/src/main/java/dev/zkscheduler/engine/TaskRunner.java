@@ -45,12 +45,17 @@ final class TaskRunner {
     }
   }
 
-  private record InFlight(AttemptContext context, Future<?> future, Instant deadline) {}
+  private record InFlight(
+      AttemptContext context, TaskHandler handler, Future<?> future, Instant deadline) {}
+
+  /** An attempt whose start was held back when its term ended (see {@link #suspend}). */
+  private record Held(AttemptContext context, TaskHandler handler) {}
 
   private final ExecutorService pool;
   private final Clock clock;
   private final Map<AttemptKey, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Queue<Outcome> outcomes = new ConcurrentLinkedQueue<>();
+  private final Map<AttemptKey, Held> held = new ConcurrentHashMap<>();
   private final Runnable wakeUp;
 
   TaskRunner(int threads, Clock clock, MetricRegistry metrics, Runnable wakeUp, Lease lease) {
@@ -123,7 +128,7 @@ final class TaskRunner {
               }
             },
             null);
-    inFlight.put(key, new InFlight(context, future, context.deadline()));
+    inFlight.put(key, new InFlight(context, handler, future, context.deadline()));
     try {
       pool.execute(future);
     } catch (java.util.concurrent.RejectedExecutionException e) {
@@ -180,10 +185,62 @@ final class TaskRunner {
   }
 
   /**
+   * Whether this node still answers for the attempt: running or queued, held back by {@link
+   * #suspend}, or finished with its outcome not yet drained. Such an attempt is not lost.
+   */
+  boolean holds(AttemptKey key) {
+    return inFlight.containsKey(key)
+        || held.containsKey(key)
+        || outcomes.stream().anyMatch(o -> o.key().equals(key));
+  }
+
+  /**
+   * On the end of a term whose successor may be this node's own (a connection blip: SUSPENDED ended
+   * it, the session lives): running handlers go on and their outcomes are kept; attempts still
+   * queued are held back, not started, until {@link #resume} (the next term is this node's and
+   * directly follows the ended one: no other leader can have offered them again) or {@link
+   * #abandonAll} (another leader came in between). Returns the attempts held back.
+   */
+  List<AttemptKey> suspend() {
+    List<AttemptKey> heldBack = new ArrayList<>();
+    for (Map.Entry<AttemptKey, InFlight> e : List.copyOf(inFlight.entrySet())) {
+      InFlight attempt = e.getValue();
+      if (attempt.context().refuseStart() && inFlight.remove(e.getKey(), attempt)) {
+        attempt.future().cancel(false);
+        held.put(e.getKey(), new Held(attempt.context(), attempt.handler()));
+        heldBack.add(e.getKey());
+      }
+    }
+    return heldBack;
+  }
+
+  /** Keeps an attempt whose start was written but not called when its term's work was dropped. */
+  void hold(AttemptKey key, TaskHandler handler, AttemptContext context) {
+    held.put(key, new Held(context, handler));
+  }
+
+  /**
+   * Starts the attempts held back ({@link #suspend}, {@link #hold}) whose start the store shows
+   * ({@code recorded}); the others are dropped, never started. Returns those started.
+   */
+  List<AttemptKey> resume(java.util.function.Predicate<AttemptKey> recorded) {
+    List<AttemptKey> resumed = new ArrayList<>();
+    for (AttemptKey key : List.copyOf(held.keySet())) {
+      Held h = held.remove(key);
+      if (h != null && recorded.test(key)) {
+        start(key, h.handler(), h.context().requeued());
+        resumed.add(key);
+      }
+    }
+    return resumed;
+  }
+
+  /**
    * Stops an attempt: signals its context and interrupts its thread. Its outcome, if it ever comes,
    * is dropped. Returns whether it was in flight.
    */
   boolean interrupt(AttemptKey key) {
+    held.remove(key);
     InFlight attempt = inFlight.remove(key);
     if (attempt == null) {
       return false;
@@ -195,6 +252,7 @@ final class TaskRunner {
 
   /** Interrupts every attempt of a run. */
   void interruptRun(String jobId, String runId) {
+    held.keySet().removeIf(key -> key.jobId().equals(jobId) && key.runId().equals(runId));
     for (AttemptKey key : List.copyOf(inFlight.keySet())) {
       if (key.jobId().equals(jobId) && key.runId().equals(runId)) {
         interrupt(key);
@@ -209,7 +267,8 @@ final class TaskRunner {
    * attempts refused their start that way.
    */
   List<AttemptKey> abandonAll(boolean interrupt) {
-    List<AttemptKey> notStarted = new ArrayList<>();
+    List<AttemptKey> notStarted = new ArrayList<>(held.keySet());
+    held.clear();
     for (AttemptKey key : List.copyOf(inFlight.keySet())) {
       if (interrupt) {
         interrupt(key);

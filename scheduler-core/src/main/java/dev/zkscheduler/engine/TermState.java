@@ -54,7 +54,8 @@ final class TermState {
   static final int SHORT_ERROR_CHARS = 200;
 
   /** A handler call waiting for the commit of the write that records its attempt's start. */
-  private record PendingStart(TaskRunner.AttemptKey key, Runnable start) {}
+  /** {@code hold} gives the attempt to the runner to keep, not start (see {@link #holdPending}). */
+  private record PendingStart(TaskRunner.AttemptKey key, Runnable start, Runnable hold) {}
 
   private final LeaderTerm term;
   private final SchedulerStore store;
@@ -451,7 +452,36 @@ final class TermState {
 
   /** Queues the handler call of the attempt {@code key}; {@link #startCommitted} decides. */
   void queueStart(TaskRunner.AttemptKey key, Runnable start) {
-    pendingStarts.add(new PendingStart(key, start));
+    queueStart(key, start, () -> {});
+  }
+
+  /**
+   * As {@link #queueStart(TaskRunner.AttemptKey, Runnable)}; {@code hold} see {@link #holdPending}.
+   */
+  void queueStart(TaskRunner.AttemptKey key, Runnable start, Runnable hold) {
+    pendingStarts.add(new PendingStart(key, start, hold));
+  }
+
+  /**
+   * When this term's work is dropped between writing starts and calling them (a later write of the
+   * same tick refused, fenced or unanswered): whether those writes committed is not known here, so
+   * every queued start is handed to the runner to hold. The next work of this node (the same term
+   * rebuilt, or the term that directly follows) starts those whose start the store shows; any other
+   * leader counts them lost, as it must.
+   */
+  void holdPending() {
+    for (PendingStart p : pendingStarts) {
+      p.hold().run();
+    }
+    pendingStarts.clear();
+    committedRuns.clear();
+  }
+
+  /** Whether the store, as this term read it, shows {@code key}'s attempt running. */
+  boolean showsRunning(TaskRunner.AttemptKey key) {
+    Versioned<Run> run = active.get(key.jobId(), key.runId());
+    TaskRun task = run == null ? null : run.value().tasks().get(key.taskId());
+    return task != null && running(task) && task.attempts() == key.attempt();
   }
 
   /**
@@ -464,10 +494,13 @@ final class TermState {
   void startCommitted() {
     List<PendingStart> starts = new ArrayList<>(pendingStarts);
     pendingStarts.clear();
+    // A write can commit after its term ended locally (its answer was lost and the resend found
+    // it committed): its handlers wait for the next term of this node instead of starting now.
+    boolean current = term.isCurrent();
     try {
       for (PendingStart p : starts) {
         if (isRecorded(p.key())) {
-          p.start().run();
+          (current ? p.start() : p.hold()).run();
         } else {
           log.debug("attempt {} not started: its start is not committed", p.key());
         }

@@ -65,6 +65,16 @@ final class TermWork {
     return state.active().count();
   }
 
+  /** See {@link TermState#holdPending}. */
+  void holdPendingStarts() {
+    state.holdPending();
+  }
+
+  /** Whether this term's view of the store shows {@code key}'s attempt running. */
+  boolean showsRunning(TaskRunner.AttemptKey key) {
+    return state.showsRunning(key);
+  }
+
   /** The job as this term plans it; null when it is not in the plan. */
   JobEntry planned(String jobId) {
     return state.jobs().get(jobId);

@@ -53,6 +53,13 @@ final class TickLoop implements AutoCloseable {
   private final Timer tickTimer;
   private final Lifecycle lifecycle = new Lifecycle("TickLoop");
   private volatile TermWork work;
+
+  /**
+   * The epoch of the last term this node led, while the attempts it started are held for a
+   * successor of its own (see {@link TaskRunner#suspend}); -1 when none are.
+   */
+  private long suspendedEpoch = -1;
+
   private volatile int activeRuns;
 
   TickLoop(
@@ -127,6 +134,11 @@ final class TickLoop implements AutoCloseable {
       if (work != null) {
         drop("this node no longer leads", true);
       }
+      if (suspendedEpoch >= 0 && !runner.lease().valid()) {
+        // Past half the session timeout without contact: another node may lead before long.
+        abandonSuspended(
+            "no ZooKeeper contact for half the session timeout since term " + suspendedEpoch);
+      }
       changes.clear();
       log.debug("tick: not the leader, nothing to do");
       return;
@@ -140,10 +152,21 @@ final class TickLoop implements AutoCloseable {
       }
       if (work == null) {
         changes.clear();
+        boolean continues = takeOverSuspended(term.get());
         TermWork fresh = newWork.apply(term.get());
         fresh.rebuild();
         runner.lease().renew(contact);
         work = fresh;
+        if (continues) {
+          List<TaskRunner.AttemptKey> resumed = runner.resume(fresh::showsRunning);
+          if (!resumed.isEmpty()) {
+            log.info(
+                "term {}: {} attempt(s) held since this node's work was dropped are started: {}",
+                term.get().epoch(),
+                resumed.size(),
+                resumed);
+          }
+        }
       }
       List<TermWork.DefinitionChange> pending = new ArrayList<>();
       TermWork.DefinitionChange next;
@@ -166,19 +189,81 @@ final class TickLoop implements AutoCloseable {
   }
 
   private void drop(String reason, boolean termOver) {
+    if (work != null) {
+      work.holdPendingStarts();
+      if (!termOver) {
+        // The same term rebuilds: it starts the held attempts its reading shows started.
+        suspendedEpoch = work.term().epoch();
+      }
+    }
     if (termOver) {
-      List<TaskRunner.AttemptKey> notStarted =
-          runner.abandonAll(settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
       log.info("leader work dropped: {}", reason);
-      if (!notStarted.isEmpty()) {
-        log.info(
-            "{} queued attempt(s) not started, the next leader offers them again: {}",
-            notStarted.size(),
-            notStarted);
+      if (work != null) {
+        // Running handlers go on, queued ones wait: if this node's next term directly follows
+        // this one (a connection blip that ended the term while the session lived), no other
+        // leader can have offered these attempts again, and that term takes them over. They are
+        // let go (interrupted under CANCEL) once another node may lead (abandonSuspended).
+        List<TaskRunner.AttemptKey> heldBack = runner.suspend();
+        suspendedEpoch = work.term().epoch();
+        if (!heldBack.isEmpty()) {
+          log.info(
+              "{} queued attempt(s) of term {} held back until this node leads the next term: {}",
+              heldBack.size(),
+              suspendedEpoch,
+              heldBack);
+        }
       }
     }
     work = null;
     activeRuns = 0;
+  }
+
+  /**
+   * Before a new term rebuilds: whether it takes over the attempts of the term this node led before
+   * it. Only the directly following epoch may: a term of another node in between may have offered
+   * them again, so they are abandoned (queued ones never start, outcomes are dropped, and this term
+   * counts them lost like any other leader would).
+   */
+  private boolean takeOverSuspended(LeaderTerm term) {
+    if (suspendedEpoch < 0) {
+      return false;
+    }
+    long previous = suspendedEpoch;
+    suspendedEpoch = -1;
+    if (term.epoch() == previous) {
+      return true; // The same term, rebuilt after a failed tick.
+    }
+    if (term.epoch() == previous + 1) {
+      log.info(
+          "term {} directly follows this node's term {}: its attempts in flight are kept",
+          term.epoch(),
+          previous);
+      return true;
+    }
+    abandonSuspended(
+        "term "
+            + term.epoch()
+            + " follows another node's term (this node last led "
+            + previous
+            + ")");
+    return false;
+  }
+
+  /**
+   * Lets the attempts of the last term go, because another node may lead now or already did: under
+   * CANCEL their handlers are interrupted, under FINISH they finish unrecorded; queued ones never
+   * start. The next leader counts them lost and offers them again.
+   */
+  private void abandonSuspended(String why) {
+    suspendedEpoch = -1;
+    boolean interrupt = settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL;
+    List<TaskRunner.AttemptKey> notStarted = runner.abandonAll(interrupt);
+    log.info(
+        "{}: attempts of this node's last term are let go ({}), {} never started: {}",
+        why,
+        interrupt ? "running ones interrupted" : "running ones finish unrecorded",
+        notStarted.size(),
+        notStarted);
   }
 
   @Override

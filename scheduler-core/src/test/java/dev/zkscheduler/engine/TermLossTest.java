@@ -42,7 +42,7 @@ class TermLossTest {
   private final CountDownLatch release = new CountDownLatch(1);
 
   // One thread, so that of two attempts started together one waits in the runner's queue.
-  private final TaskRunner runner = new TaskRunner(1, clock, registry, () -> {}, Lease.unlimited());
+  private TaskRunner runner = new TaskRunner(1, clock, registry, () -> {}, Lease.unlimited());
 
   private TickLoop loop;
 
@@ -157,6 +157,64 @@ class TermLossTest {
     String first = leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
 
     leadership.revoke();
+    loop.tickNow();
+    memory.newTerm("node-2", clock.instant()); // another node leads in between
+    leadership.grant();
+    loop.tickNow();
+
+    awaitQueueDrained();
+    assertThat(ledger).as("handler calls").containsExactly(first);
+    assertThat(finished).as("interrupted, not finished").isEmpty();
+    assertThat(runner.running()).isZero();
+  }
+
+  /**
+   * A connection blip ends the term while the session lives, and this node takes the next term
+   * directly: no other leader can have offered its attempts again, so the running one is kept (not
+   * interrupted, not counted lost) and the queued one starts; each handler runs once.
+   */
+  @Test
+  void aTermOfThisNodeDirectlyFollowingKeepsItsAttempts() {
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
+
+    leadership.revoke();
+    loop.tickNow();
+    leadership.grant();
+    loop.tickNow();
+    release.countDown();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return memory.activeRuns().isEmpty();
+            });
+    assertThat(ledger).as("each handler once").containsExactlyInAnyOrder("a", "b");
+    assertThat(ledger.get(0)).isEqualTo(first);
+    assertThat(registry.counter(dev.zkscheduler.metrics.MetricNames.RETRIES).getCount()).isZero();
+    assertThat(memory.runs("a", 10).get(0).value().state())
+        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+    assertThat(memory.runs("b", 10).get(0).value().state())
+        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+  }
+
+  /**
+   * Ended term, no new one, and no ZooKeeper contact for half the session timeout (the lease): a
+   * node may lead elsewhere before long, so the attempts are let go — the running one interrupted
+   * under CANCEL — and the queued one never starts.
+   */
+  @Test
+  void attemptsAreLetGoWhenTheLeaseLapsesWithoutANewTerm() {
+    runner.close(Duration.ofSeconds(5), true);
+    runner =
+        new TaskRunner(1, clock, registry, () -> {}, Lease.lapsingAfter(Duration.ofMillis(300)));
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
+
+    leadership.revoke();
+    loop.tickNow();
+    assertThat(runner.running()).as("kept while the lease holds").isEqualTo(1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> !runner.lease().valid());
     loop.tickNow();
 
     awaitQueueDrained();

@@ -260,6 +260,15 @@ public final class FencedTransaction {
       if (code == KeeperException.Code.OK || code == KeeperException.Code.RUNTIMEINCONSISTENCY) {
         continue;
       }
+      if (i == 1 && sentBefore && appliedInTerm(term, multi)) {
+        // The resend met the next term's epoch, but the first send had committed in this term.
+        log.info(
+            "{}: a fenced commit sent again after a lost answer met the next term, and its first"
+                + " send had committed in term {}",
+            term.memberId(),
+            term.epoch());
+        return CommitResult.COMMITTED;
+      }
       if (i < 2) {
         throw fenced(
             term,
@@ -327,10 +336,15 @@ public final class FencedTransaction {
   private boolean matches(ZkLeaderTerm term, List<Op> multi, ZooKeeper zk)
       throws KeeperException, InterruptedException {
     Stat epoch = zk.exists(multi.get(1).getPath(), false);
-    if (epoch == null || epoch.getVersion() != term.epochVersion()) {
+    if (epoch == null || epoch.getVersion() > term.epochVersion() + 1) {
       throw fenced(term, "the epoch moved past " + term.epoch() + " before a commit was read back");
     }
-    long termBegan = epoch.getMzxid();
+    // While the term is current, its writes come after the epoch's last write (the term's take).
+    // Once exactly one more term was taken, this term's writes came before that take and after
+    // the engine's reads that the multi's versions and absent nodes come from: no other writer
+    // had the epoch in between.
+    boolean current = epoch.getVersion() == term.epochVersion();
+    long boundary = epoch.getMzxid();
     long written = -1;
     for (Op op : multi.subList(2, multi.size())) {
       Record request = op.toRequestRecord();
@@ -356,7 +370,7 @@ public final class FencedTransaction {
       } else {
         continue;
       }
-      if (zxid <= termBegan || (written != -1 && zxid != written)) {
+      if ((current ? zxid <= boundary : zxid >= boundary) || (written != -1 && zxid != written)) {
         return false;
       }
       written = zxid;

@@ -1,6 +1,8 @@
 package dev.zkscheduler.store.zk;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.cluster.LeaderTerm;
@@ -12,10 +14,12 @@ import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
+import dev.zkscheduler.store.FencingException;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.StoreOp;
 import dev.zkscheduler.store.codec.RunCodec;
+import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Clock;
 import java.time.Duration;
@@ -53,6 +57,11 @@ class LostCommitReplyIT {
   private static int namespaces;
 
   private final AtomicReference<Loss> nextMulti = new AtomicReference<>(Loss.NONE);
+
+  /** Runs when a multi's answer is lost (or its send), before the client is told. */
+  private volatile Runnable onLoss = () -> {};
+
+  private CuratorFramework other;
   private CuratorFramework client;
   private LeaderElection election;
   private ZkSchedulerStore store;
@@ -89,6 +98,7 @@ class LostCommitReplyIT {
                     new LossyZooKeeper(connectString, sessionTimeout, watcher, readOnly))
             .build();
     client.start();
+    other = ZkClients.started(server.getConnectString(), "lost-reply-" + (namespaces - 1));
     ZkLayout layout = new ZkLayout();
     new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
     election = new LeaderElection(client, layout, "a", Clock.systemUTC(), null);
@@ -102,6 +112,7 @@ class LostCommitReplyIT {
   void disconnect() {
     election.close();
     client.close();
+    other.close();
   }
 
   @Test
@@ -186,6 +197,78 @@ class LostCommitReplyIT {
     assertThat(client.getData().forPath("/runs/j/r1")).isEqualTo(foreign);
   }
 
+  /**
+   * Another term is taken while the answer is lost (epoch writes by another session, from another
+   * thread: the loss happens inside the client's own call).
+   */
+  private Runnable nextTermTaken(int terms) {
+    return () -> {
+      java.util.concurrent.CompletableFuture<Void> taken =
+          java.util.concurrent.CompletableFuture.runAsync(
+              () -> {
+                try {
+                  for (int i = 0; i < terms; i++) {
+                    other.setData().forPath(new ZkLayout().epoch(), "b@later".getBytes(UTF_8));
+                  }
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      taken.join();
+    };
+  }
+
+  /**
+   * The resend meets the next term's epoch: refused, but the first send had committed while this
+   * term held the epoch, so the commit is COMMITTED, not fenced (which would say nothing was
+   * written, and the next leader would count the started attempt lost).
+   */
+  @Test
+  void aCommitWhoseResendMetTheNextTermIsCommitted() throws Exception {
+    LeaderTerm term = term();
+    Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
+    ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0);
+    onLoss = nextTermTaken(1);
+
+    nextMulti.set(Loss.ANSWER);
+    CommitResult result =
+        store.commit(
+            term,
+            List.of(
+                new StoreOp.PutScheduleState(state, StoreOp.CREATE), new StoreOp.CreateRun(run)));
+
+    assertThat(result).isEqualTo(CommitResult.COMMITTED);
+    assertThat(store.run("j", "r1")).get().extracting(Versioned::version).isEqualTo(0);
+  }
+
+  /** Sent once, never arrived, and the next term taken meanwhile: fenced, nothing written. */
+  @Test
+  void aCommitThatNeverArrivedAndMetTheNextTermIsFenced() throws Exception {
+    LeaderTerm term = term();
+    Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
+    onLoss = nextTermTaken(1);
+
+    nextMulti.set(Loss.UNSENT);
+    assertThatThrownBy(() -> store.commit(term, List.of(new StoreOp.CreateRun(run))))
+        .isInstanceOf(FencingException.class);
+    assertThat(store.run("j", "r1")).isEmpty();
+  }
+
+  /**
+   * Two terms taken meanwhile: another node may have led in between, and what it wrote cannot be
+   * told from this term's lost send; the commit is fenced.
+   */
+  @Test
+  void aCommitWhoseResendMetTwoLaterTermsIsFenced() throws Exception {
+    LeaderTerm term = term();
+    Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
+    onLoss = nextTermTaken(2);
+
+    nextMulti.set(Loss.ANSWER);
+    assertThatThrownBy(() -> store.commit(term, List.of(new StoreOp.CreateRun(run))))
+        .isInstanceOf(FencingException.class);
+  }
+
   @Test
   void aRefusedUpdateWhoseFirstSendNeverArrivedIsStillAConflict() throws Exception {
     LeaderTerm term = term();
@@ -253,10 +336,12 @@ class LostCommitReplyIT {
     public List<OpResult> multi(Iterable<Op> ops) throws InterruptedException, KeeperException {
       Loss loss = nextMulti.getAndSet(Loss.NONE);
       if (loss == Loss.UNSENT) {
+        onLoss.run();
         throw new KeeperException.ConnectionLossException();
       }
       List<OpResult> results = super.multi(ops);
       if (loss == Loss.ANSWER) {
+        onLoss.run();
         throw new KeeperException.ConnectionLossException();
       }
       return results;
@@ -267,17 +352,22 @@ class LostCommitReplyIT {
       Loss loss = nextMulti.getAndSet(Loss.NONE);
       int lost = KeeperException.Code.CONNECTIONLOSS.intValue();
       if (loss == Loss.UNSENT) {
+        onLoss.run();
         cb.processResult(lost, null, ctx, null);
         return;
       }
       super.multi(
           ops,
-          (rc, path, context, results) ->
-              cb.processResult(
-                  loss == Loss.ANSWER ? lost : rc,
-                  path,
-                  context,
-                  loss == Loss.ANSWER ? null : results),
+          (rc, path, context, results) -> {
+            if (loss == Loss.ANSWER) {
+              onLoss.run();
+            }
+            cb.processResult(
+                loss == Loss.ANSWER ? lost : rc,
+                path,
+                context,
+                loss == Loss.ANSWER ? null : results);
+          },
           ctx);
     }
   }
