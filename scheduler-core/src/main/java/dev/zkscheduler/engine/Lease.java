@@ -17,12 +17,17 @@ import java.time.Duration;
  */
 public final class Lease {
 
-  private final long timeoutNanos;
+  private final java.util.function.LongSupplier timeoutNanos;
   private volatile long lastContactNanos = System.nanoTime();
 
   /** A lease that lapses {@code timeout} after the last contact; null: it never lapses. */
   Lease(Duration timeout) {
-    this.timeoutNanos = timeout == null ? 0 : timeout.toNanos();
+    long nanos = timeout == null ? 0 : timeout.toNanos();
+    this.timeoutNanos = () -> nanos;
+  }
+
+  private Lease(java.util.function.LongSupplier timeoutNanos) {
+    this.timeoutNanos = timeoutNanos;
   }
 
   /** For a backend whose leader has a session: lapses {@code timeout} after the last contact. */
@@ -30,9 +35,17 @@ public final class Lease {
     return new Lease(java.util.Objects.requireNonNull(timeout, "timeout"));
   }
 
+  /**
+   * As {@link #lapsingAfter(Duration)}, with a timeout read at each check: the session timeout the
+   * server granted can be shorter than the one asked for, and it is known only once connected.
+   */
+  public static Lease lapsingAfter(java.util.function.Supplier<Duration> timeout) {
+    return new Lease(() -> timeout.get().toNanos());
+  }
+
   /** For a single process with no session to lose. */
   public static Lease unlimited() {
-    return new Lease(null);
+    return new Lease((Duration) null);
   }
 
   /** Records contact that began at {@code nanos} (a {@link System#nanoTime()} reading). */
@@ -43,6 +56,7 @@ public final class Lease {
   }
 
   boolean valid() {
-    return timeoutNanos <= 0 || System.nanoTime() - lastContactNanos < timeoutNanos;
+    long timeout = timeoutNanos.getAsLong();
+    return timeout <= 0 || System.nanoTime() - lastContactNanos < timeout;
   }
 }

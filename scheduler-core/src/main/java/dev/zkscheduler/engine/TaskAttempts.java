@@ -35,7 +35,9 @@ final class TaskAttempts {
    * Records the outcomes reported since the last tick (staged; the caller flushes), each run alone.
    */
   void recordOutcomes() {
-    for (TaskRunner.Outcome outcome : state.runner().drain()) {
+    List<TaskRunner.Outcome> drained = state.runner().drain();
+    state.recording(drained);
+    for (TaskRunner.Outcome outcome : drained) {
       TaskRunner.AttemptKey key = outcome.key();
       state.forRun(
           key.jobId(),

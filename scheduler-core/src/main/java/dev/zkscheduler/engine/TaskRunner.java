@@ -81,6 +81,10 @@ final class TaskRunner {
 
   void start(AttemptKey key, TaskHandler handler, AttemptContext context) {
     // Registered before it can run, so that a handler finishing at once still reports its outcome.
+    // The entry is this call's own: an attempt held and queued again registers a new one under the
+    // same key, which a late finish of the old task must not remove.
+    java.util.concurrent.atomic.AtomicReference<InFlight> own =
+        new java.util.concurrent.atomic.AtomicReference<>();
     FutureTask<Void> future =
         new FutureTask<>(
             () -> {
@@ -122,17 +126,18 @@ final class TaskRunner {
                         bounded(e.getClass().getSimpleName() + ": " + e.getMessage()),
                         clock.instant());
               }
-              if (inFlight.remove(key) != null) {
+              if (inFlight.remove(key, own.get())) {
                 outcomes.add(outcome);
                 wakeUp.run();
               }
             },
             null);
-    inFlight.put(key, new InFlight(context, handler, future, context.deadline()));
+    own.set(new InFlight(context, handler, future, context.deadline()));
+    inFlight.put(key, own.get());
     try {
       pool.execute(future);
     } catch (java.util.concurrent.RejectedExecutionException e) {
-      inFlight.remove(key);
+      inFlight.remove(key, own.get());
       outcomes.add(new Outcome(key, false, "this node is shutting down", clock.instant()));
     }
   }
@@ -156,6 +161,15 @@ final class TaskRunner {
         + "... ("
         + (message.length() - MAX_ERROR_CHARS)
         + " more characters)";
+  }
+
+  /**
+   * Puts back outcomes taken by {@link #drain} whose recording was not written (the work that took
+   * them was dropped): the next work of this node records them, instead of counting the attempts
+   * lost.
+   */
+  void putBack(List<Outcome> unwritten) {
+    outcomes.addAll(unwritten);
   }
 
   /** Outcomes reported since the last call. */

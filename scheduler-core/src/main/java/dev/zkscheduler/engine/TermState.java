@@ -475,6 +475,21 @@ final class TermState {
     }
     pendingStarts.clear();
     committedRuns.clear();
+    runner.putBack(recording);
+    recording = List.of();
+  }
+
+  /** Outcomes taken from the runner this tick, until the tick's writes are done. */
+  private List<TaskRunner.Outcome> recording = List.of();
+
+  /** Notes the outcomes being recorded: put back in the runner if this work is dropped. */
+  void recording(List<TaskRunner.Outcome> drained) {
+    recording = drained;
+  }
+
+  /** The tick's writes are done: the outcomes it took are recorded. */
+  void recorded() {
+    recording = List.of();
   }
 
   /** Whether the store, as this term read it, shows {@code key}'s attempt running. */

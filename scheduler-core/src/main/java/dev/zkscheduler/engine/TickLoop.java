@@ -60,6 +60,11 @@ final class TickLoop implements AutoCloseable {
    */
   private long suspendedEpoch = -1;
 
+  /**
+   * Whether the term {@link #suspendedEpoch} names was fenced: then only a later term continues.
+   */
+  private boolean suspendedFenced;
+
   private volatile int activeRuns;
 
   TickLoop(
@@ -134,6 +139,11 @@ final class TickLoop implements AutoCloseable {
       if (work != null) {
         drop("this node no longer leads", true);
       }
+      if (suspendedEpoch >= 0) {
+        // Also after a failed tick of a term that then ended: attempts still queued for a thread
+        // must wait for the next term of this node, not start now.
+        runner.suspend();
+      }
       if (suspendedEpoch >= 0 && !runner.lease().valid()) {
         // Past half the session timeout without contact: another node may lead before long.
         abandonSuspended(
@@ -152,11 +162,14 @@ final class TickLoop implements AutoCloseable {
       }
       if (work == null) {
         changes.clear();
-        boolean continues = takeOverSuspended(term.get());
+        boolean continues = continuesSuspended(term.get());
         TermWork fresh = newWork.apply(term.get());
         fresh.rebuild();
         runner.lease().renew(contact);
         work = fresh;
+        // Only once the rebuild succeeded: a failed one is tried again, and must still know.
+        suspendedEpoch = -1;
+        suspendedFenced = false;
         if (continues) {
           List<TaskRunner.AttemptKey> resumed = runner.resume(fresh::showsRunning);
           if (!resumed.isEmpty()) {
@@ -180,6 +193,10 @@ final class TickLoop implements AutoCloseable {
       log.warn("leader work stopped: {}", e.getMessage());
       leadership.endTerm(term.get(), e.getMessage());
       drop("fenced", true);
+      // The term is over whatever the local view says until endTerm lands: never continued.
+      if (suspendedEpoch == term.get().epoch()) {
+        suspendedFenced = true;
+      }
     } catch (RuntimeException e) {
       // Store unavailable, a stale view, or a bug: the store is the truth, rebuild from it.
       log.warn("leader tick failed, rebuilding from the store next tick: {}", e.toString());
@@ -224,13 +241,12 @@ final class TickLoop implements AutoCloseable {
    * them again, so they are abandoned (queued ones never start, outcomes are dropped, and this term
    * counts them lost like any other leader would).
    */
-  private boolean takeOverSuspended(LeaderTerm term) {
+  private boolean continuesSuspended(LeaderTerm term) {
     if (suspendedEpoch < 0) {
       return false;
     }
     long previous = suspendedEpoch;
-    suspendedEpoch = -1;
-    if (term.epoch() == previous) {
+    if (term.epoch() == previous && !suspendedFenced) {
       return true; // The same term, rebuilt after a failed tick.
     }
     if (term.epoch() == previous + 1) {
@@ -256,6 +272,7 @@ final class TickLoop implements AutoCloseable {
    */
   private void abandonSuspended(String why) {
     suspendedEpoch = -1;
+    suspendedFenced = false;
     boolean interrupt = settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL;
     List<TaskRunner.AttemptKey> notStarted = runner.abandonAll(interrupt);
     log.info(

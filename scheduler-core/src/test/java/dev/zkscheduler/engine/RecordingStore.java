@@ -30,6 +30,8 @@ final class RecordingStore implements SchedulerStore {
   private final List<List<StoreOp>> committed = new CopyOnWriteArrayList<>();
   private volatile Predicate<List<StoreOp>> refuse = ops -> false;
   private volatile Predicate<String> unreadable = id -> false;
+  private final java.util.concurrent.atomic.AtomicInteger failedActiveReads =
+      new java.util.concurrent.atomic.AtomicInteger();
 
   RecordingStore(InMemorySchedulerStore delegate) {
     this.delegate = delegate;
@@ -146,8 +148,17 @@ final class RecordingStore implements SchedulerStore {
     return delegate.runIds(jobId);
   }
 
+  /** The next {@code times} reads of the active runs fail as an unreachable store does. */
+  void failActiveRuns(int times) {
+    failedActiveReads.set(times);
+  }
+
   @Override
   public List<Versioned<Run>> activeRuns() {
+    if (failedActiveReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+      throw new dev.zkscheduler.error.StoreUnavailableException(
+          "active runs not read (test)", null);
+    }
     return delegate.activeRuns();
   }
 }

@@ -62,6 +62,9 @@ class TermLossTest {
     return TaskResult.success();
   }
 
+  /** The store the loop's terms write through: refusals and failed reads on demand. */
+  private final RecordingStore store = new RecordingStore(memory);
+
   private TickLoop loop(EngineSettings.TermLossPolicy policy) {
     EngineSettings settings =
         EngineSettings.DEFAULT.withTickInterval(Duration.ofSeconds(10)).withOnTermLoss(policy);
@@ -76,13 +79,13 @@ class TermLossTest {
         term ->
             new TermWork(
                 term,
-                memory,
+                store,
                 clock,
                 settings,
                 handlers,
                 runner,
                 metrics,
-                DefinitionSource.store(memory)));
+                DefinitionSource.store(store)));
   }
 
   private static JobDefinition dueAtOnce(String id) {
@@ -197,6 +200,77 @@ class TermLossTest {
         .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
     assertThat(memory.runs("b", 10).get(0).value().state())
         .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+  }
+
+  /**
+   * The directly following term's first rebuild fails (the store unreachable for a moment): the
+   * next one still knows it continues the ended term, and starts the attempt held since.
+   */
+  @Test
+  void aFailedRebuildOfTheFollowingTermStillTakesTheAttemptsOver() {
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
+
+    leadership.revoke();
+    loop.tickNow();
+    leadership.grant();
+    store.failActiveRuns(1);
+    loop.tickNow();
+    loop.tickNow();
+    release.countDown();
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return memory.activeRuns().isEmpty();
+            });
+    assertThat(ledger).as("each handler once").containsExactlyInAnyOrder("a", "b");
+    assertThat(ledger.get(0)).isEqualTo(first);
+    assertThat(memory.runs("b", 10).get(0).value().state())
+        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+    assertThat(memory.runs("b", 10).get(0).value().tasks().get("t").attempts()).isEqualTo(1);
+  }
+
+  /**
+   * The write that records an outcome is refused (the tick's work is dropped and rebuilt in the
+   * same term): the outcome taken from the runner is put back and recorded by the rebuilt work, not
+   * counted as an attempt lost.
+   */
+  @Test
+  void anOutcomeWhoseWriteFailedIsRecordedByTheRebuiltWork() {
+    leadAndStartTwo(EngineSettings.TermLossPolicy.CANCEL);
+    store.refuse(
+        ops ->
+            ops.stream()
+                .anyMatch(
+                    op ->
+                        op instanceof dev.zkscheduler.store.StoreOp.UpdateRun u
+                            && u.run().state().isTerminal()));
+    release.countDown();
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return finished.size() == 2;
+            });
+    loop.tickNow();
+    store.refuse(ops -> false);
+
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return memory.activeRuns().isEmpty();
+            });
+    for (String job : List.of("a", "b")) {
+      dev.zkscheduler.dag.Run run = memory.runs(job, 10).get(0).value();
+      assertThat(run.state()).as(job).isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+      assertThat(run.tasks().get("t").attempts()).as(job).isEqualTo(1);
+    }
+    assertThat(ledger).containsExactlyInAnyOrder("a", "b");
   }
 
   /**

@@ -121,7 +121,16 @@ public final class ZooKeeperBackend implements Backend {
   public Lease attemptLease() {
     // A leader's last contact younger than half the session timeout proves that no newer leader
     // can exist yet (see Lease): attempts start only inside that window.
-    return Lease.lapsingAfter(settings.sessionTimeout().dividedBy(2));
+    // The server may grant a shorter session than asked for (its maxSessionTimeout): the lease
+    // follows the granted one once known, since that is when another node could take over.
+    Duration asked = settings.sessionTimeout();
+    return Lease.lapsingAfter(
+        () -> {
+          int granted = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
+          Duration session =
+              granted > 0 && granted < asked.toMillis() ? Duration.ofMillis(granted) : asked;
+          return session.dividedBy(2);
+        });
   }
 
   @Override
