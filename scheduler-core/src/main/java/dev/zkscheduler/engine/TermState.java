@@ -54,10 +54,8 @@ final class TermState {
   static final int SHORT_ERROR_CHARS = 200;
 
   /** A handler call waiting for the commit of the write that records its attempt's start. */
-  /** {@code hold} gives the attempt to the runner to keep, not start (see {@link #holdPending}). */
-  private record PendingStart(TaskRunner.AttemptKey key, Runnable start, Runnable hold) {}
-
   private final LeaderTerm term;
+
   private final SchedulerStore store;
   private final Clock clock;
   private final EngineSettings settings;
@@ -66,14 +64,7 @@ final class TermState {
   private final FirePlanner planner;
   private final ActiveRuns active;
   private final Map<String, JobEntry> jobs = new HashMap<>();
-  private final List<PendingStart> pendingStarts = new ArrayList<>();
-
-  /**
-   * The latest committed record of each run with a task running, written since starts were last
-   * called: the evidence {@link #startCommitted} checks. Cleared by it, so it holds at most one
-   * tick's writes.
-   */
-  private final Map<String, Run> committedRuns = new HashMap<>();
+  private final PendingStarts starts = new PendingStarts();
 
   /**
    * The plans of active runs whose DAG is not their job's current one (adopted, or created before
@@ -269,8 +260,7 @@ final class TermState {
         e.toString(),
         e);
     Versioned<Run> current = active.get(jobId, runId);
-    String key = ActiveRuns.key(jobId, runId);
-    pendingStarts.removeIf(p -> ActiveRuns.key(p.key().jobId(), p.key().runId()).equals(key));
+    starts.dropRun(ActiveRuns.key(jobId, runId));
     runner.interruptRun(jobId, runId);
     if (current == null || current.value().state().isTerminal()) {
       return;
@@ -422,7 +412,7 @@ final class TermState {
     List<CommitResult> results = store.commitEach(term, multis);
     for (int i = 0; i < results.size(); i++) {
       if (results.get(i).committed()) {
-        noteCommitted(multis.get(i));
+        starts.noteCommitted(multis.get(i));
       }
     }
     return results;
@@ -432,20 +422,8 @@ final class TermState {
     return ops.stream().anyMatch(StoreOp.CreateRun.class::isInstance);
   }
 
-  private void noteCommitted(List<StoreOp> ops) {
-    for (StoreOp op : ops) {
-      Run run =
-          op instanceof StoreOp.CreateRun c
-              ? c.run()
-              : op instanceof StoreOp.UpdateRun u ? u.run() : null;
-      if (run != null && run.tasks().values().stream().anyMatch(TermState::running)) {
-        committedRuns.put(ActiveRuns.key(run.jobId(), run.id()), run);
-      }
-    }
-  }
-
   private static boolean running(TaskRun task) {
-    return task.state() == TaskState.RUNNING;
+    return PendingStarts.running(task);
   }
 
   // ---- handler starts (rule 1) ----
@@ -459,37 +437,28 @@ final class TermState {
    * As {@link #queueStart(TaskRunner.AttemptKey, Runnable)}; {@code hold} see {@link #holdPending}.
    */
   void queueStart(TaskRunner.AttemptKey key, Runnable start, Runnable hold) {
-    pendingStarts.add(new PendingStart(key, start, hold));
+    starts.queue(key, start, hold);
   }
 
   /**
    * When this term's work is dropped between writing starts and calling them (a later write of the
    * same tick refused, fenced or unanswered): whether those writes committed is not known here, so
-   * every queued start is handed to the runner to hold. The next work of this node (the same term
-   * rebuilt, or the term that directly follows) starts those whose start the store shows; any other
-   * leader counts them lost, as it must.
+   * every queued start is handed to the runner to hold, and the outcomes being recorded are put
+   * back. The next work of this node (the same term rebuilt, or the term that directly follows)
+   * starts those whose start the store shows; any other leader counts them lost, as it must.
    */
   void holdPending() {
-    for (PendingStart p : pendingStarts) {
-      p.hold().run();
-    }
-    pendingStarts.clear();
-    committedRuns.clear();
-    runner.putBack(recording);
-    recording = List.of();
+    starts.holdAll(runner);
   }
-
-  /** Outcomes taken from the runner this tick, until the tick's writes are done. */
-  private List<TaskRunner.Outcome> recording = List.of();
 
   /** Notes the outcomes being recorded: put back in the runner if this work is dropped. */
   void recording(List<TaskRunner.Outcome> drained) {
-    recording = drained;
+    starts.recording(drained);
   }
 
   /** The tick's writes are done: the outcomes it took are recorded. */
   void recorded() {
-    recording = List.of();
+    starts.recorded();
   }
 
   /** Whether the store, as this term read it, shows {@code key}'s attempt running. */
@@ -504,34 +473,15 @@ final class TermState {
    * their start is not in the store (refused, never sent, or a duplicate run), so calling them
    * could run an attempt the next leader runs again. Called once the writes of a step are answered,
    * also when one of them was refused: the attempts that did commit are recorded as running and
-   * must run, or the next leader counts them as lost.
+   * must run, or the next leader counts them as lost. A write can commit after its term ended
+   * locally (its answer was lost and the resend found it committed): its handlers are then held for
+   * the next term of this node instead of starting now.
    */
   void startCommitted() {
-    List<PendingStart> starts = new ArrayList<>(pendingStarts);
-    pendingStarts.clear();
-    // A write can commit after its term ended locally (its answer was lost and the resend found
-    // it committed): its handlers wait for the next term of this node instead of starting now.
-    boolean current = term.isCurrent();
-    try {
-      for (PendingStart p : starts) {
-        if (isRecorded(p.key())) {
-          (current ? p.start() : p.hold()).run();
-        } else {
-          log.debug("attempt {} not started: its start is not committed", p.key());
-        }
-      }
-    } finally {
-      committedRuns.clear();
-    }
-  }
-
-  private boolean isRecorded(TaskRunner.AttemptKey key) {
-    Run committed = committedRuns.get(ActiveRuns.key(key.jobId(), key.runId()));
-    TaskRun task = committed == null ? null : committed.tasks().get(key.taskId());
-    return task != null && running(task) && task.attempts() == key.attempt();
+    starts.start(term.isCurrent());
   }
 
   int pendingStartCount() {
-    return pendingStarts.size();
+    return starts.count();
   }
 }

@@ -1,5 +1,6 @@
 package dev.zkscheduler.engine;
 
+import static dev.zkscheduler.engine.TermFixture.everyMinute;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zkscheduler.cluster.LeaderTerm;
@@ -33,13 +34,6 @@ class JobIdentityTest {
   @AfterEach
   void close() {
     f.close();
-  }
-
-  private static JobDefinition everyMinute(String id) {
-    return JobDefinition.builder(id)
-        .schedule(Schedule.interval(Duration.ofMinutes(1), T0))
-        .task("t", "block")
-        .build();
   }
 
   private static JobDefinition everyHour(String id) {

@@ -86,6 +86,14 @@ final class TermFixture implements AutoCloseable {
     return created.stream().map(j -> state.jobs().get(j.value().id())).toList();
   }
 
+  /** A job with one {@code block} task, every minute from {@link #T0}. */
+  static JobDefinition everyMinute(String id) {
+    return JobDefinition.builder(id)
+        .schedule(dev.zkscheduler.schedule.Schedule.interval(Duration.ofMinutes(1), T0))
+        .task("t", "block")
+        .build();
+  }
+
   /** A job with one {@code block} task and no schedule. */
   static JobDefinition manualJob(String id) {
     return JobDefinition.builder(id).task("t", "block").build();

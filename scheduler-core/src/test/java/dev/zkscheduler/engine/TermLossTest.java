@@ -95,6 +95,21 @@ class TermLossTest {
         .build();
   }
 
+  private void tickUntilNoRunIsActive() {
+    await()
+        .atMost(Duration.ofSeconds(10))
+        .until(
+            () -> {
+              loop.tickNow();
+              return memory.activeRuns().isEmpty();
+            });
+  }
+
+  /** A job's newest run. */
+  private dev.zkscheduler.dag.Run newestRun(String jobId) {
+    return memory.runs(jobId, 1).get(0).value();
+  }
+
   /** Two attempts recorded as started: one runs, the other waits for the only thread. */
   private String leadAndStartTwo(EngineSettings.TermLossPolicy policy) {
     memory.createJob(dueAtOnce("a"));
@@ -186,20 +201,12 @@ class TermLossTest {
     loop.tickNow();
     release.countDown();
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              loop.tickNow();
-              return memory.activeRuns().isEmpty();
-            });
+    tickUntilNoRunIsActive();
     assertThat(ledger).as("each handler once").containsExactlyInAnyOrder("a", "b");
     assertThat(ledger.get(0)).isEqualTo(first);
     assertThat(registry.counter(dev.zkscheduler.metrics.MetricNames.RETRIES).getCount()).isZero();
-    assertThat(memory.runs("a", 10).get(0).value().state())
-        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
-    assertThat(memory.runs("b", 10).get(0).value().state())
-        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+    assertThat(newestRun("a").state()).isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+    assertThat(newestRun("b").state()).isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
   }
 
   /**
@@ -218,18 +225,11 @@ class TermLossTest {
     loop.tickNow();
     release.countDown();
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              loop.tickNow();
-              return memory.activeRuns().isEmpty();
-            });
+    tickUntilNoRunIsActive();
     assertThat(ledger).as("each handler once").containsExactlyInAnyOrder("a", "b");
     assertThat(ledger.get(0)).isEqualTo(first);
-    assertThat(memory.runs("b", 10).get(0).value().state())
-        .isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
-    assertThat(memory.runs("b", 10).get(0).value().tasks().get("t").attempts()).isEqualTo(1);
+    assertThat(newestRun("b").state()).isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
+    assertThat(newestRun("b").tasks().get("t").attempts()).isEqualTo(1);
   }
 
   /**
@@ -258,15 +258,9 @@ class TermLossTest {
     loop.tickNow();
     store.refuse(ops -> false);
 
-    await()
-        .atMost(Duration.ofSeconds(10))
-        .until(
-            () -> {
-              loop.tickNow();
-              return memory.activeRuns().isEmpty();
-            });
+    tickUntilNoRunIsActive();
     for (String job : List.of("a", "b")) {
-      dev.zkscheduler.dag.Run run = memory.runs(job, 10).get(0).value();
+      dev.zkscheduler.dag.Run run = newestRun(job);
       assertThat(run.state()).as(job).isEqualTo(dev.zkscheduler.dag.RunState.SUCCEEDED);
       assertThat(run.tasks().get("t").attempts()).as(job).isEqualTo(1);
     }
