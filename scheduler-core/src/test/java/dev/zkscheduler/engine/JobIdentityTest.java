@@ -190,12 +190,18 @@ class JobIdentityTest {
     JobEntry old = f.load(everyMinute("j")).get(0);
     finishedRun(old, "s-old-done", T0);
     f.startedRun(old, "m-old-active");
+    TaskRunner.AttemptKey handler = TermFixture.key("j", "m-old-active", "t", 1);
+    org.awaitility.Awaitility.await()
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> f.ledger.contains("j/m-old-active/t#1"));
     f.clock.advance(Duration.ofMinutes(3));
     f.memory.deleteJob("j", OptionalInt.empty());
     Versioned<JobDefinition> again = f.memory.createJob(everyMinute("j"));
 
     new DefinitionSync(f.state).apply(List.of(new TermWork.DefinitionChange("j", again)));
 
+    assertThat(f.runner.holds(handler)).as("the old job's handler interrupted").isFalse();
+    assertThat(f.ledger).as("called once, never again").containsExactly("j/m-old-active/t#1");
     assertThat(f.state.active().count()).isZero();
     assertThat(f.memory.activeRuns()).isEmpty();
     assertThat(f.memory.runIds("j")).isEmpty();

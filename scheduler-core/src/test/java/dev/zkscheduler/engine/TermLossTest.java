@@ -95,6 +95,14 @@ class TermLossTest {
         .build();
   }
 
+  /** Only {@code first} was called, it was interrupted, and the queued attempt never started. */
+  private void assertInterruptedAndQueuedNeverStarted(String first) {
+    awaitQueueDrained();
+    assertThat(ledger).as("handler calls").containsExactly(first);
+    assertThat(finished).as("interrupted, not finished").isEmpty();
+    assertThat(runner.running()).isZero();
+  }
+
   private void tickUntilNoRunIsActive() {
     await()
         .atMost(Duration.ofSeconds(10))
@@ -180,10 +188,32 @@ class TermLossTest {
     leadership.grant();
     loop.tickNow();
 
-    awaitQueueDrained();
+    assertInterruptedAndQueuedNeverStarted(first);
+  }
+
+  /**
+   * Under FINISH, when another node leads in between: the running handler finishes but its outcome
+   * is not recorded, and the queued one never starts; this node's later term counts both attempts
+   * lost, as any other leader would.
+   */
+  @Test
+  void underFinishAnotherNodesTermInBetweenLeavesTheOutcomeUnrecorded() {
+    String first = leadAndStartTwo(EngineSettings.TermLossPolicy.FINISH);
+
+    leadership.revoke();
+    loop.tickNow();
+    memory.newTerm("node-2", clock.instant()); // another node leads in between
+    leadership.grant();
+    loop.tickNow();
+    release.countDown();
+    await().atMost(Duration.ofSeconds(10)).until(() -> finished.contains(first));
+    tickUntilNoRunIsActive();
+
     assertThat(ledger).as("handler calls").containsExactly(first);
-    assertThat(finished).as("interrupted, not finished").isEmpty();
-    assertThat(runner.running()).isZero();
+    assertThat(finished).containsExactly(first);
+    for (String job : List.of("a", "b")) {
+      assertThat(newestRun(job).tasks().get("t").error()).as(job).contains("lost");
+    }
   }
 
   /**
@@ -285,10 +315,7 @@ class TermLossTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> !runner.lease().valid());
     loop.tickNow();
 
-    awaitQueueDrained();
-    assertThat(ledger).as("handler calls").containsExactly(first);
-    assertThat(finished).as("interrupted, not finished").isEmpty();
-    assertThat(runner.running()).isZero();
+    assertInterruptedAndQueuedNeverStarted(first);
   }
 
   @Test

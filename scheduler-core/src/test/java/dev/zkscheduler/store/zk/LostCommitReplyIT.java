@@ -244,12 +244,7 @@ class LostCommitReplyIT {
   /** Sent once, never arrived, and the next term taken meanwhile: fenced, nothing written. */
   @Test
   void aCommitThatNeverArrivedAndMetTheNextTermIsFenced() throws Exception {
-    LeaderTerm term = term();
-    Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
-    onLoss = nextTermTaken(1);
-
-    nextMulti.set(Loss.UNSENT);
-    assertThatThrownBy(() -> store.commit(term, List.of(new StoreOp.CreateRun(run))))
+    assertThatThrownBy(() -> createRunMeetingLaterTerms(Loss.UNSENT, 1))
         .isInstanceOf(FencingException.class);
     assertThat(store.run("j", "r1")).isEmpty();
   }
@@ -260,13 +255,17 @@ class LostCommitReplyIT {
    */
   @Test
   void aCommitWhoseResendMetTwoLaterTermsIsFenced() throws Exception {
+    assertThatThrownBy(() -> createRunMeetingLaterTerms(Loss.ANSWER, 2))
+        .isInstanceOf(FencingException.class);
+  }
+
+  /** Creates run r1 of job j in the current term; {@code terms} are taken while it is lost. */
+  private CommitResult createRunMeetingLaterTerms(Loss loss, int terms) throws Exception {
     LeaderTerm term = term();
     Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
-    onLoss = nextTermTaken(2);
-
-    nextMulti.set(Loss.ANSWER);
-    assertThatThrownBy(() -> store.commit(term, List.of(new StoreOp.CreateRun(run))))
-        .isInstanceOf(FencingException.class);
+    onLoss = nextTermTaken(terms);
+    nextMulti.set(loss);
+    return store.commit(term, List.of(new StoreOp.CreateRun(run)));
   }
 
   @Test

@@ -93,6 +93,13 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
     assertThat(store.jobs(null, 10).jobs()).extracting(Versioned::created).containsExactly(czxid);
   }
 
+  /** A store over this test's client whose metrics go to {@code registry}. */
+  private ZkSchedulerStore countingInto(com.codahale.metrics.MetricRegistry registry) {
+    ZkLayout layout = new ZkLayout();
+    return new ZkSchedulerStore(
+        client, layout, new FencedTransaction(client, layout, null), StoreLimits.DEFAULT, registry);
+  }
+
   /**
    * One definition no node can read (a hand edit, a format from another version) is left out of
    * bulk reads and counted; it used to fail every listing and every new leader's rebuild.
@@ -101,13 +108,7 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
   void anUnreadableDefinitionIsLeftOutOfBulkReadsAndCounted() throws Exception {
     com.codahale.metrics.MetricRegistry registry = new com.codahale.metrics.MetricRegistry();
     ZkLayout layout = new ZkLayout();
-    ZkSchedulerStore counted =
-        new ZkSchedulerStore(
-            client,
-            layout,
-            new FencedTransaction(client, layout, null),
-            StoreLimits.DEFAULT,
-            registry);
+    ZkSchedulerStore counted = countingInto(registry);
     counted.createJob(job("a"));
     counted.createJob(job("c"));
     client.create().forPath(layout.job("b"), "{\"v\":1,\"id\":\"b\",\"tasks\":7}".getBytes(UTF_8));
@@ -129,13 +130,7 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
   void anUnreadableRunIsLeftOutOfTheActiveRunsAndCounted() throws Exception {
     com.codahale.metrics.MetricRegistry registry = new com.codahale.metrics.MetricRegistry();
     ZkLayout layout = new ZkLayout();
-    ZkSchedulerStore counted =
-        new ZkSchedulerStore(
-            client,
-            layout,
-            new FencedTransaction(client, layout, null),
-            StoreLimits.DEFAULT,
-            registry);
+    ZkSchedulerStore counted = countingInto(registry);
     assertThat(
             counted.commit(
                 term(),

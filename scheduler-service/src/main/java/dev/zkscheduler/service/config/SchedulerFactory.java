@@ -49,7 +49,7 @@ public class SchedulerFactory {
   @JsonProperty
   public Duration misfireThreshold = Duration.seconds(60);
 
-  /** What running handlers do when this node stops leading or shuts down: CANCEL or FINISH. */
+  /** What running handlers do once another node may lead, or on shutdown: CANCEL or FINISH. */
   @NotNull @JsonProperty
   public EngineSettings.TermLossPolicy onTermLoss = EngineSettings.TermLossPolicy.CANCEL;
 
