@@ -11,6 +11,7 @@ import dev.zkscheduler.backend.zk.ZooKeeperSettings;
 import dev.zkscheduler.cluster.Leadership;
 import dev.zkscheduler.engine.Engine;
 import dev.zkscheduler.engine.EngineSettings;
+import dev.zkscheduler.engine.NodeRoles;
 import dev.zkscheduler.health.SchedulerLoopHealthCheck;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.TaskHandler;
@@ -48,6 +49,7 @@ public final class SchedulerBuilder {
   private SchedulerStore store;
   private Leadership leadership;
   private String memberId;
+  private NodeRoles roles = NodeRoles.BOTH;
   private String address;
   private String version = "dev";
   private Clock clock = Clock.systemUTC();
@@ -168,6 +170,16 @@ public final class SchedulerBuilder {
     return this;
   }
 
+  /**
+   * What this node does: lead when elected and decide ({@code scheduler}), run the attempts the
+   * leader assigns ({@code worker}), or both (the default). A worker-only node never takes part in
+   * the election; a scheduler-only node runs no handler.
+   */
+  public SchedulerBuilder roles(NodeRoles roles) {
+    this.roles = Preconditions.checkNotNull(roles, "roles");
+    return this;
+  }
+
   public SchedulerBuilder limits(StoreLimits limits) {
     this.limits = limits;
     return this;
@@ -209,11 +221,15 @@ public final class SchedulerBuilder {
             backend.leadership(),
             backend.store(),
             backend.definitions(),
+            backend.workers(),
+            backend.workerSeat(),
             backend.attemptLease(),
             clock,
             settings,
             handlers,
-            metrics);
+            metrics,
+            memberId,
+            roles);
     SchedulerNode node =
         new SchedulerNode(memberId, backend.store(), clock, handlers, backend, engine, jobs);
     if (healthChecks != null) {
@@ -249,7 +265,8 @@ public final class SchedulerBuilder {
             address,
             version,
             clock,
-            limits),
+            limits,
+            roles.scheduler()),
         metrics);
   }
 }

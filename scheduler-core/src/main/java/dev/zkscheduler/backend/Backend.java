@@ -34,8 +34,14 @@ public interface Backend extends AutoCloseable {
   /** Where a new leader reads the definitions its plan starts from. */
   DefinitionSource definitions();
 
-  /** How long a leader may start attempts after its last contact with the backend. */
+  /** How long this node's worker may start and run attempts after its last contact. */
   Lease attemptLease();
+
+  /** The leader's view of the workers and their reports. */
+  dev.zkscheduler.cluster.Workers workers();
+
+  /** This node's place as a worker (opened by the engine of a worker node). */
+  dev.zkscheduler.cluster.WorkerSeat workerSeat();
 
   /** Who leads and who is there. @throws dev.zkscheduler.error.StoreUnavailableException */
   ClusterStatus clusterStatus();

@@ -10,6 +10,7 @@ import dev.zkscheduler.health.LeadershipHealthCheck;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.memory.InMemorySchedulerStore;
+import dev.zkscheduler.store.memory.LocalWorkers;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
@@ -26,6 +27,7 @@ public final class InMemoryBackend implements Backend {
   private final SchedulerStore store;
   private final Leadership leadership;
   private final Instant since;
+  private final LocalWorkers workers;
 
   private InMemoryBackend(
       String memberId, SchedulerStore store, Leadership leadership, Instant since) {
@@ -33,6 +35,11 @@ public final class InMemoryBackend implements Backend {
     this.store = store;
     this.leadership = leadership;
     this.since = since;
+    if (!(store instanceof InMemorySchedulerStore memory)) {
+      throw new IllegalArgumentException(
+          "a store without ZooKeeper must be an InMemorySchedulerStore: its workers are in-process");
+    }
+    this.workers = memory.localWorkers(memberId);
   }
 
   /** A fresh in-memory store; this node always leads. */
@@ -66,6 +73,16 @@ public final class InMemoryBackend implements Backend {
   @Override
   public Lease attemptLease() {
     return Lease.unlimited();
+  }
+
+  @Override
+  public dev.zkscheduler.cluster.Workers workers() {
+    return workers;
+  }
+
+  @Override
+  public dev.zkscheduler.cluster.WorkerSeat workerSeat() {
+    return workers;
   }
 
   @Override

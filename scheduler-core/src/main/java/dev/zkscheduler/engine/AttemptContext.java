@@ -22,14 +22,8 @@ final class AttemptContext implements TaskContext {
   private final CountDownLatch cancelled = new CountDownLatch(1);
   private final Lease lease;
 
-  // Not the lease: it is renewed by whichever term this node leads next, so it cannot tell an
-  // attempt of an ended term from one of the current term.
-  private final java.util.concurrent.atomic.AtomicInteger start =
-      new java.util.concurrent.atomic.AtomicInteger(QUEUED);
-
-  private static final int QUEUED = 0;
-  private static final int STARTED = 1;
-  private static final int REFUSED = 2;
+  private final java.util.concurrent.atomic.AtomicBoolean started =
+      new java.util.concurrent.atomic.AtomicBoolean();
 
   AttemptContext(
       String jobId,
@@ -58,36 +52,9 @@ final class AttemptContext implements TaskContext {
     cancelled.countDown();
   }
 
-  /** The same attempt, not started yet: to queue it again after its start was refused. */
-  AttemptContext requeued() {
-    return new AttemptContext(
-        jobId,
-        runId,
-        taskId,
-        attempt,
-        nominalTime,
-        fencingToken,
-        memberId,
-        config,
-        deadline,
-        lease);
-  }
-
-  /**
-   * Called on the task thread just before the handler; false if {@link #refuseStart} came first.
-   * One atomic step, so a handler never begins after its term ended.
-   */
+  /** Called on the task thread just before the handler; true once only. */
   boolean claimStart() {
-    return start.compareAndSet(QUEUED, STARTED);
-  }
-
-  /**
-   * The term that recorded this attempt ended: if its handler has not begun it never will. Not a
-   * cancellation, so a handler already running under FINISH is left to finish. Returns whether the
-   * start was refused.
-   */
-  boolean refuseStart() {
-    return start.compareAndSet(QUEUED, REFUSED);
+    return started.compareAndSet(false, true);
   }
 
   @Override

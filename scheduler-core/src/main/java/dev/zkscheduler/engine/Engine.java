@@ -2,9 +2,13 @@ package dev.zkscheduler.engine;
 
 import com.codahale.metrics.MetricRegistry;
 import dev.zkscheduler.cluster.Leadership;
+import dev.zkscheduler.cluster.WorkerSeat;
+import dev.zkscheduler.cluster.Workers;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.Gauges;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.SchedulerStore;
 import java.time.Clock;
 import java.time.Instant;
@@ -12,51 +16,74 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The scheduling machinery of one node: the tick loop that leads while this node holds a term, and
- * the task runner that executes attempts. It sees its backend only through interfaces ({@link
- * SchedulerStore}, {@link Leadership}, {@link DefinitionSource}, {@link Lease}), so the same engine
- * runs on ZooKeeper and in memory.
+ * The scheduling machinery of one node: the tick loop that leads while this node holds a term (a
+ * {@code scheduler}), and the worker that runs the attempts the leader assigns to this node (a
+ * {@code worker}). It sees its backend only through interfaces ({@link SchedulerStore}, {@link
+ * Leadership}, {@link Workers}, {@link WorkerSeat}, {@link DefinitionSource}, {@link Lease}), so
+ * the same engine runs on ZooKeeper and in memory.
  *
- * <p>Thread-safe. {@link #start()} once; {@link #close()} stops ticking first and then drains or
- * cancels running attempts per {@link EngineSettings#onTermLoss()}, bounded by {@link
- * EngineSettings#shutdownTimeout()}.
+ * <p>Thread-safe. {@link #start()} once; {@link #close()} first drains the worker (no new attempts;
+ * running handlers get {@link EngineSettings#shutdownTimeout()} to finish and report, while the
+ * loop, if it leads, goes on recording), then stops the loop.
  */
 public final class Engine implements AutoCloseable {
 
   private final EngineSettings settings;
-  private final TaskRunner runner;
+  private final NodeRoles roles;
+  private final Worker worker;
   private final TickLoop loop;
 
   public Engine(
       Leadership leadership,
       SchedulerStore store,
       DefinitionSource definitions,
+      Workers workers,
+      WorkerSeat seat,
       Lease attemptLease,
       Clock clock,
       EngineSettings settings,
       Map<String, TaskHandler> handlers,
-      MetricRegistry metrics) {
+      MetricRegistry metrics,
+      String memberId,
+      NodeRoles roles) {
     this.settings = settings;
-    Map<String, TaskHandler> types = Map.copyOf(handlers);
+    this.roles = roles;
     EngineMetrics engineMetrics = new EngineMetrics(metrics);
-    // An outcome wakes the loop so the next task of a DAG starts without waiting for a tick; the
-    // runner does nothing before start(), so the loop exists by the time it first calls back.
-    this.runner =
-        new TaskRunner(settings.taskThreads(), clock, metrics, this::wakeUp, attemptLease);
+    this.worker =
+        new Worker(
+            seat,
+            store,
+            handlers,
+            new TaskRunner(settings.taskThreads(), clock, metrics),
+            memberId,
+            clock,
+            engineMetrics,
+            attemptLease);
     this.loop =
         new TickLoop(
             leadership,
             clock,
             settings,
-            runner,
             metrics,
             term ->
-                new TermWork(
-                    term, store, clock, settings, types, runner, engineMetrics, definitions));
+                new TermWork(term, store, clock, settings, workers, engineMetrics, definitions));
+    Gauges.replace(metrics, MetricNames.WORKERS_LIVE, () -> workers.live().size());
+    // A report, a worker joining or leaving: the leader settles and assigns without waiting for a
+    // tick. The loop does nothing before start().
+    workers.onChange(loop::wakeUp);
   }
 
-  public void start() {
-    loop.start();
+  public void start() throws Exception {
+    if (roles.worker()) {
+      worker.open(settings.taskThreads());
+    }
+    if (roles.scheduler()) {
+      loop.start();
+    }
+  }
+
+  public NodeRoles roles() {
+    return roles;
   }
 
   /** A definition was created, replaced or (with {@code job} null) deleted. */
@@ -74,6 +101,11 @@ public final class Engine implements AutoCloseable {
     return loop.lastTick();
   }
 
+  /** Attempts this node's worker runs now. */
+  public int runningAttempts() {
+    return worker.running();
+  }
+
   /** One tick now, on the caller's thread's behalf (tests drive the loop with this). */
   public void tickNow() {
     loop.tickNow();
@@ -81,8 +113,9 @@ public final class Engine implements AutoCloseable {
 
   @Override
   public void close() {
+    if (roles.worker()) {
+      worker.close(settings.shutdownTimeout());
+    }
     loop.close();
-    runner.close(
-        settings.shutdownTimeout(), settings.onTermLoss() == EngineSettings.TermLossPolicy.CANCEL);
   }
 }

@@ -22,6 +22,7 @@ final class EngineMetrics {
   private final Counter requestsDropped;
   private final Counter runsFailedAlone;
   private final Counter jobsFailed;
+  private final Counter attemptsLost;
 
   EngineMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -34,6 +35,7 @@ final class EngineMetrics {
     this.requestsDropped = registry.counter(MetricNames.REQUESTS_DROPPED);
     this.runsFailedAlone = registry.counter(MetricNames.RUNS_FAILED_ALONE);
     this.jobsFailed = registry.counter(MetricNames.JOBS_FAILED_ALONE);
+    this.attemptsLost = registry.counter(MetricNames.ATTEMPTS_LOST);
     for (RunState state : RunState.values()) {
       if (state.isTerminal()) {
         registry.counter(MetricNames.runsEnded(state));
@@ -72,6 +74,10 @@ final class EngineMetrics {
 
   void runFailedAlone() {
     runsFailedAlone.inc();
+  }
+
+  void attemptLost() {
+    attemptsLost.inc();
   }
 
   void jobFailed() {

@@ -3,17 +3,18 @@ package dev.zkscheduler.engine;
 import java.time.Duration;
 
 /**
- * The leader's local evidence that its ZooKeeper session is alive: the monotonic instant at which
- * the last successful tick began (each leader tick makes at least one ZooKeeper round trip). A
- * session cannot expire sooner than the session timeout after the server last heard from it, and a
- * new leader cannot start before the old session expired; so an attempt that starts while the lease
- * is younger than half the session timeout starts before any newer leader exists.
+ * A worker's local evidence that its ZooKeeper session is alive: the monotonic instant at which its
+ * last successful ZooKeeper round trip began (the worker's heartbeat reads its own worker node). A
+ * session cannot expire sooner than the session timeout after the server last heard from it, and
+ * the leader offers a worker's attempts again only once that session has expired; so a handler that
+ * starts while the lease is younger than half the session timeout starts before anyone else can run
+ * the attempt, and a running handler sees {@code isCancelled()} once the lease lapses.
  *
- * <p>Without it a leader frozen (SIGSTOP, a long GC pause) between recording an attempt's start and
- * calling its handler called the handler on waking, after the next leader had already re-offered
- * the attempt: the receiver saw a lower fencing token after a higher one (found by the fault suite,
- * {@code ChaosIT}, PAUSE_LEADER). Time is {@link System#nanoTime()}, which a frozen process does
- * not stop. Thread-safe.
+ * <p>Without it a node frozen (SIGSTOP, a long GC pause) between being given an attempt and calling
+ * its handler called the handler on waking, after the attempt had already been offered again: the
+ * receiver saw a lower fencing token after a higher one (found by the fault suite, {@code ChaosIT},
+ * when the leader itself ran attempts). Time is {@link System#nanoTime()}, which a frozen process
+ * does not stop. Thread-safe.
  */
 public final class Lease {
 
@@ -49,7 +50,7 @@ public final class Lease {
   }
 
   /** Records contact that began at {@code nanos} (a {@link System#nanoTime()} reading). */
-  void renew(long nanos) {
+  public void renew(long nanos) {
     if (nanos - lastContactNanos > 0) {
       lastContactNanos = nanos;
     }

@@ -8,7 +8,6 @@ import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
@@ -17,8 +16,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Creates runs: the fires of jobs that fell due (under the job's concurrency policy, with the job's
  * new schedule progress in the same write) and the runs of trigger and backfill requests. A run is
- * created with its first tasks already started, so one fenced write records both. A run that
- * already exists is a duplicate prevented: counted, never run.
+ * created with its first tasks already started on the workers chosen for them, so one fenced write
+ * records both and gives the attempts to their workers. A run that already exists is a duplicate
+ * prevented: counted, never run.
  */
 final class RunCreation {
 
@@ -27,40 +27,24 @@ final class RunCreation {
   /**
    * Batches of fires sent to the store together. A burst of 10,000 due jobs is 100 batches: written
    * one after another, each waited for ZooKeeper's log sync (~20 ms here); sent in groups,
-   * ZooKeeper syncs a group at once, and the handlers of a group start before the next is sent.
+   * ZooKeeper syncs a group at once, and the workers see a group before the next is sent.
    */
   private static final int CREATION_BATCHES_IN_FLIGHT = 8;
 
-  /**
-   * The runs to create for one job, with the other ops that must commit with them, and for each run
-   * created with tasks already started, the run as fired and the tasks started in it.
-   */
-  private record Creation(
-      JobEntry entry, List<StoreOp> ops, List<Run> runs, Map<String, Started> starts) {
+  /** The runs to create for one job, with the other ops that must commit with them. */
+  private record Creation(JobEntry entry, List<StoreOp> ops, List<Run> runs) {
     /** Runs {@code from} to {@code to}, with the job's own writes only if {@code withOps}. */
     Creation part(int from, int to, boolean withOps) {
-      List<Run> some = new ArrayList<>(runs.subList(from, to));
-      Map<String, Started> startsOf = new HashMap<>();
-      some.forEach(
-          run -> {
-            if (starts.containsKey(run.id())) {
-              startsOf.put(run.id(), starts.get(run.id()));
-            }
-          });
-      return new Creation(entry, withOps ? ops : List.of(), some, startsOf);
+      return new Creation(
+          entry, withOps ? ops : List.of(), new ArrayList<>(runs.subList(from, to)));
     }
 
     Creation without(Run duplicate) {
       List<Run> rest = new ArrayList<>(runs);
       rest.remove(duplicate);
-      Map<String, Started> startsLeft = new HashMap<>(starts);
-      startsLeft.remove(duplicate.id());
-      return new Creation(entry, ops, rest, startsLeft);
+      return new Creation(entry, ops, rest);
     }
   }
-
-  /** Tasks whose start is recorded in {@code after}, a change of {@code before}. */
-  private record Started(Run before, List<String> tasks) {}
 
   private final TermState state;
   private final TaskAttempts attempts;
@@ -132,7 +116,6 @@ final class RunCreation {
     Instant now = state.clock().instant();
     long epoch = state.term().epoch();
     List<Run> created = new ArrayList<>();
-    Map<String, Started> starts = new HashMap<>();
     boolean busy = running != null && !running.isEmpty();
     for (FirePlanner.Fire fire : fires) {
       boolean scheduled = running != null;
@@ -150,18 +133,17 @@ final class RunCreation {
                   fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch);
       if (!run.state().isTerminal()) {
         // The run is created with its first tasks already started: one fenced write records both
-        // (a write and a round trip less per fire than creating it, then starting it).
+        // (a write and a round trip less per fire than creating it, then starting it). Tasks no
+        // worker can take now start on a later tick.
         List<String> ready = entry.progress.readyTasks(run);
         if (!ready.isEmpty()) {
-          Run fired = run;
           run = attempts.markStarted(entry, run, ready, now);
-          starts.put(run.id(), new Started(fired, ready));
         }
       }
       created.add(run);
       busy = busy || !run.state().isTerminal();
     }
-    return new Creation(entry, new ArrayList<>(ops), created, starts);
+    return new Creation(entry, new ArrayList<>(ops), created);
   }
 
   /** Commits independent batches of creations together; a batch with a duplicate is redone. */
@@ -170,7 +152,6 @@ final class RunCreation {
       commitCreations(new ArrayList<>(group.get(0)));
       return;
     }
-    long contact = System.nanoTime();
     List<List<StoreOp>> multis = new ArrayList<>();
     for (List<Creation> batch : group) {
       List<StoreOp> all = new ArrayList<>();
@@ -202,10 +183,6 @@ final class RunCreation {
         refused = result;
       }
     }
-    // The committed batches recorded their starts: their handlers are called even if a sibling
-    // batch was refused (the next rebuild would otherwise count them as attempts lost).
-    state.runner().lease().renew(contact);
-    state.startCommitted();
     if (refused != null) {
       throw new TermWork.StaleViewException("creating runs: " + refused);
     }
@@ -220,7 +197,6 @@ final class RunCreation {
    * and the others are committed without it.
    */
   private void commitCreations(List<Creation> batch) {
-    long contact = System.nanoTime();
     while (true) {
       List<StoreOp> all = new ArrayList<>();
       List<Creation> owner = new ArrayList<>();
@@ -261,10 +237,6 @@ final class RunCreation {
       for (Creation c : batch) {
         created(c);
       }
-      // The commit recorded the starts, and is fresh proof that the session was alive when it was
-      // sent (see Lease): the handlers start now, not after the rest of a large burst is written.
-      state.runner().lease().renew(contact);
-      state.startCommitted();
       return;
     }
   }
@@ -298,7 +270,7 @@ final class RunCreation {
         });
   }
 
-  /** Takes a committed creation into the leader's memory and queues its first handler calls. */
+  /** Takes a committed creation into the leader's memory. */
   private void created(Creation c) {
     JobEntry entry = c.entry();
     for (StoreOp op : c.ops()) {
@@ -312,16 +284,6 @@ final class RunCreation {
       state.metrics().fired(run);
       if (!run.state().isTerminal()) {
         state.active().put(new Versioned<>(run, 0));
-        Started started = c.starts().get(run.id());
-        if (started != null) {
-          state.forRun(
-              run.jobId(),
-              run.id(),
-              "starting the run's first tasks",
-              () ->
-                  attempts.queueStarts(
-                      entry, started.before(), run, started.tasks(), run.startedAt()));
-        }
       } else {
         state.metrics().runEnded(run.state());
       }

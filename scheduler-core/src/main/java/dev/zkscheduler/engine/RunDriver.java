@@ -13,9 +13,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Drives the active runs through their DAGs: adopts the runs a previous leader left, times out
- * overdue attempts and runs, and starts every task that became ready (or whose retry fell due),
- * recording all the starts before any handler is called.
+ * Drives the active runs through their DAGs: adopts the runs and assignments a previous leader
+ * left, times out overdue runs, and starts every task that became ready (or whose retry fell due)
+ * on a worker with a free slot.
  */
 final class RunDriver {
 
@@ -31,13 +31,20 @@ final class RunDriver {
 
   /**
    * Takes over the runs a previous leader left active (staged; the caller flushes). A run of a job
-   * deleted meanwhile (gone from the store, not merely unloaded here) is ended; an attempt that was
-   * running under the previous leader is lost: counted, and re-offered per the retry policy the run
-   * was created with. A run that cannot be driven is ended FAILED, alone.
+   * deleted meanwhile (gone from the store, not merely unloaded here) is ended. An attempt running
+   * under the previous leader goes on where it runs: its assignment is taken over, and it is
+   * settled like any other, by its worker's report or the end of its worker's session. An attempt
+   * shown running without an assignment (recorded by a release that ran attempts on the leader) is
+   * lost: counted, and re-offered per the retry policy the run was created with. Assignments no run
+   * shows running are taken back. A run that cannot be driven is ended FAILED, alone.
    *
    * @return the ids of the deleted jobs whose runs were ended
    */
-  java.util.Set<String> adopt(List<Versioned<Run>> runs) {
+  java.util.Set<String> adopt(
+      List<Versioned<Run>> runs, List<dev.zkscheduler.cluster.AssignedAttempt> assigned) {
+    java.util.Map<String, dev.zkscheduler.cluster.AssignedAttempt> byKey =
+        new java.util.HashMap<>();
+    assigned.forEach(a -> byKey.put(a.assignment().worker() + "/" + a.assignment().key(), a));
     java.util.Set<String> stored = null;
     java.util.Set<String> deleted = new java.util.HashSet<>();
     for (Versioned<Run> run : runs) {
@@ -67,28 +74,63 @@ final class RunDriver {
           run.value().jobId(),
           run.value().id(),
           "taking the run over from the previous leader",
-          () -> recover(entry, run));
+          () -> recover(entry, run, byKey));
     }
+    takeBackOrphans(byKey.values());
     return deleted;
   }
 
-  private void recover(JobEntry entry, Versioned<Run> versioned) {
+  /** Assignments no active run shows running: their workers stop them, nothing is recorded. */
+  private void takeBackOrphans(java.util.Collection<dev.zkscheduler.cluster.AssignedAttempt> left) {
+    List<StoreOp> ops = new ArrayList<>();
+    for (dev.zkscheduler.cluster.AssignedAttempt a : left) {
+      log.info("assignment {} belongs to no running attempt: taken back", a.assignment());
+      ops.add(new StoreOp.Unassign(a.assignment()));
+      if (ops.size() == state.settings().maxFiresPerCommit()) {
+        state.commitOrDrop(List.copyOf(ops));
+        ops.clear();
+      }
+    }
+    if (!ops.isEmpty()) {
+      state.commitOrDrop(ops);
+    }
+  }
+
+  private void recover(
+      JobEntry entry,
+      Versioned<Run> versioned,
+      java.util.Map<String, dev.zkscheduler.cluster.AssignedAttempt> assigned) {
     Run run = versioned.value();
     RunPlan plan = state.planOf(entry, run);
     Instant now = state.clock().instant();
     boolean changed = false;
     for (Map.Entry<String, TaskRun> task : run.tasks().entrySet()) {
-      TaskRunner.AttemptKey key =
-          new TaskRunner.AttemptKey(
-              run.jobId(), run.id(), task.getKey(), task.getValue().attempts());
-      if (task.getValue().state() == TaskState.RUNNING && !state.runner().holds(key)) {
+      if (task.getValue().state() != TaskState.RUNNING) {
+        continue;
+      }
+      dev.zkscheduler.cluster.AssignedAttempt held =
+          dev.zkscheduler.cluster.Assignment.isAssigned(task.getValue())
+              ? assigned.remove(
+                  task.getValue().node()
+                      + "/"
+                      + new dev.zkscheduler.cluster.Assignment(
+                              task.getValue().node(),
+                              run.jobId(),
+                              run.id(),
+                              task.getKey(),
+                              task.getValue().attempts())
+                          .key())
+              : null;
+      if (held != null) {
+        state.dispatch().adopt(held);
+      } else {
         run =
             attempts.failAttempt(
                 plan,
                 run,
                 task.getKey(),
                 task.getValue().attempts(),
-                "attempt lost with the previous leader",
+                "attempt lost with the previous leader (it has no assignment)",
                 now,
                 false);
         changed = true;
@@ -101,7 +143,6 @@ final class RunDriver {
 
   private void cancelOrphan(Versioned<Run> versioned) {
     Run cancelled = endWithoutDag(versioned.value(), state.clock().instant());
-    state.runner().interruptRun(cancelled.jobId(), cancelled.id());
     state.commitOrDrop(List.of(new StoreOp.UpdateRun(cancelled, versioned.version())));
     state.metrics().runEnded(cancelled.state());
   }
@@ -109,7 +150,6 @@ final class RunDriver {
   /** Ends the run (its active-run index entry goes) and deletes it, in one multi. */
   private void removeOrphan(Versioned<Run> versioned) {
     Run cancelled = endWithoutDag(versioned.value(), state.clock().instant());
-    state.runner().interruptRun(cancelled.jobId(), cancelled.id());
     state.commitOrDrop(
         List.of(
             new StoreOp.UpdateRun(cancelled, versioned.version()),
@@ -143,19 +183,8 @@ final class RunDriver {
     return run.with(RunState.CANCELLED, run.startedAt(), now, tasks);
   }
 
-  /** One tick's driving: timeouts, then the starts of ready tasks, written, then called. */
+  /** One tick's driving: run timeouts, then the starts of ready tasks, written. */
   void drive() {
-    Instant now = state.clock().instant();
-    TaskRunner runner = state.runner();
-    for (TaskRunner.AttemptKey key : runner.overdue(now)) {
-      if (runner.interrupt(key)) {
-        state.forRun(
-            key.jobId(),
-            key.runId(),
-            "timing out task '" + key.taskId() + "'",
-            () -> attempts.record(new TaskRunner.Outcome(key, false, "timed out", now), true));
-      }
-    }
     for (Map.Entry<String, List<Versioned<Run>>> byJob : state.active().snapshot()) {
       // A run carries its own DAG: it is driven even while its job is not loaded.
       JobEntry entry = state.jobs().get(byJob.getKey());
@@ -164,21 +193,7 @@ final class RunDriver {
             byJob.getKey(), listed.value().id(), "driving the run", () -> drive(entry, listed));
       }
     }
-    // The commit is fresh proof that the session was alive when it was sent (see Lease).
-    long contact = System.nanoTime();
-    boolean writes = state.active().hasStaged();
-    try {
-      state.flush();
-      if (writes) {
-        runner.lease().renew(contact);
-      }
-      state.startCommitted();
-    } catch (RuntimeException e) {
-      // Some multis may have committed before one was refused: their starts are recorded, so
-      // their handlers are called; the others' are dropped with the view.
-      state.startCommitted();
-      throw e;
-    }
+    state.flush();
   }
 
   private void drive(JobEntry entry, Versioned<Run> listed) {
@@ -197,7 +212,7 @@ final class RunDriver {
     startReady(entry, plan, versioned);
   }
 
-  /** Stages the start of every ready task (and due retry) of the run, and queues their calls. */
+  /** Stages the start of every ready task (and due retry) of the run that a worker can take. */
   private void startReady(JobEntry entry, RunPlan plan, Versioned<Run> versioned) {
     Instant now = state.clock().instant();
     Run run = versioned.value();
@@ -207,7 +222,8 @@ final class RunDriver {
       return;
     }
     Run next = attempts.markStarted(entry, run, starting, now);
-    state.stage(versioned, next);
-    attempts.queueStarts(entry, run, next, starting, now);
+    if (next != run) {
+      state.stage(versioned, next);
+    }
   }
 }

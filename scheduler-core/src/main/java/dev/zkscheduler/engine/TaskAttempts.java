@@ -1,112 +1,123 @@
 package dev.zkscheduler.engine;
 
-import dev.zkscheduler.dag.PinnedDag;
+import dev.zkscheduler.cluster.Assignment;
+import dev.zkscheduler.cluster.AttemptReport;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunProgress;
-import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.RetryPolicy;
-import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Starting task attempts and settling their outcomes, for runs being created and runs being driven
- * alike: the start is marked in the run, the handler call is queued with {@link TermState} (which
- * calls it once the start is committed), and an outcome becomes the run's next state, with a retry
- * when the task's policy has attempts left.
+ * alike: a start is marked in the run with the worker chosen to run it (the write path gives the
+ * attempt to that worker in the same multi, see {@link TermState}); an outcome — reported by the
+ * worker, or the worker's session gone, or the deadline passed — becomes the run's next state, with
+ * a retry when the task's policy has attempts left.
  */
 final class TaskAttempts {
 
-  private final TermState state;
-  private final Map<String, TaskHandler> handlers;
+  private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(TaskAttempts.class);
 
-  TaskAttempts(TermState state, Map<String, TaskHandler> handlers) {
+  private final TermState state;
+
+  TaskAttempts(TermState state) {
     this.state = state;
-    this.handlers = handlers;
   }
 
   /**
-   * Records the outcomes reported since the last tick (staged; the caller flushes), each run alone.
+   * Settles every attempt in flight that ended since the last tick (staged; the caller flushes),
+   * each run alone: reported by its worker, lost with its worker's session, or past its deadline.
    */
   void recordOutcomes() {
-    List<TaskRunner.Outcome> drained = state.runner().drain();
-    state.recording(drained);
-    for (TaskRunner.Outcome outcome : drained) {
-      TaskRunner.AttemptKey key = outcome.key();
+    Dispatch dispatch = state.dispatch();
+    dispatch.beginTick();
+    java.util.Map<String, dev.zkscheduler.cluster.WorkerInfo> live = dispatch.live();
+    java.util.Set<String> gone = new java.util.HashSet<>();
+    Instant now = state.clock().instant();
+    for (Dispatch.Known known : dispatch.inFlight()) {
+      Assignment a = known.assignment();
       state.forRun(
-          key.jobId(),
-          key.runId(),
-          "recording the outcome of task '" + key.taskId() + "'",
-          () -> record(outcome, outcome.timedOut()));
+          a.jobId(),
+          a.runId(),
+          "recording the outcome of task '" + a.taskId() + "'",
+          () -> settle(known, live, gone, now));
     }
   }
 
-  /** {@code run} with every task of {@code starting} marked started by this leader. */
-  Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
-    RunProgress progress = state.planOf(entry, run).progress;
-    Run next = run;
-    for (String taskId : starting) {
-      next = progress.taskStarted(next, taskId, now, state.term().memberId());
-    }
-    return next;
-  }
-
-  /**
-   * Queues the handler calls of {@code starting}, whose start {@code started} records; a task type
-   * with no handler on this node fails the attempt instead (staged).
-   */
-  void queueStarts(JobEntry entry, Run run, Run started, List<String> starting, Instant now) {
-    TaskRunner runner = state.runner();
-    RunPlan plan = state.planOf(entry, started);
-    for (String taskId : starting) {
-      PinnedDag.Task task = plan.task(taskId);
-      TaskHandler handler = handlers.get(task.type());
-      int attempt = started.tasks().get(taskId).attempts();
-      TaskRunner.AttemptKey key = new TaskRunner.AttemptKey(run.jobId(), run.id(), taskId, attempt);
-      if (handler == null) {
+  private void settle(
+      Dispatch.Known known,
+      java.util.Map<String, dev.zkscheduler.cluster.WorkerInfo> live,
+      java.util.Set<String> gone,
+      Instant now) {
+    Assignment a = known.assignment();
+    TaskRunner.AttemptKey key =
+        new TaskRunner.AttemptKey(a.jobId(), a.runId(), a.taskId(), a.attempt());
+    Optional<AttemptReport> report = state.workers().reported(a);
+    if (report.isEmpty()
+        && !live.containsKey(a.worker())
+        && (gone.contains(a.worker()) || state.workers().gone(a.worker()))) {
+      gone.add(a.worker());
+      // Its session is over, so no report can be written any more: read what is there, from the
+      // store itself (the view may not have caught up with a report written just before the end).
+      report = state.workers().readReport(a);
+      if (report.isEmpty()) {
+        state.metrics().attemptLost();
+        log.warn(
+            "attempt {} lost: member {} ({}) lost its ZooKeeper session before reporting",
+            a,
+            dev.zkscheduler.cluster.WorkerInfo.memberOf(a.worker()),
+            a.worker());
         record(
             new TaskRunner.Outcome(
                 key,
                 false,
-                "no handler for task type '" + task.type() + "' on " + state.term().memberId(),
+                "attempt lost: member "
+                    + dev.zkscheduler.cluster.WorkerInfo.memberOf(a.worker())
+                    + " lost its session ("
+                    + a.worker()
+                    + ")",
                 now),
             false);
-        continue;
+        return;
       }
-      Instant runDeadline =
-          (started.startedAt() != null ? started.startedAt() : now).plus(plan.dag.runTimeout());
-      Instant deadline = min(now.plus(task.timeout()), runDeadline);
-      boolean firstStartOfRun = run.startedAt() == null;
-      AttemptContext context =
-          new AttemptContext(
-              run.jobId(),
-              run.id(),
-              taskId,
-              attempt,
-              run.nominalTime(),
-              state.term().epoch(),
-              state.term().memberId(),
-              task.config(),
-              deadline,
-              runner.lease());
-      state.queueStart(
-          key,
-          () -> {
-            // Lag is the promptness of fires that were due now; a backfill or catch-up run's
-            // nominal time is in the past by design and would swamp the histogram.
-            if (firstStartOfRun && run.trigger() == RunTrigger.SCHEDULE) {
-              state.metrics().fireLag(Duration.between(run.nominalTime(), state.clock().instant()));
-            }
-            runner.start(key, handler, context);
-          },
-          () -> runner.hold(key, handler, context));
     }
+    if (report.isPresent()) {
+      AttemptReport r = report.get();
+      record(
+          new TaskRunner.Outcome(key, r.succeeded(), r.error(), r.finishedAt(), r.timedOut()),
+          r.timedOut());
+      return;
+    }
+    Versioned<Run> run = state.active().get(a.jobId(), a.runId());
+    if (run == null) {
+      return;
+    }
+    RunPlan plan = state.planOf(state.jobs().get(a.jobId()), run.value());
+    if (!known.assignedAt().plus(plan.task(a.taskId()).timeout()).isAfter(now)) {
+      record(new TaskRunner.Outcome(key, false, "timed out", now), true);
+    }
+  }
+
+  /**
+   * {@code run} with every task of {@code starting} that a worker can take now marked started on
+   * that worker; the others stay ready for a later tick (their attempt is not counted yet).
+   */
+  Run markStarted(JobEntry entry, Run run, List<String> starting, Instant now) {
+    RunPlan plan = state.planOf(entry, run);
+    Run next = run;
+    for (String taskId : starting) {
+      String worker = state.dispatch().choose(plan.task(taskId).type());
+      if (worker != null) {
+        next = plan.progress.taskStarted(next, taskId, now, worker);
+      }
+    }
+    return next;
   }
 
   /**
@@ -146,19 +157,12 @@ final class TaskAttempts {
   }
 
   /**
-   * Ends the run TIMED_OUT: running tasks TIMED_OUT (their attempts interrupted), others CANCELLED.
+   * Ends the run TIMED_OUT: running tasks TIMED_OUT (their assignments taken back, which interrupts
+   * them), others CANCELLED.
    */
   void timeOutRun(JobEntry entry, Versioned<Run> versioned, Instant now) {
     Run run = versioned.value();
     RunProgress.Cancellation c = state.planOf(entry, run).progress.timeOut(run, now);
-    c.interrupted()
-        .forEach(
-            task ->
-                state
-                    .runner()
-                    .interrupt(
-                        new TaskRunner.AttemptKey(
-                            run.jobId(), run.id(), task, run.tasks().get(task).attempts())));
     state.stage(versioned, c.run());
   }
 

@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.cluster.Workers;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunProgress;
 import dev.zkscheduler.dag.RunState;
@@ -23,19 +24,20 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What the phases of one leader term share: the jobs, the active runs, the fire plan and the
- * handler calls waiting for their start to be recorded; and the only way they write to the store.
- * Tick thread only (no locks).
+ * What the phases of one leader term share: the jobs, the active runs, the fire plan and which
+ * worker runs each attempt; and the only way they write to the store. Tick thread only (no locks).
  *
  * <p>Two ordering rules carry the scheduler's guarantees, and both are enforced here, in the one
  * write path every phase uses, rather than by each caller remembering them:
  *
  * <ol>
- *   <li><b>A handler starts only after the write that records its start has committed.</b> Starts
- *       are queued with {@link #queueStart} and called only by {@link #startCommitted}, which calls
- *       an attempt only when a write this term committed shows that very attempt RUNNING. A start
- *       whose write was refused, or a duplicate run that another leader already created, never
- *       reaches a handler: one run per fire, and no attempt runs twice.
+ *   <li><b>An attempt is given to its worker in the write that records its start.</b> {@link #send}
+ *       adds to every multi the assignment writes its run changes need ({@link Dispatch#opsFor}): a
+ *       worker starts only what an assignment tells it to, and an assignment exists only if the run
+ *       change that marks its attempt RUNNING committed. A start whose write was refused, or a
+ *       duplicate run that another leader already created, never reaches a worker: one run per
+ *       fire, and no attempt runs twice. The change that ends an attempt takes its assignment back
+ *       in the same way, which also stops a handler still running.
  *   <li><b>A run change staged earlier commits before any run is created.</b> A REPLACE fire stages
  *       the cancellation of the run it replaces; every write that creates a run first flushes the
  *       staged changes ({@link #send}), so the store never holds the replaced and the replacing run
@@ -53,18 +55,17 @@ final class TermState {
   /** The most of each task's error a run keeps once it outgrew its record budget. */
   static final int SHORT_ERROR_CHARS = 200;
 
-  /** A handler call waiting for the commit of the write that records its attempt's start. */
   private final LeaderTerm term;
 
   private final SchedulerStore store;
   private final Clock clock;
   private final EngineSettings settings;
-  private final TaskRunner runner;
+  private final Workers workers;
+  private final Dispatch dispatch;
   private final EngineMetrics metrics;
   private final FirePlanner planner;
   private final ActiveRuns active;
   private final Map<String, JobEntry> jobs = new HashMap<>();
-  private final PendingStarts starts = new PendingStarts();
 
   /**
    * The plans of active runs whose DAG is not their job's current one (adopted, or created before
@@ -78,13 +79,14 @@ final class TermState {
       SchedulerStore store,
       Clock clock,
       EngineSettings settings,
-      TaskRunner runner,
+      Workers workers,
       EngineMetrics metrics) {
     this.term = term;
     this.store = store;
     this.clock = clock;
     this.settings = settings;
-    this.runner = runner;
+    this.workers = workers;
+    this.dispatch = new Dispatch(workers);
     this.metrics = metrics;
     this.planner = new FirePlanner(settings, metrics);
     this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
@@ -107,8 +109,13 @@ final class TermState {
     return settings;
   }
 
-  TaskRunner runner() {
-    return runner;
+  Workers workers() {
+    return workers;
+  }
+
+  /** Which worker runs each attempt. */
+  Dispatch dispatch() {
+    return dispatch;
   }
 
   EngineMetrics metrics() {
@@ -247,8 +254,9 @@ final class TermState {
 
   /**
    * Ends the run FAILED (staged, written by the next flush), naming the problem in every task it
-   * leaves open, and stops its attempts: neither the run nor its handlers may carry on in a state
-   * the leader could not compute. Built without the run's DAG, which may be what failed.
+   * leaves open; its assignments are taken back with it, which stops its handlers: neither the run
+   * nor its handlers may carry on in a state the leader could not compute. Built without the run's
+   * DAG, which may be what failed.
    */
   private void failRun(String jobId, String runId, String doing, RuntimeException e) {
     metrics.runFailedAlone();
@@ -260,8 +268,6 @@ final class TermState {
         e.toString(),
         e);
     Versioned<Run> current = active.get(jobId, runId);
-    starts.dropRun(ActiveRuns.key(jobId, runId));
-    runner.interruptRun(jobId, runId);
     if (current == null || current.value().state().isTerminal()) {
       return;
     }
@@ -336,7 +342,6 @@ final class TermState {
             + " cut short",
         run.id(),
         run.jobId());
-    runner.interruptRun(run.jobId(), run.id());
     Instant now = clock.instant();
     Map<String, TaskRun> tasks = new LinkedHashMap<>();
     run.tasks()
@@ -389,99 +394,54 @@ final class TermState {
   }
 
   /**
-   * Cancels a run: interrupts its attempts and stages its cancelled state. Written by the next
-   * {@link #flush()}, and at the latest before any run is created (rule 2).
+   * Cancels a run: stages its cancelled state, which takes its assignments back (their handlers are
+   * interrupted). Written by the next {@link #flush()}, and at the latest before any run is created
+   * (rule 2).
    */
   void cancel(JobEntry entry, Versioned<Run> versioned, String reason) {
     Run run = versioned.value();
     RunProgress.Cancellation c = entry.progress.cancel(run, clock.instant());
-    runner.interruptRun(run.jobId(), run.id());
     log.info("run {} of job {} cancelled: {}", run.id(), run.jobId(), reason);
     stage(versioned, c.run());
   }
 
   /**
    * The one path of every write. Rule 2: multis that create runs are sent only once the staged run
-   * changes (a REPLACE's cancellation) are committed. Rule 1: what each committed multi recorded is
-   * noted for {@link #startCommitted}; a refused or unsent multi notes nothing.
+   * changes (a REPLACE's cancellation) are committed. Rule 1: each multi carries the assignment
+   * writes of its run changes, appended after the caller's ops (so a refused op's index still names
+   * the caller's op); what a committed multi assigned is noted in {@link #dispatch}.
    */
   private List<CommitResult> send(List<List<StoreOp>> multis) {
     if (active.hasStaged() && multis.stream().anyMatch(TermState::createsRuns)) {
       flush();
     }
-    List<CommitResult> results = store.commitEach(term, multis);
+    Instant now = clock.instant();
+    List<List<StoreOp>> sent = new ArrayList<>(multis.size());
+    for (List<StoreOp> ops : multis) {
+      List<StoreOp> withAssignments = new ArrayList<>(ops);
+      for (StoreOp op : ops) {
+        withAssignments.addAll(dispatch.opsFor(op, now));
+      }
+      sent.add(withAssignments);
+    }
+    List<CommitResult> results = store.commitEach(term, sent);
+    List<CommitResult> mapped = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
-      if (results.get(i).committed()) {
-        starts.noteCommitted(multis.get(i));
+      CommitResult result = results.get(i);
+      if (result.committed()) {
+        dispatch.committed(sent.get(i));
+        mapped.add(result);
+      } else if (result.failedOp() >= multis.get(i).size()) {
+        // An assignment write was refused: the leader's picture of the assignments is stale.
+        mapped.add(new CommitResult(CommitResult.Outcome.CONFLICT, 0));
+      } else {
+        mapped.add(result);
       }
     }
-    return results;
+    return mapped;
   }
 
   private static boolean createsRuns(List<StoreOp> ops) {
     return ops.stream().anyMatch(StoreOp.CreateRun.class::isInstance);
-  }
-
-  private static boolean running(TaskRun task) {
-    return PendingStarts.running(task);
-  }
-
-  // ---- handler starts (rule 1) ----
-
-  /** Queues the handler call of the attempt {@code key}; {@link #startCommitted} decides. */
-  void queueStart(TaskRunner.AttemptKey key, Runnable start) {
-    queueStart(key, start, () -> {});
-  }
-
-  /**
-   * As {@link #queueStart(TaskRunner.AttemptKey, Runnable)}; {@code hold} see {@link #holdPending}.
-   */
-  void queueStart(TaskRunner.AttemptKey key, Runnable start, Runnable hold) {
-    starts.queue(key, start, hold);
-  }
-
-  /**
-   * When this term's work is dropped between writing starts and calling them (a later write of the
-   * same tick refused, fenced or unanswered): whether those writes committed is not known here, so
-   * every queued start is handed to the runner to hold, and the outcomes being recorded are put
-   * back. The next work of this node (the same term rebuilt, or the term that directly follows)
-   * starts those whose start the store shows; any other leader counts them lost, as it must.
-   */
-  void holdPending() {
-    starts.holdAll(runner);
-  }
-
-  /** Notes the outcomes being recorded: put back in the runner if this work is dropped. */
-  void recording(List<TaskRunner.Outcome> drained) {
-    starts.recording(drained);
-  }
-
-  /** The tick's writes are done: the outcomes it took are recorded. */
-  void recorded() {
-    starts.recorded();
-  }
-
-  /** Whether the store, as this term read it, shows {@code key}'s attempt running. */
-  boolean showsRunning(TaskRunner.AttemptKey key) {
-    Versioned<Run> run = active.get(key.jobId(), key.runId());
-    TaskRun task = run == null ? null : run.value().tasks().get(key.taskId());
-    return task != null && running(task) && task.attempts() == key.attempt();
-  }
-
-  /**
-   * Calls every queued handler whose attempt a committed write shows started, and drops the rest:
-   * their start is not in the store (refused, never sent, or a duplicate run), so calling them
-   * could run an attempt the next leader runs again. Called once the writes of a step are answered,
-   * also when one of them was refused: the attempts that did commit are recorded as running and
-   * must run, or the next leader counts them as lost. A write can commit after its term ended
-   * locally (its answer was lost and the resend found it committed): its handlers are then held for
-   * the next term of this node instead of starting now.
-   */
-  void startCommitted() {
-    starts.start(term.isCurrent());
-  }
-
-  int pendingStartCount() {
-    return starts.count();
   }
 }

@@ -1,8 +1,8 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.cluster.LeaderTerm;
+import dev.zkscheduler.cluster.Workers;
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
@@ -43,13 +43,12 @@ final class TermWork {
       SchedulerStore store,
       Clock clock,
       EngineSettings settings,
-      Map<String, TaskHandler> handlers,
-      TaskRunner runner,
+      Workers workers,
       EngineMetrics metrics,
       DefinitionSource definitions) {
     this.definitions = definitions;
-    this.state = new TermState(term, store, clock, settings, runner, metrics);
-    this.attempts = new TaskAttempts(state, handlers);
+    this.state = new TermState(term, store, clock, settings, workers, metrics);
+    this.attempts = new TaskAttempts(state);
     this.definitionSync = new DefinitionSync(state);
     this.creation = new RunCreation(state, attempts);
     this.requests = new ControlRequests(state, creation);
@@ -65,14 +64,14 @@ final class TermWork {
     return state.active().count();
   }
 
-  /** See {@link TermState#holdPending}. */
-  void holdPendingStarts() {
-    state.holdPending();
+  /** Attempts assigned to workers and not settled, as this term knows them. */
+  int assignedCount() {
+    return state.dispatch().count();
   }
 
-  /** Whether this term's view of the store shows {@code key}'s attempt running. */
-  boolean showsRunning(TaskRunner.AttemptKey key) {
-    return state.showsRunning(key);
+  /** Ready tasks that found no worker with a free slot in the last tick. */
+  int queuedCount() {
+    return state.dispatch().waiting();
   }
 
   /** The job as this term plans it; null when it is not in the plan. */
@@ -91,7 +90,8 @@ final class TermWork {
     List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
     definitionSync.load(all, states, now);
-    java.util.Set<String> deleted = driver.adopt(state.store().activeRuns());
+    java.util.Set<String> deleted =
+        driver.adopt(state.store().activeRuns(), state.store().assignments());
     state.flush();
     definitionSync.collectLeftovers(states, deleted);
     log.info(
@@ -111,7 +111,6 @@ final class TermWork {
     phase[1] = System.nanoTime();
     attempts.recordOutcomes();
     state.flush();
-    state.recorded();
     phase[2] = System.nanoTime();
     requests.consume();
     phase[3] = System.nanoTime();

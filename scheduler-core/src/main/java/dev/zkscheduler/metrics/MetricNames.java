@@ -118,6 +118,24 @@ public final class MetricNames {
   /** Gauge: task handlers running on this node. */
   public static final String TASKS_RUNNING = PREFIX + "engine.tasks.running";
 
+  /**
+   * Counter (leader): attempts lost because their worker's session ended before it reported; each
+   * is offered again under its task's retry policy.
+   */
+  public static final String ATTEMPTS_LOST = PREFIX + "engine.attempts.lost";
+
+  /** Gauge (leader): attempts assigned to workers and not settled yet, across the cluster. */
+  public static final String TASKS_ASSIGNED = PREFIX + "engine.tasks.assigned";
+
+  /**
+   * Gauge (leader): ready tasks that found no worker with a free slot and the task type in the last
+   * tick; they wait, their attempt not counted yet.
+   */
+  public static final String TASKS_QUEUED = PREFIX + "engine.tasks.queued";
+
+  /** Gauge: live workers the leader sees. */
+  public static final String WORKERS_LIVE = PREFIX + "engine.workers.live";
+
   /** Timer: one leader tick. */
   public static final String TICK = PREFIX + "engine.tick";
 

@@ -98,6 +98,12 @@ public interface SchedulerStore {
   List<Versioned<Run>> activeRuns();
 
   /**
+   * Every assignment of every worker, with its report if the worker wrote one; read by a new leader
+   * to take over the attempts in flight.
+   */
+  List<dev.zkscheduler.cluster.AssignedAttempt> assignments();
+
+  /**
    * Applies {@code ops} atomically if and only if {@code term} is still the current leader term.
    *
    * @return {@link CommitResult#COMMITTED}, or which op's precondition failed (nothing written)

@@ -1,6 +1,8 @@
 package dev.zkscheduler.store;
 
+import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.dag.Run;
+import java.time.Instant;
 
 /**
  * One write of a fenced commit. A commit applies all its ops or none. {@code expectedVersion} is
@@ -27,4 +29,17 @@ public sealed interface StoreOp {
 
   /** Remove a consumed control request. Missing is fine (already consumed). */
   record DeleteRequest(String requestId) implements StoreOp {}
+
+  /**
+   * Give an attempt to a worker: the worker sees it and runs it. Written with the run change that
+   * marks the attempt RUNNING on that worker. {@code assignedAt} is the leader's clock; a store
+   * with a clock of its own may keep that instead.
+   */
+  record Assign(Assignment assignment, Instant assignedAt) implements StoreOp {}
+
+  /**
+   * Take an assignment back (its attempt settled, cancelled or timed out): the worker stops it if
+   * it still runs, and its report, if any, goes with it. It must exist.
+   */
+  record Unassign(Assignment assignment) implements StoreOp {}
 }

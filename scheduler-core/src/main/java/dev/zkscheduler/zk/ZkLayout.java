@@ -14,6 +14,9 @@ import java.nio.charset.StandardCharsets;
  * /leader/solo/{memberId}-{seq}         ephemeral: a node that leads with election off (single-node use)
  * /leader/epoch                        data version = fencing token of the current term; never deleted
  * /members/{memberId}                  ephemeral, one per live node
+ * /workers/{memberId}~{session}        ephemeral, one per worker session: capacity, task types, draining
+ * /assign/{worker}/{job}~{run}~{task}~{attempt}  an attempt given to a worker (leader, fenced, with
+ *                                      the run change); the worker writes its report into it
  * /jobs/{bucket}/{jobId}               job definitions (any node, optimistic versions)
  * /schedule/{bucket}/{jobId}           schedule state (leader, fenced)
  * /runs/{jobId}/{runId}                runs (leader, fenced); bounded per job by retention
@@ -66,6 +69,28 @@ public final class ZkLayout {
 
   public String member(String memberId) {
     return members() + "/" + checkName(memberId);
+  }
+
+  public String workers() {
+    return "/workers";
+  }
+
+  /** A worker's registration; {@code worker} is {@code memberId~sessionId}. */
+  public String worker(String worker) {
+    return workers() + "/" + checkName(worker);
+  }
+
+  public String assignRoot() {
+    return "/assign";
+  }
+
+  /** Parent of one worker's assignments. */
+  public String assignments(String worker) {
+    return assignRoot() + "/" + checkName(worker);
+  }
+
+  public String assignment(String worker, String key) {
+    return assignments(worker) + "/" + checkName(key);
   }
 
   public String jobsRoot() {

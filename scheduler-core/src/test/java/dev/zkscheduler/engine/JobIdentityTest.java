@@ -15,7 +15,6 @@ import dev.zkscheduler.store.StoreOp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -47,14 +46,7 @@ class JobIdentityTest {
   private TermWork nextTerm(DefinitionSource definitions) {
     LeaderTerm term = f.memory.newTerm("node-2", f.clock.instant());
     return new TermWork(
-        term,
-        f.memory,
-        f.clock,
-        EngineSettings.DEFAULT,
-        Map.of("block", ctx -> dev.zkscheduler.job.TaskResult.success()),
-        f.runner,
-        f.metrics,
-        definitions);
+        term, f.memory, f.clock, EngineSettings.DEFAULT, f.workers, f.metrics, definitions);
   }
 
   /** A terminal run of the job, as if fired and finished at {@code at}. */
@@ -200,7 +192,7 @@ class JobIdentityTest {
 
     new DefinitionSync(f.state).apply(List.of(new TermWork.DefinitionChange("j", again)));
 
-    assertThat(f.runner.holds(handler)).as("the old job's handler interrupted").isFalse();
+    assertThat(f.runner.isRunning(handler)).as("the old job's handler interrupted").isFalse();
     assertThat(f.ledger).as("called once, never again").containsExactly("j/m-old-active/t#1");
     assertThat(f.state.active().count()).isZero();
     assertThat(f.memory.activeRuns()).isEmpty();
@@ -245,8 +237,7 @@ class JobIdentityTest {
             f.store,
             f.clock,
             EngineSettings.DEFAULT,
-            Map.of(),
-            f.runner,
+            f.workers,
             f.metrics,
             DefinitionSource.store(f.store));
     next.rebuild();

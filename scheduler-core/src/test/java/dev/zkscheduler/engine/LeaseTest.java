@@ -14,9 +14,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * A leader that froze between recording a start and calling the handler must not call it on waking:
- * the next leader has re-offered the attempt under a newer fencing token (found by ChaosIT's
- * PAUSE_LEADER: 61 calls with a lower token after a higher one).
+ * A worker that froze between being given an attempt and calling its handler must not call it on
+ * waking: once its session expired the attempt was offered again under a larger fencing token
+ * (found by ChaosIT's PAUSE_LEADER when leaders ran attempts: 61 calls with a lower token after a
+ * higher one).
  */
 class LeaseTest {
 
@@ -35,29 +36,29 @@ class LeaseTest {
   @Test
   void noHandlerIsCalledOnceTheLeaseHasLapsed() {
     Lease lease = new Lease(Duration.ofMillis(100));
-    TaskRunner runner = new TaskRunner(1, Clock.systemUTC(), new MetricRegistry(), () -> {}, lease);
+    TaskRunner runner = new TaskRunner(1, Clock.systemUTC(), new MetricRegistry());
     AtomicInteger calls = new AtomicInteger();
     await().atMost(Duration.ofSeconds(5)).until(() -> !lease.valid());
 
-    start(runner, lease, 1, calls);
-    List<TaskRunner.Outcome> outcomes = new java.util.ArrayList<>();
-    await()
-        .atMost(Duration.ofSeconds(5))
-        .until(
-            () -> {
-              outcomes.addAll(runner.drain());
-              return !outcomes.isEmpty();
-            });
+    List<TaskRunner.Outcome> outcomes = new java.util.concurrent.CopyOnWriteArrayList<>();
+    start(runner, lease, 1, calls, outcomes);
+    await().atMost(Duration.ofSeconds(5)).until(() -> !outcomes.isEmpty());
     assertThat(calls.get()).isZero();
     assertThat(outcomes.get(0).succeeded()).isFalse();
     assertThat(outcomes.get(0).error()).contains("not started");
 
     lease.renew(System.nanoTime());
-    start(runner, lease, 2, calls);
+    start(runner, lease, 2, calls, outcomes);
     await().atMost(Duration.ofSeconds(5)).until(() -> calls.get() == 1);
+    runner.close(Duration.ofSeconds(1));
   }
 
-  private static void start(TaskRunner runner, Lease lease, int attempt, AtomicInteger calls) {
+  private static void start(
+      TaskRunner runner,
+      Lease lease,
+      int attempt,
+      AtomicInteger calls,
+      List<TaskRunner.Outcome> outcomes) {
     runner.start(
         new TaskRunner.AttemptKey("j", "r", "t", attempt),
         ctx -> {
@@ -74,6 +75,7 @@ class LeaseTest {
             "n1",
             Map.of(),
             Instant.now().plusSeconds(60),
-            lease));
+            lease),
+        outcomes::add);
   }
 }

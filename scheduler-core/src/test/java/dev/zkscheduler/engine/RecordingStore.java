@@ -154,6 +154,11 @@ final class RecordingStore implements SchedulerStore {
   }
 
   @Override
+  public List<dev.zkscheduler.cluster.AssignedAttempt> assignments() {
+    return delegate.assignments();
+  }
+
+  @Override
   public List<Versioned<Run>> activeRuns() {
     if (failedActiveReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw new dev.zkscheduler.error.StoreUnavailableException(

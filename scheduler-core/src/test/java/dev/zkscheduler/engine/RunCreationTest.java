@@ -226,6 +226,6 @@ class RunCreationTest {
 
     assertThat(f.runner.running()).isZero();
     assertThat(f.memory.run("j", FIRST)).isEmpty();
-    assertThat(f.state.pendingStartCount()).isZero();
+    assertThat(f.memory.assignments()).isEmpty();
   }
 }

@@ -121,10 +121,12 @@ class RunDriverTest {
     f.startedRun(job, "r");
     f.clock.advance(Duration.ofSeconds(2));
 
+    f.attempts.recordOutcomes();
     driver.drive();
 
     Run stored = f.stored("j", "r");
     assertThat(stored.tasks().get("t").state()).isEqualTo(TaskState.TIMED_OUT);
+    assertThat(f.runner.running()).as("taken back: the worker interrupted it").isZero();
     assertThat(stored.state()).isEqualTo(RunState.FAILED);
   }
 
@@ -150,7 +152,7 @@ class RunDriverTest {
     f.state.jobs().remove("etl");
     f.state.active().remove("etl", "r");
 
-    driver.adopt(List.of(run));
+    driver.adopt(List.of(run), f.memory.assignments());
     f.state.flush();
     driver.drive();
     driver.drive();
@@ -242,7 +244,7 @@ class RunDriverTest {
     left = job.progress.taskStarted(left, "t", now, "node-0");
     f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
 
-    driver.adopt(f.store.activeRuns());
+    driver.adopt(f.store.activeRuns(), f.memory.assignments());
     f.state.flush();
 
     TaskRun task = f.stored("j", "r").tasks().get("t");
@@ -262,7 +264,7 @@ class RunDriverTest {
     f.state.jobs().clear();
     f.memory.deleteJob("gone", java.util.OptionalInt.empty());
 
-    driver.adopt(f.store.activeRuns());
+    driver.adopt(f.store.activeRuns(), f.memory.assignments());
 
     Run stored = f.stored("gone", "r");
     assertThat(stored.state()).isEqualTo(RunState.CANCELLED);
@@ -348,7 +350,7 @@ class RunDriverTest {
     edit(JobDefinition.builder("j").task("u", "block").build(), 1);
     f.state.active().forgetJob("j");
 
-    driver.adopt(f.store.activeRuns());
+    driver.adopt(f.store.activeRuns(), f.memory.assignments());
     f.state.flush();
 
     TaskRun task = f.stored("j", "r").tasks().get("t");

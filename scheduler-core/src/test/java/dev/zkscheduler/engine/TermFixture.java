@@ -12,6 +12,7 @@ import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.StoreOp;
 import dev.zkscheduler.store.memory.InMemorySchedulerStore;
+import dev.zkscheduler.store.memory.LocalWorkers;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -21,9 +22,10 @@ import java.util.concurrent.CountDownLatch;
 
 /**
  * One leader term's state built directly, without a node or a tick loop, so that a phase can be
- * driven alone: the in-memory store behind a {@link RecordingStore}, a hand-moved clock, and two
- * handler types. {@code block} stays in flight until {@link #close()}, so whether an attempt was
- * started is read from the runner at once, with nothing to wait for.
+ * driven alone: the in-memory store behind a {@link RecordingStore}, a hand-moved clock, and this
+ * process's worker ({@code node-1}) with three handler types. {@code block} stays in flight until
+ * {@link #close()}, so whether an attempt was started is read from the runner at once: the
+ * in-process worker starts an attempt as the commit that assigns it returns.
  */
 final class TermFixture implements AutoCloseable {
 
@@ -40,6 +42,8 @@ final class TermFixture implements AutoCloseable {
   final List<String> ledger = new CopyOnWriteArrayList<>();
 
   final TaskRunner runner;
+  final LocalWorkers workers;
+  final Worker worker;
   final TermState state;
   final TaskAttempts attempts;
 
@@ -57,15 +61,28 @@ final class TermFixture implements AutoCloseable {
     memory = new InMemorySchedulerStore(limits);
     store = new RecordingStore(memory);
     term = memory.newTerm("node-1", T0);
-    runner = new TaskRunner(2, clock, registry, () -> {}, Lease.unlimited());
-    state = new TermState(term, store, clock, settings, runner, metrics);
+    runner = new TaskRunner(WORKER_SLOTS, clock, registry);
+    workers = memory.localWorkers(WORKER);
     Map<String, TaskHandler> handlers =
         Map.of(
             "record", this::record,
             "block", this::block,
             "gives-up", ctx -> TaskResult.timedOut("its own limit ran out"));
-    attempts = new TaskAttempts(state, handlers);
+    worker =
+        new Worker(workers, store, handlers, runner, WORKER, clock, metrics, Lease.unlimited());
+    try {
+      worker.open(WORKER_SLOTS);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    state = new TermState(term, store, clock, settings, workers, metrics);
+    attempts = new TaskAttempts(state);
   }
+
+  /** The fixture's one worker: the in-process worker is named by its member id. */
+  static final String WORKER = "node-1";
+
+  static final int WORKER_SLOTS = 32;
 
   private TaskResult record(TaskContext ctx) {
     ledger.add(ctx.jobId() + "/" + ctx.runId() + "/" + ctx.taskId() + "#" + ctx.attempt());
@@ -101,8 +118,8 @@ final class TermFixture implements AutoCloseable {
 
   /**
    * A run of {@code entry} created with its ready tasks started, as run creation does: written
-   * through the term's state, held as active, its handlers called ({@code block} ones stay in
-   * flight).
+   * through the term's state (which assigns the attempts to the worker, who calls their handlers:
+   * {@code block} ones stay in flight), and held as active.
    */
   Versioned<Run> startedRun(JobEntry entry, String runId) {
     Instant now = clock.instant();
@@ -114,8 +131,6 @@ final class TermFixture implements AutoCloseable {
     }
     Versioned<Run> versioned = new Versioned<>(started, 0);
     state.active().put(versioned);
-    attempts.queueStarts(entry, run, started, ready, now);
-    state.startCommitted();
     return versioned;
   }
 
@@ -134,6 +149,6 @@ final class TermFixture implements AutoCloseable {
   @Override
   public void close() {
     release.countDown();
-    runner.close(Duration.ofSeconds(5), true);
+    worker.close(Duration.ofSeconds(5));
   }
 }

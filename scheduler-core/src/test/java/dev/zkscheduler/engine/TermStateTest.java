@@ -9,7 +9,6 @@ import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -24,9 +23,9 @@ class TermStateTest {
     f.close();
   }
 
-  /** Rule 1: a queued handler call waits for a committed write showing its attempt running. */
+  /** Rule 1: an attempt reaches its worker only through the committed write of its start. */
   @Test
-  void aHandlerIsCalledOnlyOnceTheWriteRecordingItsStartHasCommitted() {
+  void anAttemptIsGivenToItsWorkerOnlyByTheWriteRecordingItsStart() {
     JobEntry job = f.load(TermFixture.manualJob("j")).get(0);
     Run pending =
         job.progress.newRun("r", "j", f.clock.instant(), RunTrigger.MANUAL, f.clock.instant(), 1);
@@ -34,29 +33,27 @@ class TermStateTest {
     Versioned<Run> versioned = new Versioned<>(pending, 0);
     f.state.active().put(versioned);
     Run started = f.attempts.markStarted(job, pending, List.of("t"), f.clock.instant());
-    List<String> called = new ArrayList<>();
+    assertThat(started.tasks().get("t").node()).isEqualTo(TermFixture.WORKER);
 
     f.state.stage(versioned, started);
-    f.state.queueStart(TermFixture.key("j", "r", "t", 1), () -> called.add("staged only"));
-    f.state.startCommitted();
-    assertThat(called).as("a start that is only staged is dropped").isEmpty();
+    assertThat(f.memory.assignments()).as("a start that is only staged is not assigned").isEmpty();
+    assertThat(f.runner.isRunning(TermFixture.key("j", "r", "t", 1))).isFalse();
 
-    f.state.queueStart(TermFixture.key("j", "r", "t", 1), () -> called.add("committed"));
     f.state.flush();
-    f.state.queueStart(TermFixture.key("j", "r", "t", 2), () -> called.add("other attempt"));
-    f.state.startCommitted();
-    assertThat(called).containsExactly("committed");
+    assertThat(f.memory.assignments())
+        .extracting(a -> a.assignment().key())
+        .containsExactly("j~r~t~1");
+    assertThat(f.runner.isRunning(TermFixture.key("j", "r", "t", 1))).isTrue();
     assertThat(f.stored("j", "r").tasks().get("t").attempts()).isEqualTo(1);
-    assertThat(f.state.pendingStartCount()).isZero();
+    assertThat(f.state.dispatch().count()).isEqualTo(1);
   }
 
-  /** Rule 1 on a partial failure: the multis that committed start, the refused one does not. */
+  /** Rule 1 on a partial failure: the multis that committed assign, the refused one does not. */
   @Test
-  void whenOneMultiOfAFlushIsRefusedOnlyTheCommittedStartsAreCalled() {
+  void whenOneMultiOfAFlushIsRefusedOnlyTheCommittedAttemptsAreAssigned() {
     f.close();
     f = new TermFixture(EngineSettings.DEFAULT.withMaxFiresPerCommit(1));
     List<JobEntry> jobs = f.load(TermFixture.manualJob("a"), TermFixture.manualJob("b"));
-    List<String> called = new ArrayList<>();
     for (JobEntry entry : jobs) {
       String id = entry.job.id();
       Instant now = f.clock.instant();
@@ -66,7 +63,6 @@ class TermStateTest {
       f.state.active().put(versioned);
       f.state.stage(
           versioned, f.attempts.markStarted(entry, pending, List.of("t"), f.clock.instant()));
-      f.state.queueStart(TermFixture.key(id, "r", "t", 1), () -> called.add(id));
     }
     f.store.refuse(
         ops ->
@@ -74,9 +70,27 @@ class TermStateTest {
                 .anyMatch(op -> op instanceof StoreOp.UpdateRun u && u.run().jobId().equals("b")));
 
     assertThatThrownBy(f.state::flush).isInstanceOf(TermWork.StaleViewException.class);
-    f.state.startCommitted();
 
-    assertThat(called).containsExactly("a");
+    assertThat(f.memory.assignments()).extracting(a -> a.assignment().jobId()).containsExactly("a");
+    assertThat(f.runner.isRunning(TermFixture.key("a", "r", "t", 1))).isTrue();
+    assertThat(f.runner.isRunning(TermFixture.key("b", "r", "t", 1))).isFalse();
+  }
+
+  /** Ending an attempt takes its assignment back in the same write: the worker stops it. */
+  @Test
+  void cancellingARunTakesItsAssignmentsBackAndInterruptsTheirHandlers() {
+    JobEntry job = f.load(TermFixture.manualJob("j")).get(0);
+    Versioned<Run> run = f.startedRun(job, "r");
+    TaskRunner.AttemptKey key = TermFixture.key("j", "r", "t", 1);
+    assertThat(f.runner.isRunning(key)).isTrue();
+
+    f.state.cancel(job, run, "test");
+    f.state.flush();
+
+    assertThat(f.memory.assignments()).isEmpty();
+    assertThat(f.runner.isRunning(key)).isFalse();
+    assertThat(f.stored("j", "r").state()).isEqualTo(RunState.CANCELLED);
+    assertThat(f.state.dispatch().count()).isZero();
   }
 
   /** Rule 2: a staged cancellation is committed in an earlier multi than any run creation. */

@@ -36,14 +36,11 @@ class TickLoopLifecycleTest {
   }
 
   private final Follower leadership = new Follower();
-  private final TaskRunner runner =
-      new TaskRunner(1, Clock.systemUTC(), new MetricRegistry(), () -> {}, Lease.unlimited());
   private final TickLoop loop =
       new TickLoop(
           leadership,
           Clock.systemUTC(),
           EngineSettings.DEFAULT.withTickInterval(Duration.ofMillis(10)),
-          runner,
           new MetricRegistry(),
           term -> {
             throw new AssertionError("a follower builds no term work");
@@ -52,7 +49,6 @@ class TickLoopLifecycleTest {
   @AfterEach
   void closeAll() {
     loop.close();
-    runner.close(Duration.ofSeconds(1), true);
   }
 
   @Test

@@ -12,6 +12,8 @@ import dev.zkscheduler.cluster.zk.LeaderElection;
 import dev.zkscheduler.cluster.zk.Membership;
 import dev.zkscheduler.cluster.zk.SoloLeadership;
 import dev.zkscheduler.cluster.zk.ZkLeadership;
+import dev.zkscheduler.cluster.zk.ZkWorkerSeat;
+import dev.zkscheduler.cluster.zk.ZkWorkers;
 import dev.zkscheduler.engine.DefinitionSource;
 import dev.zkscheduler.engine.Lease;
 import dev.zkscheduler.error.StoreUnavailableException;
@@ -59,6 +61,9 @@ public final class ZooKeeperBackend implements Backend {
   private final Membership membership;
   private final ZkLeadership leadership;
   private final ClusterView view;
+  private final ZkWorkers workers;
+  private final ZkWorkerSeat seat;
+  private final Lease lease;
   private final MetricRegistry metrics;
   private final Lifecycle lifecycle = new Lifecycle("backend");
   private final Deque<Closeable> started = new ArrayDeque<>();
@@ -96,6 +101,16 @@ public final class ZooKeeperBackend implements Backend {
           new SoloLeadership(client, layout, settings.memberId(), settings.clock(), metrics);
     }
     this.view = new ClusterView(leadership, membership);
+    this.workers = new ZkWorkers(client, layout, settings.clock());
+    this.lease = newLease(client, settings.sessionTimeout());
+    // The heartbeat renews the lease well inside its half session timeout.
+    this.seat =
+        new ZkWorkerSeat(
+            client,
+            layout,
+            settings.memberId(),
+            lease::renew,
+            settings.sessionTimeout().dividedBy(10));
     ConnectionMetrics.register(client, metrics);
     StoreGauges.register(client, layout, metrics);
   }
@@ -119,11 +134,15 @@ public final class ZooKeeperBackend implements Backend {
 
   @Override
   public Lease attemptLease() {
-    // A leader's last contact younger than half the session timeout proves that no newer leader
-    // can exist yet (see Lease): attempts start only inside that window.
-    // The server may grant a shorter session than asked for (its maxSessionTimeout): the lease
-    // follows the granted one once known, since that is when another node could take over.
-    Duration asked = settings.sessionTimeout();
+    return lease;
+  }
+
+  /**
+   * A worker's last contact younger than half the session timeout proves its session has not
+   * expired, so no one else can be running its attempts (see Lease). The server may grant a shorter
+   * session than asked for (its maxSessionTimeout): the lease follows the granted one once known.
+   */
+  private static Lease newLease(CuratorFramework client, Duration asked) {
     return Lease.lapsingAfter(
         () -> {
           int granted = client.getZookeeperClient().getLastNegotiatedSessionTimeoutMs();
@@ -131,6 +150,16 @@ public final class ZooKeeperBackend implements Backend {
               granted > 0 && granted < asked.toMillis() ? Duration.ofMillis(granted) : asked;
           return session.dividedBy(2);
         });
+  }
+
+  @Override
+  public dev.zkscheduler.cluster.Workers workers() {
+    return workers;
+  }
+
+  @Override
+  public dev.zkscheduler.cluster.WorkerSeat workerSeat() {
+    return seat;
   }
 
   @Override
@@ -173,8 +202,14 @@ public final class ZooKeeperBackend implements Backend {
       // Each part is recorded before it starts, so one that fails half-way is closed too.
       started.push(membership);
       membership.start();
-      started.push(leadership);
-      leadership.start();
+      started.push(workers);
+      workers.start();
+      // Closed by the backend too (after the engine drained it): leaving is idempotent.
+      started.push(seat);
+      if (settings.scheduler()) {
+        started.push(leadership);
+        leadership.start();
+      }
       DefinitionWatcher watch =
           new DefinitionWatcher(client, new ZkLayout(), listener(changes), metrics);
       started.push(watch);

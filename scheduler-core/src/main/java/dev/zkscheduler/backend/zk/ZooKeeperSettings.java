@@ -25,7 +25,38 @@ public record ZooKeeperSettings(
     String address,
     String version,
     Clock clock,
-    StoreLimits limits) {
+    StoreLimits limits,
+    boolean scheduler) {
+
+  /** A node that may lead (a scheduler), as before roles existed. */
+  public ZooKeeperSettings(
+      String connectString,
+      CuratorFramework client,
+      String namespace,
+      Duration sessionTimeout,
+      Duration connectionTimeout,
+      String digest,
+      boolean leaderElection,
+      String memberId,
+      String address,
+      String version,
+      Clock clock,
+      StoreLimits limits) {
+    this(
+        connectString,
+        client,
+        namespace,
+        sessionTimeout,
+        connectionTimeout,
+        digest,
+        leaderElection,
+        memberId,
+        address,
+        version,
+        clock,
+        limits,
+        true);
+  }
 
   public ZooKeeperSettings {
     Preconditions.checkArgument(

@@ -1,5 +1,8 @@
 package dev.zkscheduler.store.memory;
 
+import dev.zkscheduler.cluster.AssignedAttempt;
+import dev.zkscheduler.cluster.Assignment;
+import dev.zkscheduler.cluster.AttemptReport;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.error.JobExistsException;
@@ -56,6 +59,30 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   private final Map<String, TreeMap<String, Record>> runs = new HashMap<>();
   private final TreeMap<String, Record> requests = new TreeMap<>();
   private long epoch;
+
+  /** Assignments by worker and key, in the order written; each with its report once written. */
+  private final Map<String, java.util.LinkedHashMap<String, AssignedAttempt>> assignments =
+      new HashMap<>();
+
+  /** The last fencing token given to an assignment (ZooKeeper's czxid plays this role). */
+  private long tokens;
+
+  /**
+   * Told of every assignment written and taken back, in commit order (see {@link LocalWorkers}).
+   */
+  private final List<AssignmentListener> assignmentListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** The open in-process workers by name. */
+  private final Map<String, dev.zkscheduler.cluster.WorkerInfo> workers =
+      new java.util.concurrent.ConcurrentHashMap<>();
+
+  /** What {@link LocalWorkers} hears of the assignments committed. */
+  interface AssignmentListener {
+    void assigned(AssignedAttempt attempt);
+
+    void revoked(Assignment assignment);
+  }
 
   public InMemorySchedulerStore(StoreLimits limits) {
     this.limits = limits;
@@ -246,6 +273,56 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   }
 
   @Override
+  public synchronized List<AssignedAttempt> assignments() {
+    List<AssignedAttempt> all = new ArrayList<>();
+    assignments.values().forEach(byKey -> all.addAll(byKey.values()));
+    return all;
+  }
+
+  /** The in-process worker's and leader's view of these assignments (see {@link LocalWorkers}). */
+  public LocalWorkers localWorkers(String memberId) {
+    return new LocalWorkers(this, memberId);
+  }
+
+  void listen(AssignmentListener listener) {
+    assignmentListeners.add(listener);
+  }
+
+  void unlisten(AssignmentListener listener) {
+    assignmentListeners.remove(listener);
+  }
+
+  Map<String, dev.zkscheduler.cluster.WorkerInfo> workers() {
+    return workers;
+  }
+
+  synchronized java.util.Optional<AttemptReport> reported(Assignment assignment) {
+    AssignedAttempt found = find(assignment);
+    return found == null
+        ? java.util.Optional.empty()
+        : java.util.Optional.ofNullable(found.report());
+  }
+
+  /** Writes a report if the assignment is there and unreported; whether it was written. */
+  synchronized boolean report(Assignment assignment, AttemptReport report) {
+    AssignedAttempt found = find(assignment);
+    if (found == null || found.reported()) {
+      return false;
+    }
+    assignments
+        .get(assignment.worker())
+        .put(
+            assignment.key(),
+            new AssignedAttempt(assignment, found.fencingToken(), found.assignedAt(), report));
+    return true;
+  }
+
+  private AssignedAttempt find(Assignment assignment) {
+    Map<String, AssignedAttempt> byKey = assignments.get(assignment.worker());
+    return byKey == null ? null : byKey.get(assignment.key());
+  }
+
+  @Override
   public synchronized List<Versioned<Run>> activeRuns() {
     List<Versioned<Run>> list = new ArrayList<>();
     runs.values()
@@ -317,6 +394,16 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     for (int i = 0; i < ops.size(); i++) {
       apply(ops.get(i), encoded.get(i));
     }
+    // Only once the whole multi is applied: a worker told of an assignment reads its run.
+    for (AssignmentListener listener : assignmentListeners) {
+      for (StoreOp op : ops) {
+        if (op instanceof StoreOp.Assign a) {
+          listener.assigned(find(a.assignment()));
+        } else if (op instanceof StoreOp.Unassign u) {
+          listener.revoked(u.assignment());
+        }
+      }
+    }
     return CommitResult.COMMITTED;
   }
 
@@ -372,6 +459,14 @@ public final class InMemorySchedulerStore implements SchedulerStore {
       }
     } else if (op instanceof StoreOp.DeleteScheduleState d) {
       scheduleView.remove(d.jobId());
+    } else if (op instanceof StoreOp.Assign a) {
+      if (find(a.assignment()) != null) {
+        return CommitResult.Outcome.EXISTED;
+      }
+    } else if (op instanceof StoreOp.Unassign u) {
+      if (find(u.assignment()) == null) {
+        return CommitResult.Outcome.CONFLICT;
+      }
     }
     return null;
   }
@@ -400,6 +495,17 @@ public final class InMemorySchedulerStore implements SchedulerStore {
       schedules.remove(d.jobId());
     } else if (op instanceof StoreOp.DeleteRequest d) {
       requests.remove(d.requestId());
+    } else if (op instanceof StoreOp.Assign a) {
+      AssignedAttempt attempt = new AssignedAttempt(a.assignment(), ++tokens, a.assignedAt(), null);
+      assignments
+          .computeIfAbsent(a.assignment().worker(), w -> new java.util.LinkedHashMap<>())
+          .put(a.assignment().key(), attempt);
+    } else if (op instanceof StoreOp.Unassign u) {
+      Map<String, AssignedAttempt> byKey = assignments.get(u.assignment().worker());
+      byKey.remove(u.assignment().key());
+      if (byKey.isEmpty()) {
+        assignments.remove(u.assignment().worker());
+      }
     }
   }
 

@@ -90,6 +90,8 @@ public final class LayoutMigrator {
     }
     ensure(layout.runsRoot());
     ensure(layout.requests());
+    ensure(layout.workers());
+    ensure(layout.assignRoot());
   }
 
   private void writeVersion(int found) throws Exception {

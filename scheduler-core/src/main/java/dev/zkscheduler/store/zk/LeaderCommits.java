@@ -1,5 +1,6 @@
 package dev.zkscheduler.store.zk;
 
+import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.error.RecordTooLargeException;
@@ -187,6 +188,17 @@ final class LeaderCommits {
       }
     } else if (op instanceof StoreOp.DeleteRequest delete) {
       out.add(client.transactionOp().delete().forPath(layout.request(delete.requestId())));
+    } else if (op instanceof StoreOp.Assign assign) {
+      Assignment a = assign.assignment();
+      parents.add(layout.assignments(a.worker()));
+      out.add(
+          client
+              .transactionOp()
+              .create()
+              .forPath(layout.assignment(a.worker(), a.key()), new byte[0]));
+    } else if (op instanceof StoreOp.Unassign unassign) {
+      Assignment a = unassign.assignment();
+      out.add(client.transactionOp().delete().forPath(layout.assignment(a.worker(), a.key())));
     }
     return out;
   }

@@ -40,6 +40,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
   private final ControlRequests requests;
   private final SchedulerStateReads state;
   private final LeaderCommits commits;
+  private final AssignmentReads assignmentReads;
 
   public ZkSchedulerStore(
       CuratorFramework client,
@@ -50,6 +51,7 @@ public final class ZkSchedulerStore implements SchedulerStore {
     MetricRegistry metrics = registry != null ? registry : new MetricRegistry();
     RecordSizes sizes = new RecordSizes(limits, metrics.counter(MetricNames.STORE_OVERSIZED));
     PipelinedReader reader = new PipelinedReader(client);
+    this.assignmentReads = new AssignmentReads(client, layout, reader);
     this.jobs =
         new JobDefinitions(
             client, layout, reader, sizes, metrics.counter(MetricNames.STORE_UNREADABLE));
@@ -145,6 +147,11 @@ public final class ZkSchedulerStore implements SchedulerStore {
   @Override
   public List<Versioned<Run>> activeRuns() {
     return state.activeRuns();
+  }
+
+  @Override
+  public List<dev.zkscheduler.cluster.AssignedAttempt> assignments() {
+    return ZkCall.run(assignmentReads::all);
   }
 
   @Override

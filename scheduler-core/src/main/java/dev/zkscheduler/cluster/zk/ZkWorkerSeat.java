@@ -1,0 +1,333 @@
+package dev.zkscheduler.cluster.zk;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import dev.zkscheduler.cluster.AssignedAttempt;
+import dev.zkscheduler.cluster.Assignment;
+import dev.zkscheduler.cluster.AttemptReport;
+import dev.zkscheduler.cluster.WorkerInfo;
+import dev.zkscheduler.cluster.WorkerSeat;
+import dev.zkscheduler.error.StoreUnavailableException;
+import dev.zkscheduler.lifecycle.Lifecycle;
+import dev.zkscheduler.store.codec.ReportCodec;
+import dev.zkscheduler.zk.ZkLayout;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
+import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.recipes.cache.ChildData;
+import org.apache.curator.framework.recipes.cache.CuratorCache;
+import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
+import org.apache.curator.framework.state.ConnectionState;
+import org.apache.curator.framework.state.ConnectionStateListener;
+import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.KeeperException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node as a worker on ZooKeeper. Each session registers a worker of its own, {@code
+ * /workers/{memberId}~{sessionId}} (ephemeral), after creating its assignments parent {@code
+ * /assign/{worker}}; a Curator cache on that parent tells the worker of every assignment the leader
+ * writes and takes back. A reconnect within the session changes nothing; a new session is a new
+ * worker (the old one's unreported attempts are the leader's to count lost), so nothing is
+ * re-created under the old name: a {@code check} op compares only a version, and a node re-created
+ * under the same name by a new session would pass for the old one.
+ *
+ * <p>A report is {@code multi(check(own worker node), setData(assignment, version 0))}: written
+ * only while this session lives and the leader has not taken the assignment back.
+ *
+ * <p>While registered, a heartbeat reads the worker node every {@link #heartbeat} and passes the
+ * instant each successful read began to {@code contact}: the evidence behind the attempt lease.
+ * Thread-safe. Listener calls run on one thread, in order.
+ */
+public final class ZkWorkerSeat implements WorkerSeat {
+
+  private static final Logger log = LoggerFactory.getLogger(ZkWorkerSeat.class);
+
+  private final CuratorFramework client;
+  private final ZkLayout layout;
+  private final String memberId;
+  private final LongConsumer contact;
+  private final Duration heartbeat;
+  private final Lifecycle lifecycle = new Lifecycle("ZkWorkerSeat");
+  private final ConnectionStateListener sessions = this::onConnectionState;
+  private final ExecutorService events =
+      Executors.newSingleThreadExecutor(
+          new ThreadFactoryBuilder()
+              .setNameFormat("zk-scheduler-worker-events")
+              .setDaemon(true)
+              .build());
+  private final ScheduledExecutorService beats =
+      Executors.newSingleThreadScheduledExecutor(
+          new ThreadFactoryBuilder()
+              .setNameFormat("zk-scheduler-worker-heartbeat")
+              .setDaemon(true)
+              .build());
+
+  private volatile WorkerInfo self;
+  private volatile long session;
+  private volatile CuratorCache cache;
+  private volatile Listener listener;
+  private volatile boolean draining;
+  private int capacity;
+  private Set<String> taskTypes;
+
+  public ZkWorkerSeat(
+      CuratorFramework client,
+      ZkLayout layout,
+      String memberId,
+      LongConsumer contact,
+      Duration heartbeat) {
+    this.client = client;
+    this.layout = layout;
+    this.memberId = memberId;
+    this.contact = contact;
+    this.heartbeat = heartbeat;
+  }
+
+  @Override
+  public void open(int capacity, Set<String> taskTypes, Listener listener) throws Exception {
+    lifecycle.start();
+    this.capacity = capacity;
+    this.taskTypes = Set.copyOf(taskTypes);
+    this.listener = listener;
+    synchronized (this) {
+      register();
+    }
+    client.getConnectionStateListenable().addListener(sessions);
+    beats.scheduleWithFixedDelay(
+        this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
+  /** Registers the worker of the current session, with a cache on its assignments. */
+  private void register() throws Exception {
+    long current = client.getZookeeperClient().getZooKeeper().getSessionId();
+    String name = memberId + Assignment.SEPARATOR + Long.toHexString(current);
+    WorkerInfo info = new WorkerInfo(name, memberId, capacity, taskTypes, draining);
+    try {
+      client.create().creatingParentsIfNeeded().forPath(layout.assignments(name), new byte[0]);
+    } catch (KeeperException.NodeExistsException alreadyThere) {
+      // A registration of this session that failed after creating it.
+    }
+    CuratorCache assigned = CuratorCache.build(client, layout.assignments(name));
+    assigned
+        .listenable()
+        .addListener(
+            CuratorCacheListener.builder()
+                .forCreates(node -> onAssigned(name, node))
+                .forDeletes(node -> onRevoked(name, node))
+                .build(),
+            events);
+    try {
+      client
+          .create()
+          .creatingParentContainersIfNeeded()
+          .withMode(CreateMode.EPHEMERAL)
+          .forPath(layout.worker(name), WorkerRecords.encode(info));
+    } catch (KeeperException.NodeExistsException sameSession) {
+      // Created by an earlier attempt of this session: it is ours.
+    }
+    assigned.start();
+    this.cache = assigned;
+    this.session = current;
+    this.self = info;
+    log.info(
+        "worker {} registered: capacity {}, task types {}",
+        name,
+        capacity,
+        new java.util.TreeSet<>(taskTypes));
+  }
+
+  private void onAssigned(String name, ChildData node) {
+    String parent = layout.assignments(name) + "/";
+    if (!node.getPath().startsWith(parent) || !isCurrent(name)) {
+      return;
+    }
+    if (node.getData() != null && node.getData().length > 0) {
+      return; // reported already (seen again when a cache restarts)
+    }
+    Assignment assignment;
+    try {
+      assignment = Assignment.parse(name, node.getPath().substring(parent.length()));
+    } catch (IllegalArgumentException e) {
+      log.warn("ignoring {}: {}", node.getPath(), e.getMessage());
+      return;
+    }
+    listener.assigned(
+        new AssignedAttempt(
+            assignment,
+            node.getStat().getCzxid(),
+            Instant.ofEpochMilli(node.getStat().getCtime()),
+            null));
+  }
+
+  private void onRevoked(String name, ChildData node) {
+    String parent = layout.assignments(name) + "/";
+    if (!node.getPath().startsWith(parent) || !isCurrent(name)) {
+      return;
+    }
+    try {
+      listener.revoked(Assignment.parse(name, node.getPath().substring(parent.length())));
+    } catch (IllegalArgumentException ignored) {
+      // Not an assignment: it was never started either.
+    }
+  }
+
+  private boolean isCurrent(String name) {
+    WorkerInfo current = self;
+    return current != null && current.name().equals(name);
+  }
+
+  private void onConnectionState(CuratorFramework ignored, ConnectionState state) {
+    if (!lifecycle.isStarted()) {
+      return;
+    }
+    if (state == ConnectionState.LOST) {
+      events.execute(this::loseSession);
+    } else if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
+      events.execute(this::registerIfNewSession);
+    }
+  }
+
+  /** The session is over (or Curator gave it up): stop everything, report nothing. */
+  private synchronized void loseSession() {
+    WorkerInfo was = self;
+    if (was == null) {
+      return;
+    }
+    self = null;
+    CuratorCache old = cache;
+    cache = null;
+    if (old != null) {
+      old.close();
+    }
+    log.warn(
+        "worker {} lost its ZooKeeper session: its attempts are stopped; the leader offers them"
+            + " again",
+        was.name());
+    listener.sessionLost();
+  }
+
+  private synchronized void registerIfNewSession() {
+    if (!lifecycle.isStarted()) {
+      return;
+    }
+    try {
+      long current = client.getZookeeperClient().getZooKeeper().getSessionId();
+      if (self != null && current == session) {
+        return; // the same session: its worker and assignments stand
+      }
+      loseSession();
+      register();
+    } catch (Exception e) {
+      log.warn("worker {} could not register after reconnecting: {}", memberId, e.toString());
+    }
+  }
+
+  private void beat() {
+    WorkerInfo current = self;
+    if (current == null) {
+      if (lifecycle.isStarted() && client.getZookeeperClient().isConnected()) {
+        events.execute(this::registerIfNewSession);
+      }
+      return;
+    }
+    long began = System.nanoTime();
+    try {
+      if (client.checkExists().forPath(layout.worker(current.name())) != null) {
+        contact.accept(began);
+      } else {
+        events.execute(this::registerIfNewSession);
+      }
+    } catch (Exception e) {
+      log.debug("worker heartbeat failed: {}", e.toString());
+    }
+  }
+
+  @Override
+  public String name() {
+    WorkerInfo current = self;
+    return current == null ? null : current.name();
+  }
+
+  @Override
+  public boolean report(Assignment assignment, AttemptReport report) {
+    if (!isCurrent(assignment.worker())) {
+      return false;
+    }
+    try {
+      client
+          .transaction()
+          .forOperations(
+              client.transactionOp().check().forPath(layout.worker(assignment.worker())),
+              client
+                  .transactionOp()
+                  .setData()
+                  .withVersion(0)
+                  .forPath(
+                      layout.assignment(assignment.worker(), assignment.key()),
+                      ReportCodec.encode(report)));
+      return true;
+    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException refused) {
+      return false;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while reporting", e);
+    } catch (Exception e) {
+      throw new StoreUnavailableException("reporting " + assignment + " failed: " + e, e);
+    }
+  }
+
+  @Override
+  public synchronized void drain() {
+    draining = true;
+    WorkerInfo current = self;
+    if (current == null) {
+      return;
+    }
+    WorkerInfo drained = new WorkerInfo(current.name(), memberId, capacity, taskTypes, true);
+    try {
+      client.setData().forPath(layout.worker(current.name()), WorkerRecords.encode(drained));
+      self = drained;
+      log.info("worker {} is draining: it takes no new attempts", current.name());
+    } catch (Exception e) {
+      log.warn("worker {} could not say it is draining: {}", current.name(), e.toString());
+    }
+  }
+
+  @Override
+  public void close() {
+    if (lifecycle.close() != Lifecycle.State.STARTED) {
+      events.shutdownNow();
+      beats.shutdownNow();
+      return;
+    }
+    client.getConnectionStateListenable().removeListener(sessions);
+    beats.shutdownNow();
+    WorkerInfo current;
+    synchronized (this) {
+      current = self;
+      self = null;
+      if (cache != null) {
+        cache.close();
+        cache = null;
+      }
+    }
+    events.shutdown();
+    if (current != null) {
+      try {
+        client.delete().forPath(layout.worker(current.name()));
+        log.info("worker {} left", current.name());
+      } catch (KeeperException.NoNodeException gone) {
+        // Gone with the session.
+      } catch (Exception e) {
+        log.warn("worker {} could not leave: {}", current.name(), e.toString());
+      }
+    }
+  }
+}

@@ -1,0 +1,217 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.cluster.AssignedAttempt;
+import dev.zkscheduler.cluster.Assignment;
+import dev.zkscheduler.cluster.WorkerInfo;
+import dev.zkscheduler.cluster.Workers;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.store.StoreOp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Which worker runs each attempt, as one leader term knows it: the assignments that exist (adopted
+ * when the term began, or committed by it), the choice of a worker for each new attempt, and the
+ * assignment writes each run change needs. Tick thread only.
+ *
+ * <p>An assignment is written in the same fenced multi as the run change that marks its attempt
+ * RUNNING on that worker, and taken back in the one that ends it: {@link #opsFor} derives both from
+ * the change itself, so no caller can forget either. The known assignments change only when a multi
+ * commits ({@link #committed}).
+ */
+final class Dispatch {
+
+  /** An assignment known to exist, and when it was made (its attempt's deadline counts from it). */
+  record Known(Assignment assignment, Instant assignedAt) {}
+
+  private final Workers workers;
+
+  /** Known assignments by run key ({@link ActiveRuns#key}) and task id. */
+  private final Map<String, Map<String, Known>> byRun = new HashMap<>();
+
+  private final Map<String, Integer> perWorker = new HashMap<>();
+
+  /** Attempts given to a worker this tick and not committed yet. */
+  private final Map<String, Integer> reserved = new HashMap<>();
+
+  /** The workers as the current tick saw them; null until first needed. */
+  private Map<String, WorkerInfo> live;
+
+  /** Tasks that found no worker with a free slot this tick. */
+  private int waiting;
+
+  private long turn;
+
+  Dispatch(Workers workers) {
+    this.workers = workers;
+  }
+
+  /** Takes a fresh look at the workers; called once per tick, before anything is started. */
+  void beginTick() {
+    live = workers.live();
+    reserved.clear();
+    waiting = 0;
+  }
+
+  Map<String, WorkerInfo> live() {
+    if (live == null) {
+      live = workers.live();
+    }
+    return live;
+  }
+
+  /** An assignment the store holds, taken over by a new term. */
+  void adopt(AssignedAttempt attempt) {
+    add(new Known(attempt.assignment(), attempt.assignedAt()));
+  }
+
+  /**
+   * The worker that runs the next attempt of a {@code taskType} task: the live, non-draining worker
+   * with that type and the most free slots (ties taken in turn, so that light load spreads too);
+   * null when none has a free slot. Reserves the slot for this tick.
+   */
+  String choose(String taskType) {
+    WorkerInfo best = null;
+    int bestFree = 0;
+    List<WorkerInfo> candidates = new ArrayList<>(live().values());
+    candidates.sort(java.util.Comparator.comparing(WorkerInfo::name));
+    int n = candidates.size();
+    for (int i = 0; i < n; i++) {
+      WorkerInfo w = candidates.get((int) ((turn + i) % n));
+      if (!w.runs(taskType)) {
+        continue;
+      }
+      int free = w.capacity() - load(w.name());
+      if (free > bestFree) {
+        best = w;
+        bestFree = free;
+      }
+    }
+    if (best == null) {
+      waiting++;
+      return null;
+    }
+    turn++;
+    reserved.merge(best.name(), 1, Integer::sum);
+    return best.name();
+  }
+
+  /** Attempts assigned to {@code worker} and not taken back, with this tick's reservations. */
+  int load(String worker) {
+    return perWorker.getOrDefault(worker, 0) + reserved.getOrDefault(worker, 0);
+  }
+
+  int waiting() {
+    return waiting;
+  }
+
+  /** Every known assignment. */
+  List<Known> inFlight() {
+    List<Known> all = new ArrayList<>();
+    byRun.values().forEach(tasks -> all.addAll(tasks.values()));
+    return all;
+  }
+
+  int count() {
+    return perWorker.values().stream().mapToInt(Integer::intValue).sum();
+  }
+
+  /**
+   * The assignment writes {@code op} needs: an assignment for every attempt a created or changed
+   * run shows RUNNING on a worker that has none yet, and the removal of every known assignment of
+   * the run that it no longer shows.
+   */
+  List<StoreOp> opsFor(StoreOp op, Instant now) {
+    Run run =
+        op instanceof StoreOp.CreateRun c
+            ? c.run()
+            : op instanceof StoreOp.UpdateRun u ? u.run() : null;
+    if (run == null) {
+      return List.of();
+    }
+    Map<String, Known> known = byRun.getOrDefault(ActiveRuns.key(run.jobId(), run.id()), Map.of());
+    List<StoreOp> ops = new ArrayList<>();
+    for (Known k : known.values()) {
+      if (!k.assignment().matches(run.tasks().get(k.assignment().taskId()))) {
+        ops.add(new StoreOp.Unassign(k.assignment()));
+      }
+    }
+    for (Assignment a : Assignment.of(run)) {
+      Known k = known.get(a.taskId());
+      if (k == null || !k.assignment().equals(a)) {
+        ops.add(new StoreOp.Assign(a, now));
+      }
+    }
+    return ops;
+  }
+
+  /** Notes the assignment writes of a committed multi. */
+  void committed(List<StoreOp> ops) {
+    for (StoreOp op : ops) {
+      if (op instanceof StoreOp.Assign a) {
+        Integer r = reserved.get(a.assignment().worker());
+        if (r != null) {
+          if (r <= 1) {
+            reserved.remove(a.assignment().worker());
+          } else {
+            reserved.put(a.assignment().worker(), r - 1);
+          }
+        }
+        add(new Known(a.assignment(), a.assignedAt()));
+      } else if (op instanceof StoreOp.Unassign u) {
+        remove(u.assignment());
+      }
+    }
+  }
+
+  boolean knows(Assignment assignment) {
+    Known k = byRun.getOrDefault(key(assignment), Map.of()).get(assignment.taskId());
+    return k != null && k.assignment().equals(assignment);
+  }
+
+  private void add(Known k) {
+    Known previous =
+        byRun
+            .computeIfAbsent(key(k.assignment()), r -> new LinkedHashMap<>())
+            .put(k.assignment().taskId(), k);
+    if (previous != null) {
+      perWorker.merge(previous.assignment().worker(), -1, Integer::sum);
+    }
+    perWorker.merge(k.assignment().worker(), 1, Integer::sum);
+  }
+
+  private void remove(Assignment a) {
+    Map<String, Known> tasks = byRun.get(key(a));
+    if (tasks == null) {
+      return;
+    }
+    Known k = tasks.get(a.taskId());
+    if (k != null && k.assignment().equals(a)) {
+      tasks.remove(a.taskId());
+      perWorker.merge(a.worker(), -1, Integer::sum);
+      if (tasks.isEmpty()) {
+        byRun.remove(key(a));
+      }
+    }
+  }
+
+  /** The assignments counted on each worker, for the cluster view and metrics. */
+  Map<String, Integer> loads() {
+    Map<String, Integer> loads = new HashMap<>(perWorker);
+    loads.values().removeIf(v -> v == 0);
+    return loads;
+  }
+
+  Collection<String> workersWithAssignments() {
+    return loads().keySet();
+  }
+
+  private static String key(Assignment a) {
+    return ActiveRuns.key(a.jobId(), a.runId());
+  }
+}

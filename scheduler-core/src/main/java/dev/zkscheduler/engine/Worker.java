@@ -1,0 +1,239 @@
+package dev.zkscheduler.engine;
+
+import dev.zkscheduler.cluster.AssignedAttempt;
+import dev.zkscheduler.cluster.Assignment;
+import dev.zkscheduler.cluster.AttemptReport;
+import dev.zkscheduler.cluster.WorkerSeat;
+import dev.zkscheduler.dag.PinnedDag;
+import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.dag.RunTrigger;
+import dev.zkscheduler.dag.TaskRun;
+import dev.zkscheduler.error.StoreUnavailableException;
+import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.TaskDefinition;
+import dev.zkscheduler.job.TaskHandler;
+import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.SchedulerStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * This node's worker: it runs the attempts the leader assigns to it and reports how each ended. An
+ * attempt lives on this worker's session, not on any leader's term: a leader change, or a
+ * connection blip this session survives, changes nothing here. Only when the session is over does
+ * every attempt stop (the leader offers them again), and when the leader takes one back it stops.
+ *
+ * <p>Each assignment is started at most once: the runner refuses a second start of an attempt in
+ * flight, and an assignment's name (with its attempt number) is never written twice for one worker
+ * session. Thread-safe.
+ */
+final class Worker implements WorkerSeat.Listener {
+
+  private static final Logger log = LoggerFactory.getLogger(Worker.class);
+
+  /** How long a report is retried while ZooKeeper cannot be reached and the session lives. */
+  private static final long REPORT_RETRY_MILLIS = 200;
+
+  private final WorkerSeat seat;
+  private final SchedulerStore store;
+  private final Map<String, TaskHandler> handlers;
+  private final TaskRunner runner;
+  private final String memberId;
+  private final Clock clock;
+  private final EngineMetrics metrics;
+  private final Lease lease;
+  private volatile boolean closing;
+
+  Worker(
+      WorkerSeat seat,
+      SchedulerStore store,
+      Map<String, TaskHandler> handlers,
+      TaskRunner runner,
+      String memberId,
+      Clock clock,
+      EngineMetrics metrics,
+      Lease lease) {
+    this.seat = seat;
+    this.store = store;
+    this.handlers = Map.copyOf(handlers);
+    this.runner = runner;
+    this.memberId = memberId;
+    this.clock = clock;
+    this.metrics = metrics;
+    this.lease = lease;
+  }
+
+  void open(int capacity) throws Exception {
+    seat.open(capacity, handlers.keySet(), this);
+  }
+
+  @Override
+  public void assigned(AssignedAttempt attempt) {
+    Assignment a = attempt.assignment();
+    TaskRunner.AttemptKey key = key(a);
+    if (runner.isRunning(key)) {
+      return;
+    }
+    Optional<Versioned<Run>> stored;
+    try {
+      stored = store.run(a.jobId(), a.runId());
+    } catch (RuntimeException e) {
+      report(a, AttemptReport.failure("its run could not be read: " + e, clock.instant(), false));
+      return;
+    }
+    Run run = stored.map(Versioned::value).orElse(null);
+    TaskRun task = run == null ? null : run.tasks().get(a.taskId());
+    if (!a.matches(task)) {
+      // The run no longer shows this attempt running here: the leader is taking it back.
+      log.debug("assignment {} is not its run's current attempt; not started", a);
+      return;
+    }
+    Task what;
+    try {
+      what = task(run, a.taskId());
+    } catch (RuntimeException e) {
+      report(
+          a,
+          AttemptReport.failure("cannot find the task: " + e.getMessage(), clock.instant(), false));
+      return;
+    }
+    TaskHandler handler = handlers.get(what.type());
+    if (handler == null) {
+      report(
+          a,
+          AttemptReport.failure(
+              "no handler for task type '" + what.type() + "' on " + memberId,
+              clock.instant(),
+              false));
+      return;
+    }
+    Instant runStart = run.startedAt() != null ? run.startedAt() : run.createdAt();
+    Instant deadline =
+        min(attempt.assignedAt().plus(what.timeout()), runStart.plus(what.runTimeout()));
+    AttemptContext context =
+        new AttemptContext(
+            a.jobId(),
+            a.runId(),
+            a.taskId(),
+            a.attempt(),
+            run.nominalTime(),
+            attempt.fencingToken(),
+            memberId,
+            what.config(),
+            deadline,
+            lease);
+    // Lag is the promptness of fires that were due now; a backfill or catch-up run's nominal
+    // time is in the past by design and would swamp the histogram.
+    if (run.trigger() == RunTrigger.SCHEDULE
+        && a.attempt() == 1
+        && task.startedAt() != null
+        && task.startedAt().equals(run.startedAt())) {
+      metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
+    }
+    runner.start(key, handler, context, outcome -> report(a, toReport(outcome)));
+  }
+
+  @Override
+  public void revoked(Assignment assignment) {
+    if (runner.interrupt(key(assignment))) {
+      log.info("attempt {} taken back by the leader: interrupted", assignment);
+    }
+  }
+
+  @Override
+  public void sessionLost() {
+    var stopped = runner.interruptAll();
+    if (!stopped.isEmpty()) {
+      log.warn(
+          "{} attempt(s) interrupted: this worker's session is over and the leader offers them"
+              + " again: {}",
+          stopped.size(),
+          stopped);
+    }
+  }
+
+  /** Writes the report, retrying while ZooKeeper is unreachable and this session may live. */
+  private void report(Assignment a, AttemptReport report) {
+    while (true) {
+      try {
+        if (!seat.report(a, report)) {
+          log.info("the report of {} was not written: taken back, or the session ended", a);
+        }
+        return;
+      } catch (StoreUnavailableException e) {
+        if (!a.worker().equals(seat.name())
+            || (closing && Thread.currentThread().isInterrupted())) {
+          log.warn("the report of {} is lost with its session: {}", a, e.getMessage());
+          return;
+        }
+        try {
+          TimeUnit.MILLISECONDS.sleep(REPORT_RETRY_MILLIS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
+    }
+  }
+
+  private static AttemptReport toReport(TaskRunner.Outcome outcome) {
+    return outcome.succeeded()
+        ? AttemptReport.success(outcome.finishedAt())
+        : AttemptReport.failure(outcome.error(), outcome.finishedAt(), outcome.timedOut());
+  }
+
+  /**
+   * Graceful shutdown: takes no new attempts, lets running handlers finish and report within {@code
+   * timeout} (those left are interrupted, unreported: the leader offers them again), then leaves.
+   */
+  void close(Duration timeout) {
+    closing = true;
+    seat.drain();
+    runner.close(timeout);
+    seat.close();
+  }
+
+  int running() {
+    return runner.running();
+  }
+
+  /** What the worker needs of a task: from the run's own DAG, or (older runs) its job. */
+  private record Task(
+      String type, Map<String, Object> config, Duration timeout, Duration runTimeout) {}
+
+  private Task task(Run run, String taskId) {
+    if (run.dag() != null) {
+      PinnedDag.Task t = run.dag().tasks().get(taskId);
+      if (t == null) {
+        throw new IllegalStateException("the run's DAG has no task '" + taskId + "'");
+      }
+      return new Task(t.type(), t.config(), t.timeout(), run.dag().runTimeout());
+    }
+    JobDefinition job =
+        store
+            .job(run.jobId())
+            .map(Versioned::value)
+            .orElseThrow(() -> new IllegalStateException("job '" + run.jobId() + "' is gone"));
+    TaskDefinition t =
+        job.tasks().stream()
+            .filter(d -> d.id().equals(taskId))
+            .findFirst()
+            .orElseThrow(
+                () -> new IllegalStateException("job '" + run.jobId() + "' has no task " + taskId));
+    return new Task(t.type(), t.config(), job.timeoutOf(t), job.timeout());
+  }
+
+  private static TaskRunner.AttemptKey key(Assignment a) {
+    return new TaskRunner.AttemptKey(a.jobId(), a.runId(), a.taskId(), a.attempt());
+  }
+
+  private static Instant min(Instant a, Instant b) {
+    return a.isBefore(b) ? a : b;
+  }
+}
