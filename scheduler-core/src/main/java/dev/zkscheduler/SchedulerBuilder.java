@@ -266,7 +266,7 @@ public final class SchedulerBuilder {
             version,
             clock,
             limits,
-            roles.scheduler()),
+            roles),
         metrics);
   }
 }

@@ -32,6 +32,9 @@ public interface Workers {
    */
   Optional<AttemptReport> readReport(Assignment assignment);
 
+  /** The attempts assigned to each worker and not reported yet, as last seen. */
+  Map<String, Integer> running();
+
   /** Asks for {@code listener} to run whenever a worker reports, joins or leaves. */
   void onChange(Runnable listener);
 }

@@ -195,9 +195,29 @@ final class Worker implements WorkerSeat.Listener {
   void close(Duration timeout) {
     closing = true;
     seat.drain();
-    runner.close(timeout);
+    // Attempts the leader gave this worker before it saw the draining flag still arrive for a
+    // moment: they run too, rather than being refused (a failed attempt) or left unseen (lost).
+    long end = System.nanoTime() + timeout.toNanos();
+    long quietSince = System.nanoTime();
+    while (System.nanoTime() < end) {
+      if (runner.running() > 0) {
+        quietSince = System.nanoTime();
+      } else if (System.nanoTime() - quietSince >= DRAIN_QUIET.toNanos()) {
+        break;
+      }
+      try {
+        TimeUnit.MILLISECONDS.sleep(20);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        break;
+      }
+    }
+    runner.close(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
     seat.close();
   }
+
+  /** How long a draining worker must see nothing running before it leaves. */
+  private static final Duration DRAIN_QUIET = Duration.ofMillis(500);
 
   int running() {
     return runner.running();

@@ -157,6 +157,12 @@ class ClusterLedgerIT {
           for (Instant t = anchor; !t.isAfter(end); t = t.plusSeconds(1)) {
             if (!fired.contains(t)) {
               missed++;
+              String job = String.format("job-%02d", j);
+              log.warn(
+                  "missed: {} at {}: {}",
+                  job,
+                  t,
+                  nodes.get(0).run(job, RunIds.scheduled(t)).map(Object::toString).orElse("no run"));
             }
           }
         }

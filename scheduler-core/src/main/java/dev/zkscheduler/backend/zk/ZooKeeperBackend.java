@@ -92,7 +92,8 @@ public final class ZooKeeperBackend implements Backend {
             settings.memberId(),
             settings.address(),
             settings.version(),
-            settings.clock());
+            settings.clock(),
+            settings.roles().toString());
     if (settings.leaderElection()) {
       this.leadership =
           new LeaderElection(client, layout, settings.memberId(), settings.clock(), metrics);
@@ -100,8 +101,8 @@ public final class ZooKeeperBackend implements Backend {
       this.leadership =
           new SoloLeadership(client, layout, settings.memberId(), settings.clock(), metrics);
     }
-    this.view = new ClusterView(leadership, membership);
     this.workers = new ZkWorkers(client, layout, settings.clock());
+    this.view = new ClusterView(leadership, membership, workers);
     this.lease = newLease(client, settings.sessionTimeout());
     // The heartbeat renews the lease well inside its half session timeout.
     this.seat =
@@ -206,7 +207,7 @@ public final class ZooKeeperBackend implements Backend {
       workers.start();
       // Closed by the backend too (after the engine drained it): leaving is idempotent.
       started.push(seat);
-      if (settings.scheduler()) {
+      if (settings.roles().scheduler()) {
         started.push(leadership);
         leadership.start();
       }

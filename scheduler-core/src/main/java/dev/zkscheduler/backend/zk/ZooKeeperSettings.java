@@ -1,6 +1,7 @@
 package dev.zkscheduler.backend.zk;
 
 import com.google.common.base.Preconditions;
+import dev.zkscheduler.engine.NodeRoles;
 import dev.zkscheduler.store.StoreLimits;
 import java.time.Clock;
 import java.time.Duration;
@@ -26,9 +27,9 @@ public record ZooKeeperSettings(
     String version,
     Clock clock,
     StoreLimits limits,
-    boolean scheduler) {
+    NodeRoles roles) {
 
-  /** A node that may lead (a scheduler), as before roles existed. */
+  /** A node that both leads when elected and runs attempts. */
   public ZooKeeperSettings(
       String connectString,
       CuratorFramework client,
@@ -55,7 +56,7 @@ public record ZooKeeperSettings(
         version,
         clock,
         limits,
-        true);
+        NodeRoles.BOTH);
   }
 
   public ZooKeeperSettings {

@@ -10,18 +10,26 @@ public final class ClusterView {
 
   private final ZkLeadership election;
   private final Membership membership;
+  private final dev.zkscheduler.cluster.Workers workers;
 
-  public ClusterView(ZkLeadership election, Membership membership) {
+  public ClusterView(
+      ZkLeadership election, Membership membership, dev.zkscheduler.cluster.Workers workers) {
     this.election = election;
     this.membership = membership;
+    this.workers = workers;
   }
 
   public ClusterStatus status() throws Exception {
+    java.util.Map<String, Integer> running = workers.running();
     return new ClusterStatus(
         election.leaderId(),
         election.clusterEpoch(),
         election.memberId(),
         election.currentTerm().isPresent(),
-        membership.members());
+        membership.members(),
+        workers.live().values().stream()
+            .sorted(java.util.Comparator.comparing(dev.zkscheduler.cluster.WorkerInfo::name))
+            .map(w -> new ClusterStatus.WorkerLoad(w, running.getOrDefault(w.name(), 0)))
+            .toList());
   }
 }

@@ -49,9 +49,20 @@ public final class Membership implements Closeable {
       String address,
       String version,
       Clock clock) {
+    this(client, layout, memberId, address, version, clock, null);
+  }
+
+  public Membership(
+      CuratorFramework client,
+      ZkLayout layout,
+      String memberId,
+      String address,
+      String version,
+      Clock clock,
+      String roles) {
     this.client = Preconditions.checkNotNull(client, "client");
     this.layout = Preconditions.checkNotNull(layout, "layout");
-    this.self = new Member(memberId, address, version, clock.instant());
+    this.self = new Member(memberId, address, version, clock.instant(), roles);
   }
 
   /**
@@ -127,6 +138,9 @@ public final class Membership implements Closeable {
     node.put("address", member.address());
     node.put("version", member.version());
     node.put("since", member.since().toString());
+    if (member.roles() != null) {
+      node.put("roles", member.roles());
+    }
     return JSON.writeValueAsBytes(node);
   }
 
@@ -137,7 +151,8 @@ public final class Membership implements Closeable {
           id,
           node.path("address").asText(null),
           node.path("version").asText(null),
-          node.hasNonNull("since") ? Instant.parse(node.get("since").asText()) : null);
+          node.hasNonNull("since") ? Instant.parse(node.get("since").asText()) : null,
+          node.path("roles").asText(null));
     } catch (IOException | RuntimeException e) {
       return new Member(id, null, null, null);
     }

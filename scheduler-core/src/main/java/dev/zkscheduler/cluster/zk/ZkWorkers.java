@@ -82,6 +82,24 @@ public final class ZkWorkers implements Workers, Closeable {
   }
 
   @Override
+  public Map<String, Integer> running() {
+    Map<String, Integer> running = new HashMap<>();
+    String prefix = layout.assignRoot() + "/";
+    assignments.stream()
+        .filter(d -> d.getData() == null || d.getData().length == 0)
+        .forEach(
+            d -> {
+              String rest =
+                  d.getPath().startsWith(prefix) ? d.getPath().substring(prefix.length()) : "";
+              int slash = rest.indexOf('/');
+              if (slash > 0) {
+                running.merge(rest.substring(0, slash), 1, Integer::sum);
+              }
+            });
+    return running;
+  }
+
+  @Override
   public Optional<AttemptReport> reported(Assignment assignment) {
     Optional<ChildData> node =
         assignments.get(layout.assignment(assignment.worker(), assignment.key()));

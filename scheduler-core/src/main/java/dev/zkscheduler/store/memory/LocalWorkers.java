@@ -91,6 +91,15 @@ public final class LocalWorkers implements Workers, WorkerSeat {
   }
 
   @Override
+  public Map<String, Integer> running() {
+    Map<String, Integer> running = new java.util.HashMap<>();
+    store.assignments().stream()
+        .filter(a -> !a.reported())
+        .forEach(a -> running.merge(a.assignment().worker(), 1, Integer::sum));
+    return running;
+  }
+
+  @Override
   public Optional<AttemptReport> reported(Assignment assignment) {
     return store.reported(assignment);
   }

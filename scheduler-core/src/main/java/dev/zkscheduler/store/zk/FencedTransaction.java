@@ -303,9 +303,10 @@ public final class FencedTransaction {
 
   /**
    * Whether ZooKeeper holds exactly what {@code multi} writes, written by one transaction of this
-   * term: every created node has our data and is unchanged since it was created, every updated node
-   * has our data at the version our update gives it, every deleted node is gone, and all the nodes
-   * written carry the same zxid, later than the one at which this term took the epoch.
+   * term: every created node has our data and is unchanged since it was created (an assignment only
+   * exists: its worker may have written its report into it since), every updated node has our data
+   * at the version our update gives it, every deleted node is gone, and all the nodes written carry
+   * the same zxid, later than the one at which this term took the epoch.
    *
    * <p>Only a multi whose earlier send got no answer is asked this. Within a term only this term's
    * fenced multis write scheduler state (the epoch check refuses every other writer, and no one
@@ -349,33 +350,52 @@ public final class FencedTransaction {
     for (Op op : multi.subList(2, multi.size())) {
       Record request = op.toRequestRecord();
       long zxid;
-      if (request instanceof CreateRequest create) {
+      if (request instanceof CreateRequest create && isAssignment(op.getPath())) {
+        // Its worker may have reported into it already: only its creation is ours to compare.
+        Stat stat = zk.exists(op.getPath(), false);
+        if (stat == null) {
+          return differs(op, "missing");
+        }
+        zxid = stat.getCzxid();
+      } else if (request instanceof CreateRequest create) {
         Stat stat = new Stat();
         if (!readsAs(zk, op.getPath(), create.getData(), stat) || stat.getVersion() != 0) {
-          return false;
+          return differs(op, "other data or changed since");
         }
         zxid = stat.getCzxid();
       } else if (request instanceof SetDataRequest set) {
         Stat stat = new Stat();
         if (!readsAs(zk, op.getPath(), set.getData(), stat)
             || (set.getVersion() != -1 && stat.getVersion() != set.getVersion() + 1)) {
-          return false;
+          return differs(op, "other data or version " + stat.getVersion());
         }
         zxid = stat.getMzxid();
       } else if (request instanceof DeleteRequest) {
         if (zk.exists(op.getPath(), false) != null) {
-          return false;
+          return differs(op, "still there");
         }
         continue;
       } else {
         continue;
       }
       if ((current ? zxid <= boundary : zxid >= boundary) || (written != -1 && zxid != written)) {
-        return false;
+        return differs(op, "written by another transaction (zxid " + Long.toHexString(zxid) + ")");
       }
       written = zxid;
     }
     return true;
+  }
+
+  private static boolean differs(Op op, String how) {
+    log.info("a fenced commit read back after a lost answer differs at {}: {}", op.getPath(), how);
+    return false;
+  }
+
+  /** Whether {@code path} (as sent: with the client's namespace) is an assignment's. */
+  private boolean isAssignment(String path) {
+    return path.startsWith(
+        org.apache.curator.utils.ZKPaths.makePath(client.getNamespace(), layout.assignRoot())
+            + "/");
   }
 
   /** Whether {@code path} exists with {@code expected} as its data; fills {@code stat}. */
