@@ -88,8 +88,16 @@ public final class InMemoryBackend implements Backend {
   @Override
   public ClusterStatus clusterStatus() {
     long epoch = leadership.currentTerm().map(t -> t.epoch()).orElse(-1L);
+    Map<String, Integer> running = workers.running();
     return new ClusterStatus(
-        memberId, epoch, memberId, true, List.of(new Member(memberId, null, null, since)));
+        memberId,
+        epoch,
+        memberId,
+        true,
+        List.of(new Member(memberId, null, null, since)),
+        workers.live().values().stream()
+            .map(w -> new ClusterStatus.WorkerLoad(w, running.getOrDefault(w.name(), 0)))
+            .toList());
   }
 
   @Override

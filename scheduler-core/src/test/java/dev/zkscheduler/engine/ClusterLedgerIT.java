@@ -162,7 +162,11 @@ class ClusterLedgerIT {
                   "missed: {} at {}: {}",
                   job,
                   t,
-                  nodes.get(0).run(job, RunIds.scheduled(t)).map(Object::toString).orElse("no run"));
+                  nodes
+                      .get(0)
+                      .run(job, RunIds.scheduled(t))
+                      .map(Object::toString)
+                      .orElse("no run"));
             }
           }
         }

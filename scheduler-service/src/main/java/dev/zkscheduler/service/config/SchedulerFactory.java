@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.SchedulerBuilder;
 import dev.zkscheduler.engine.EngineSettings;
+import dev.zkscheduler.engine.NodeRoles;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.lifecycle.ManagedScheduler;
 import io.dropwizard.core.setup.Environment;
@@ -49,9 +50,21 @@ public class SchedulerFactory {
   @JsonProperty
   public Duration misfireThreshold = Duration.seconds(60);
 
-  /** What running handlers do once another node may lead, or on shutdown: CANCEL or FINISH. */
+  /**
+   * No longer used: attempts run on workers and outlive leader terms. Still accepted, so that
+   * configuration files written for earlier releases keep loading.
+   */
   @NotNull @JsonProperty
   public EngineSettings.TermLossPolicy onTermLoss = EngineSettings.TermLossPolicy.CANCEL;
+
+  /**
+   * What this node does: {@code both} (lead when elected, and run attempts), {@code scheduler}
+   * (lead, run nothing) or {@code worker} (run the attempts the leader assigns; never lead).
+   */
+  @NotNull
+  @Pattern(regexp = "both|scheduler|worker", message = "must be one of both, scheduler, worker")
+  @JsonProperty
+  public String role = "both";
 
   @NotNull
   @MaxDuration(value = 10, unit = TimeUnit.MINUTES)
@@ -87,6 +100,7 @@ public class SchedulerFactory {
         .version(version != null ? version : "dev")
         .metrics(environment.metrics())
         .healthChecks(environment.healthChecks())
+        .roles(NodeRoles.parse(role))
         .settings(settings());
     handlers.forEach(connected::handler);
     Scheduler scheduler = connected.build();

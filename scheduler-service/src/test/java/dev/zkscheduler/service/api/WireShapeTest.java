@@ -107,9 +107,45 @@ class WireShapeTest {
     assertThat(names(node.get("self"))).containsExactly("id", "leader");
     JsonNode member = node.get("members").get(0);
     assertThat(names(member))
-        .as("the version stays internal")
-        .containsExactly("id", "address", "since");
+        .as("the version stays internal; the contract's fields come first")
+        .containsExactly(
+            "id",
+            "address",
+            "since",
+            "role",
+            "worker",
+            "capacity",
+            "running",
+            "taskTypes",
+            "draining");
     assertThat(member.get("address").isNull()).isTrue();
+    assertThat(member.get("role").asText()).isEqualTo("both");
+    assertThat(member.get("worker").isNull()).as("a member that runs nothing").isTrue();
+  }
+
+  @Test
+  void aWorkingMemberShowsItsWorkerAndLoad() throws Exception {
+    ClusterStatus status =
+        new ClusterStatus(
+            "me",
+            7,
+            "me",
+            true,
+            List.of(new Member("me", "h:1", "1.0", T, "worker")),
+            List.of(
+                new ClusterStatus.WorkerLoad(
+                    new dev.zkscheduler.cluster.WorkerInfo(
+                        "me~1a", "me", 8, java.util.Set.of("noop", "http"), false),
+                    3)));
+
+    JsonNode member = json(ClusterDto.from(status)).get("members").get(0);
+
+    assertThat(member.get("role").asText()).isEqualTo("worker");
+    assertThat(member.get("worker").asText()).isEqualTo("me~1a");
+    assertThat(member.get("capacity").asInt()).isEqualTo(8);
+    assertThat(member.get("running").asInt()).isEqualTo(3);
+    assertThat(member.get("taskTypes").toString()).isEqualTo("[\"http\",\"noop\"]");
+    assertThat(member.get("draining").asBoolean()).isFalse();
   }
 
   @Test
