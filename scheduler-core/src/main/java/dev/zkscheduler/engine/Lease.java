@@ -56,7 +56,7 @@ public final class Lease {
     }
   }
 
-  boolean valid() {
+  public boolean valid() {
     long timeout = timeoutNanos.getAsLong();
     return timeout <= 0 || System.nanoTime() - lastContactNanos < timeout;
   }

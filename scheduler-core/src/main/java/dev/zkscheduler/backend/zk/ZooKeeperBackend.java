@@ -19,6 +19,7 @@ import dev.zkscheduler.engine.Lease;
 import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.health.ClockSkewHealthCheck;
 import dev.zkscheduler.health.LeadershipHealthCheck;
+import dev.zkscheduler.health.WorkerHealthCheck;
 import dev.zkscheduler.health.ZooKeeperHealthCheck;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
@@ -184,6 +185,9 @@ public final class ZooKeeperBackend implements Backend {
         new LeadershipHealthCheck(leadership, this::clusterStatus, leadership::standingAside));
     checks.put(
         "clock-skew", new ClockSkewHealthCheck(leadership::clockSkew, ClockSkew.DEFAULT_LIMIT));
+    if (settings.roles().worker()) {
+      checks.put("worker", new WorkerHealthCheck(seat::name, lease::valid));
+    }
     return checks;
   }
 
