@@ -50,6 +50,13 @@ final class Worker implements WorkerSeat.Listener {
   private final Lease lease;
   private volatile boolean closing;
 
+  /**
+   * The assignments this worker has taken (by worker and key), so that none is started twice
+   * whatever its cache reports again; an assignment's name is never written twice, so entries go
+   * when it is taken back or the session ends.
+   */
+  private final java.util.Set<String> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   Worker(
       WorkerSeat seat,
       SchedulerStore store,
@@ -77,7 +84,7 @@ final class Worker implements WorkerSeat.Listener {
   public void assigned(AssignedAttempt attempt) {
     Assignment a = attempt.assignment();
     TaskRunner.AttemptKey key = key(a);
-    if (runner.isRunning(key)) {
+    if (!taken.add(a.worker() + "/" + a.key())) {
       return;
     }
     Optional<Versioned<Run>> stored;
@@ -141,6 +148,7 @@ final class Worker implements WorkerSeat.Listener {
 
   @Override
   public void revoked(Assignment assignment) {
+    taken.remove(assignment.worker() + "/" + assignment.key());
     if (runner.interrupt(key(assignment))) {
       log.info("attempt {} taken back by the leader: interrupted", assignment);
     }
@@ -148,6 +156,7 @@ final class Worker implements WorkerSeat.Listener {
 
   @Override
   public void sessionLost() {
+    taken.clear();
     var stopped = runner.interruptAll();
     if (!stopped.isEmpty()) {
       log.warn(
