@@ -234,8 +234,10 @@ public final class SchedulerBuilder {
         new SchedulerNode(memberId, backend.store(), clock, handlers, backend, engine, jobs);
     if (healthChecks != null) {
       Duration stale = settings.tickInterval().multipliedBy(20).plusSeconds(5);
-      healthChecks.register(
-          "scheduler-loop", new SchedulerLoopHealthCheck(engine::lastTick, clock, stale));
+      if (roles.scheduler()) {
+        healthChecks.register(
+            "scheduler-loop", new SchedulerLoopHealthCheck(engine::lastTick, clock, stale));
+      }
       backend.healthChecks().forEach(healthChecks::register);
     }
     return node;

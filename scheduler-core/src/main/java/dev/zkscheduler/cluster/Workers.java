@@ -35,6 +35,12 @@ public interface Workers {
   /** The attempts assigned to each worker and not reported yet, as last seen. */
   Map<String, Integer> running();
 
+  /**
+   * Removes the assignments folder of a worker whose session is over once nothing is left in it;
+   * best effort (a folder left behind is removed by a later call or the worker's next start).
+   */
+  void removeFolder(String worker);
+
   /** Asks for {@code listener} to run whenever a worker reports, joins or leaves. */
   void onChange(Runnable listener);
 }

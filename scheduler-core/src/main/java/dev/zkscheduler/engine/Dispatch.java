@@ -65,9 +65,17 @@ final class Dispatch {
     return live;
   }
 
-  /** An assignment the store holds, taken over by a new term. */
-  void adopt(AssignedAttempt attempt) {
-    add(new Known(attempt.assignment(), attempt.assignedAt()));
+  /**
+   * An assignment the store holds, taken over by a new term; {@code startedAt} is when its attempt
+   * started on the leaders' clock (its deadline counts from it).
+   */
+  void adopt(AssignedAttempt attempt, Instant startedAt) {
+    add(new Known(attempt.assignment(), startedAt));
+  }
+
+  /** Forgets an assignment whose run this term no longer drives (nothing else will settle it). */
+  void forget(Assignment assignment) {
+    remove(assignment);
   }
 
   /**

@@ -122,7 +122,12 @@ final class RunDriver {
                           .key())
               : null;
       if (held != null) {
-        state.dispatch().adopt(held);
+        // Deadlines count on the leaders' clock: a first attempt from its task's start, a later
+        // one (its start is not recorded) from now; ZooKeeper's clock in the assignment may differ.
+        TaskRun t = task.getValue();
+        state
+            .dispatch()
+            .adopt(held, t.attempts() == 1 && t.startedAt() != null ? t.startedAt() : now);
       } else {
         run =
             attempts.failAttempt(

@@ -26,6 +26,9 @@ final class TaskAttempts {
 
   private final TermState state;
 
+  /** Workers found gone by the last {@link #recordOutcomes}. */
+  private final java.util.Set<String> lastGone = new java.util.HashSet<>();
+
   TaskAttempts(TermState state) {
     this.state = state;
   }
@@ -38,7 +41,8 @@ final class TaskAttempts {
     Dispatch dispatch = state.dispatch();
     dispatch.beginTick();
     java.util.Map<String, dev.zkscheduler.cluster.WorkerInfo> live = dispatch.live();
-    java.util.Set<String> gone = new java.util.HashSet<>();
+    java.util.Set<String> gone = lastGone;
+    gone.clear();
     Instant now = state.clock().instant();
     for (Dispatch.Known known : dispatch.inFlight()) {
       Assignment a = known.assignment();
@@ -58,6 +62,10 @@ final class TaskAttempts {
     Assignment a = known.assignment();
     TaskRunner.AttemptKey key =
         new TaskRunner.AttemptKey(a.jobId(), a.runId(), a.taskId(), a.attempt());
+    if (state.active().get(a.jobId(), a.runId()) == null) {
+      state.dispatch().forget(a);
+      return;
+    }
     Optional<AttemptReport> report = state.workers().reported(a);
     if (report.isEmpty()
         && !live.containsKey(a.worker())
@@ -96,12 +104,24 @@ final class TaskAttempts {
     }
     Versioned<Run> run = state.active().get(a.jobId(), a.runId());
     if (run == null) {
+      // Its run left the active set without a change that takes it back (dropped as too large
+      // to store): nothing will settle it, and it must not count on its worker any more.
+      state.dispatch().forget(a);
       return;
     }
     RunPlan plan = state.planOf(state.jobs().get(a.jobId()), run.value());
     if (!known.assignedAt().plus(plan.task(a.taskId()).timeout()).isAfter(now)) {
       record(new TaskRunner.Outcome(key, false, "timed out", now), true);
     }
+  }
+
+  /**
+   * Removes the assignments folders of the workers found gone, once the last flush settled what
+   * they held.
+   */
+  void removeGoneWorkersFolders() {
+    lastGone.forEach(state.workers()::removeFolder);
+    lastGone.clear();
   }
 
   /**

@@ -111,6 +111,7 @@ final class TermWork {
     phase[1] = System.nanoTime();
     attempts.recordOutcomes();
     state.flush();
+    attempts.removeGoneWorkersFolders();
     phase[2] = System.nanoTime();
     requests.consume();
     phase[3] = System.nanoTime();

@@ -94,6 +94,9 @@ final class TickLoop implements AutoCloseable {
 
   /** Asks for a tick soon (a task finished, a definition changed); coalesced. */
   void wakeUp() {
+    if (!lifecycle.isStarted()) {
+      return; // a worker-only node never ticks; a scheduler ticks once started
+    }
     if (wakeUpPending.compareAndSet(false, true)) {
       try {
         executor.execute(

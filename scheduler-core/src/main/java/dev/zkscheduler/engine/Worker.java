@@ -50,6 +50,9 @@ final class Worker implements WorkerSeat.Listener {
   private final Lease lease;
   private volatile boolean closing;
 
+  /** Where an assignment's run is read and its handler started (not the seat's event thread). */
+  private final java.util.concurrent.ExecutorService preparing;
+
   /**
    * The assignments this worker has taken (by worker and key), so that none is started twice
    * whatever its cache reports again; an assignment's name is never written twice, so entries go
@@ -66,6 +69,34 @@ final class Worker implements WorkerSeat.Listener {
       Clock clock,
       EngineMetrics metrics,
       Lease lease) {
+    this(
+        seat,
+        store,
+        handlers,
+        runner,
+        memberId,
+        clock,
+        metrics,
+        lease,
+        java.util.concurrent.Executors.newSingleThreadExecutor(
+            new com.google.common.util.concurrent.ThreadFactoryBuilder()
+                .setNameFormat("zk-scheduler-worker-start")
+                .setDaemon(true)
+                .build()));
+  }
+
+  /** With {@code preparing} of the caller's: tests start attempts on the committing thread. */
+  Worker(
+      WorkerSeat seat,
+      SchedulerStore store,
+      Map<String, TaskHandler> handlers,
+      TaskRunner runner,
+      String memberId,
+      Clock clock,
+      EngineMetrics metrics,
+      Lease lease,
+      java.util.concurrent.ExecutorService preparing) {
+    this.preparing = preparing;
     this.seat = seat;
     this.store = store;
     this.handlers = Map.copyOf(handlers);
@@ -83,16 +114,24 @@ final class Worker implements WorkerSeat.Listener {
   @Override
   public void assigned(AssignedAttempt attempt) {
     Assignment a = attempt.assignment();
-    TaskRunner.AttemptKey key = key(a);
     if (!taken.add(a.worker() + "/" + a.key())) {
       return;
     }
-    Optional<Versioned<Run>> stored;
+    // Off the seat's event thread: reading the run blocks, and a session's end or a revocation
+    // must not wait behind it.
     try {
-      stored = store.run(a.jobId(), a.runId());
-    } catch (RuntimeException e) {
-      report(a, AttemptReport.failure("its run could not be read: " + e, clock.instant(), false));
-      return;
+      preparing.execute(() -> prepareAndStart(attempt));
+    } catch (java.util.concurrent.RejectedExecutionException closed) {
+      taken.remove(a.worker() + "/" + a.key());
+    }
+  }
+
+  private void prepareAndStart(AssignedAttempt attempt) {
+    Assignment a = attempt.assignment();
+    TaskRunner.AttemptKey key = key(a);
+    Optional<Versioned<Run>> stored = readRun(a);
+    if (stored == null) {
+      return; // the session ended or the attempt was taken back while ZooKeeper was unreachable
     }
     Run run = stored.map(Versioned::value).orElse(null);
     TaskRun task = run == null ? null : run.tasks().get(a.taskId());
@@ -121,8 +160,11 @@ final class Worker implements WorkerSeat.Listener {
       return;
     }
     Instant runStart = run.startedAt() != null ? run.startedAt() : run.createdAt();
-    Instant deadline =
-        min(attempt.assignedAt().plus(what.timeout()), runStart.plus(what.runTimeout()));
+    // The leader's clock, as the leader times attempts out: a first attempt started when its task
+    // did; a later one about now (ZooKeeper's own clock, in the assignment, may differ).
+    Instant attemptStart =
+        a.attempt() == 1 && task.startedAt() != null ? task.startedAt() : clock.instant();
+    Instant deadline = min(attemptStart.plus(what.timeout()), runStart.plus(what.runTimeout()));
     AttemptContext context =
         new AttemptContext(
             a.jobId(),
@@ -167,6 +209,32 @@ final class Worker implements WorkerSeat.Listener {
     }
   }
 
+  /**
+   * The attempt's run, read again while ZooKeeper is unreachable; null once retrying is pointless
+   * (the session ended, the attempt was taken back, the worker is closing). A read that fails is
+   * not the attempt's failure: nothing ran.
+   */
+  private Optional<Versioned<Run>> readRun(Assignment a) {
+    while (true) {
+      try {
+        return store.run(a.jobId(), a.runId());
+      } catch (RuntimeException e) {
+        if (!a.worker().equals(seat.name())
+            || !taken.contains(a.worker() + "/" + a.key())
+            || closing) {
+          return null;
+        }
+        log.debug("reading the run of {} failed, trying again: {}", a, e.toString());
+        try {
+          TimeUnit.MILLISECONDS.sleep(REPORT_RETRY_MILLIS);
+        } catch (InterruptedException interrupted) {
+          Thread.currentThread().interrupt();
+          return null;
+        }
+      }
+    }
+  }
+
   /** Writes the report, retrying while ZooKeeper is unreachable and this session may live. */
   private void report(Assignment a, AttemptReport report) {
     while (true) {
@@ -175,7 +243,11 @@ final class Worker implements WorkerSeat.Listener {
           log.info("the report of {} was not written: taken back, or the session ended", a);
         }
         return;
-      } catch (StoreUnavailableException e) {
+      } catch (RuntimeException e) {
+        if (!(e instanceof StoreUnavailableException)) {
+          log.error("the report of {} failed; the leader times the attempt out: {}", a, e, e);
+          return;
+        }
         if (!a.worker().equals(seat.name())
             || (closing && Thread.currentThread().isInterrupted())) {
           log.warn("the report of {} is lost with its session: {}", a, e.getMessage());
@@ -221,8 +293,11 @@ final class Worker implements WorkerSeat.Listener {
         break;
       }
     }
-    runner.close(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
+    // The seat leaves first: nothing more is assigned or started, and what is still running is
+    // interrupted below, unreported, for the leader to offer again.
     seat.close();
+    preparing.shutdownNow();
+    runner.close(Duration.ofNanos(Math.max(0, end - System.nanoTime())));
   }
 
   /** How long a draining worker must see nothing running before it leaves. */

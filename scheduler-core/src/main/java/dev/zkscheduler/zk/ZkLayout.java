@@ -34,8 +34,11 @@ public final class ZkLayout {
   /** Number of hash buckets for per-job records; a power of two, part of the layout version. */
   public static final int BUCKETS = 256;
 
-  /** The current layout version written to {@link #layoutVersion()}. */
-  public static final int LAYOUT_VERSION = 1;
+  /**
+   * The current layout version written to {@link #layoutVersion()}. 2 added {@code /workers} and
+   * {@code /assign} (attempts run on workers): a node that knows only 1 refuses to start on it.
+   */
+  public static final int LAYOUT_VERSION = 2;
 
   public String layoutVersion() {
     return "/layout-version";

@@ -69,7 +69,16 @@ final class TermFixture implements AutoCloseable {
             "block", this::block,
             "gives-up", ctx -> TaskResult.timedOut("its own limit ran out"));
     worker =
-        new Worker(workers, store, handlers, runner, WORKER, clock, metrics, Lease.unlimited());
+        new Worker(
+            workers,
+            store,
+            handlers,
+            runner,
+            WORKER,
+            clock,
+            metrics,
+            Lease.unlimited(),
+            com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService());
     try {
       worker.open(WORKER_SLOTS);
     } catch (Exception e) {

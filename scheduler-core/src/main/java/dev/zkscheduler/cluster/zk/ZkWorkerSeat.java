@@ -100,14 +100,20 @@ public final class ZkWorkerSeat implements WorkerSeat {
       register();
     }
     client.getConnectionStateListenable().addListener(sessions);
-    beats.scheduleWithFixedDelay(
-        this::beat, heartbeat.toMillis(), heartbeat.toMillis(), TimeUnit.MILLISECONDS);
+    beats.scheduleWithFixedDelay(this::beat, 0, heartbeat.toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Registers the worker of the current session, with a cache on its assignments. */
+  /**
+   * Registers the worker of the current session, with a cache on its assignments. Workers of this
+   * member's earlier sessions are removed first: such a session is over for this process (it
+   * interrupted their attempts), and while the server has not expired it yet the leader would still
+   * give it attempts that nobody runs.
+   */
   private void register() throws Exception {
+    long began = System.nanoTime();
     long current = client.getZookeeperClient().getZooKeeper().getSessionId();
     String name = memberId + Assignment.SEPARATOR + Long.toHexString(current);
+    removeEarlierWorkers(name);
     WorkerInfo info = new WorkerInfo(name, memberId, capacity, taskTypes, draining);
     try {
       client.create().creatingParentsIfNeeded().forPath(layout.assignments(name), new byte[0]);
@@ -132,6 +138,9 @@ public final class ZkWorkerSeat implements WorkerSeat {
     } catch (KeeperException.NodeExistsException sameSession) {
       // Created by an earlier attempt of this session: it is ours.
     }
+    // The create answered within this session: fresh contact, so the new worker's first attempts
+    // are not refused by a lease still counting from before the session began.
+    contact.accept(began);
     assigned.start();
     this.cache = assigned;
     this.session = current;
@@ -188,7 +197,8 @@ public final class ZkWorkerSeat implements WorkerSeat {
       return;
     }
     if (state == ConnectionState.LOST) {
-      events.execute(this::loseSession);
+      // At once, not behind assignment events: handlers must stop as soon as the session is over.
+      loseSession();
     } else if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
       events.execute(this::registerIfNewSession);
     }
@@ -220,7 +230,17 @@ public final class ZkWorkerSeat implements WorkerSeat {
     try {
       long current = client.getZookeeperClient().getZooKeeper().getSessionId();
       if (self != null && current == session) {
-        return; // the same session: its worker and assignments stand
+        // The same session: its worker and assignments stand. Its node can only be missing if
+        // someone deleted it; re-created by the same session it is still this worker's.
+        if (client.checkExists().forPath(layout.worker(self.name())) == null) {
+          client
+              .create()
+              .creatingParentContainersIfNeeded()
+              .withMode(CreateMode.EPHEMERAL)
+              .forPath(layout.worker(self.name()), WorkerRecords.encode(self));
+          log.warn("worker {} found its node deleted and registered it again", self.name());
+        }
+        return;
       }
       loseSession();
       register();
@@ -239,13 +259,48 @@ public final class ZkWorkerSeat implements WorkerSeat {
     }
     long began = System.nanoTime();
     try {
-      if (client.checkExists().forPath(layout.worker(current.name())) != null) {
+      org.apache.zookeeper.data.Stat stat =
+          client.checkExists().forPath(layout.worker(current.name()));
+      long now = client.getZookeeperClient().getZooKeeper().getSessionId();
+      if (stat != null && stat.getEphemeralOwner() == now && now == session) {
         contact.accept(began);
       } else {
         events.execute(this::registerIfNewSession);
       }
     } catch (Exception e) {
       log.debug("worker heartbeat failed: {}", e.toString());
+    }
+  }
+
+  /** Deletes the worker nodes of this member's earlier sessions (ours to end: see register). */
+  private void removeEarlierWorkers(String name) throws Exception {
+    java.util.List<String> all;
+    try {
+      all = client.getChildren().forPath(layout.workers());
+    } catch (KeeperException.NoNodeException none) {
+      return;
+    }
+    for (String other : all) {
+      if (!other.equals(name) && WorkerInfo.memberOf(other).equals(memberId)) {
+        try {
+          client.delete().forPath(layout.worker(other));
+          log.info("worker {} of an earlier session of this member removed", other);
+        } catch (KeeperException.NoNodeException gone) {
+          // Expired meanwhile.
+        }
+        removeFolderIfEmpty(other);
+      }
+    }
+  }
+
+  /** The assignments folder of a worker that left, once the leader has settled all of it. */
+  private void removeFolderIfEmpty(String worker) {
+    try {
+      client.delete().forPath(layout.assignments(worker));
+    } catch (KeeperException.NoNodeException | KeeperException.NotEmptyException notYet) {
+      // Gone already, or the leader still has attempts of it to settle (it removes it then).
+    } catch (Exception e) {
+      log.debug("could not remove the assignments of {}: {}", worker, e.toString());
     }
   }
 
@@ -273,8 +328,11 @@ public final class ZkWorkerSeat implements WorkerSeat {
                       layout.assignment(assignment.worker(), assignment.key()),
                       ReportCodec.encode(report)));
       return true;
-    } catch (KeeperException.NoNodeException | KeeperException.BadVersionException refused) {
+    } catch (KeeperException.NoNodeException refused) {
       return false;
+    } catch (KeeperException.BadVersionException alreadyReported) {
+      // A resend after a lost answer finds its own first write: reported all the same.
+      return true;
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted while reporting", e);
@@ -328,6 +386,7 @@ public final class ZkWorkerSeat implements WorkerSeat {
       } catch (Exception e) {
         log.warn("worker {} could not leave: {}", current.name(), e.toString());
       }
+      removeFolderIfEmpty(current.name());
     }
   }
 }

@@ -148,6 +148,15 @@ public final class ZkWorkers implements Workers, Closeable {
   }
 
   @Override
+  public void removeFolder(String worker) {
+    try {
+      client.delete().forPath(layout.assignments(worker));
+    } catch (Exception notEmptyOrGone) {
+      log.debug("assignments folder of {} not removed: {}", worker, notEmptyOrGone.toString());
+    }
+  }
+
+  @Override
   public void onChange(Runnable listener) {
     listeners.add(listener);
   }

@@ -391,6 +391,11 @@ public final class InMemorySchedulerStore implements SchedulerStore {
         return new CommitResult(failure, i);
       }
     }
+    // Every assignment of one commit shares its token, as every create of one ZooKeeper multi
+    // shares its czxid.
+    if (ops.stream().anyMatch(StoreOp.Assign.class::isInstance)) {
+      tokens++;
+    }
     for (int i = 0; i < ops.size(); i++) {
       apply(ops.get(i), encoded.get(i));
     }
@@ -496,7 +501,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     } else if (op instanceof StoreOp.DeleteRequest d) {
       requests.remove(d.requestId());
     } else if (op instanceof StoreOp.Assign a) {
-      AssignedAttempt attempt = new AssignedAttempt(a.assignment(), ++tokens, a.assignedAt(), null);
+      AssignedAttempt attempt = new AssignedAttempt(a.assignment(), tokens, a.assignedAt(), null);
       assignments
           .computeIfAbsent(a.assignment().worker(), w -> new java.util.LinkedHashMap<>())
           .put(a.assignment().key(), attempt);

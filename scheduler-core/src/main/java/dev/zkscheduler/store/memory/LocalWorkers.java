@@ -115,6 +115,11 @@ public final class LocalWorkers implements Workers, WorkerSeat {
   }
 
   @Override
+  public void removeFolder(String worker) {
+    // Nothing to remove: assignments live in the store's map.
+  }
+
+  @Override
   public void onChange(Runnable listener) {
     changeListeners.add(listener);
   }

@@ -94,13 +94,14 @@ final class LeaderCommits {
         List<CuratorOp> curatorOps = new ArrayList<>();
         List<Integer> origin = new ArrayList<>();
         int[] bytes = {0};
+        Set<String> checkedWorkers = new HashSet<>();
         for (int i = 0; i < ops.size(); i++) {
           StoreOp op = ops.get(i);
           if (op instanceof StoreOp.DeleteRequest delete
               && client.checkExists().forPath(layout.request(delete.requestId())) == null) {
             continue; // Already consumed: deleting it again is not a conflict.
           }
-          for (CuratorOp curatorOp : translate(op, parents, bytes)) {
+          for (CuratorOp curatorOp : translate(op, parents, checkedWorkers, bytes)) {
             curatorOps.add(curatorOp);
             origin.add(i);
           }
@@ -136,7 +137,8 @@ final class LeaderCommits {
    * The ZooKeeper ops of {@code op}; adds the bytes it writes to {@code bytes[0]} (each record is
    * encoded once: encoding runs twice, to size and to write, showed in profiles of the peak rate).
    */
-  private List<CuratorOp> translate(StoreOp op, Set<String> parents, int[] bytes) throws Exception {
+  private List<CuratorOp> translate(
+      StoreOp op, Set<String> parents, Set<String> checkedWorkers, int[] bytes) throws Exception {
     List<CuratorOp> out = new ArrayList<>(2);
     bytes[0] += OTHER_OP_BYTES;
     if (op instanceof StoreOp.CreateRun create) {
@@ -191,6 +193,11 @@ final class LeaderCommits {
     } else if (op instanceof StoreOp.Assign assign) {
       Assignment a = assign.assignment();
       parents.add(layout.assignments(a.worker()));
+      if (checkedWorkers.add(a.worker())) {
+        // Only to a worker whose session lives: one the leader's view still lists after its
+        // session ended would never see the attempt, which would then count as lost.
+        out.add(client.transactionOp().check().forPath(layout.worker(a.worker())));
+      }
       out.add(
           client
               .transactionOp()
