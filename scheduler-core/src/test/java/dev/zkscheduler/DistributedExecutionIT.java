@@ -108,6 +108,9 @@ class DistributedExecutionIT {
       for (int j = 0; j < jobs; j++) {
         nodes.get(j % 3).createJob(manualJob(job(j), "work", RetryPolicy.NONE));
       }
+      for (int j = 0; j < jobs; j++) {
+        awaitKnown(nodes, job(j));
+      }
       Map<String, List<String>> triggered = new ConcurrentHashMap<>();
       for (int t = 0; t < triggersPerJob; t++) {
         for (int j = 0; j < jobs; j++) {
@@ -186,8 +189,8 @@ class DistributedExecutionIT {
               "block",
               new RetryPolicy(2, Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 0.0)));
       victim.createJob(manualJob("once", "block", RetryPolicy.NONE));
-      String retriedRun = leader.trigger("retried");
-      String onceRun = leader.trigger("once");
+      String retriedRun = victim.trigger("retried");
+      String onceRun = victim.trigger("once");
       await().atMost(Duration.ofSeconds(20)).until(() -> ledger.size() == 2);
       assertThat(ledger.calls()).allMatch(c -> c.member().equals("node-1") && c.attempt() == 1);
 
@@ -274,8 +277,9 @@ class DistributedExecutionIT {
       RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(100), 2.0, Duration.ofSeconds(1), 0);
       Map<String, List<String>> runs = new ConcurrentHashMap<>();
       for (int j = 0; j < jobs; j++) {
+        // Triggered where it was defined: a member on another server may not see the job yet.
         others.get(0).createJob(manualJob(job(j), "block", retry));
-        runs.put(job(j), List.of(first.trigger(job(j))));
+        runs.put(job(j), List.of(others.get(0).trigger(job(j))));
       }
       await().atMost(Duration.ofSeconds(20)).until(() -> ledger.size() == jobs);
       assertThat(ledger.perMember().keySet()).containsExactlyInAnyOrder("node-1", "node-2");
@@ -442,6 +446,7 @@ class DistributedExecutionIT {
           .containsExactly("worker");
 
       worker.createJob(manualJob("roles", "work", RetryPolicy.NONE));
+      awaitKnown(List.of(scheduler), "roles");
       Map<String, List<String>> runs = new ConcurrentHashMap<>();
       List<String> ids = new ArrayList<>();
       for (int i = 0; i < 20; i++) {
@@ -483,6 +488,16 @@ class DistributedExecutionIT {
         .retry(retry)
         .task("t", type)
         .build();
+  }
+
+  /**
+   * Waits until every one of {@code nodes} sees the job: each server of the ensemble applies a
+   * write in its own time, so a member on another server may not see it yet.
+   */
+  private static void awaitKnown(List<Scheduler> nodes, String jobId) {
+    await("every member knows " + jobId)
+        .atMost(Duration.ofSeconds(10))
+        .until(() -> nodes.stream().allMatch(n -> n.job(jobId).isPresent()));
   }
 
   /** The member of the worker that ran a task's latest attempt ({@code node} is the worker). */
@@ -581,7 +596,7 @@ class DistributedExecutionIT {
 
     /** Waits until {@code view} sees {@code count} live, non-draining workers. */
     void awaitWorkers(Scheduler view, int count) {
-      await()
+      await(count + " live workers")
           .atMost(Duration.ofSeconds(20))
           .until(
               () ->
