@@ -23,12 +23,16 @@ public interface TaskContext {
   Instant nominalTime();
 
   /**
-   * The leader term's fencing token (the epoch). Tokens only grow; an external system that
-   * remembers the largest token it has seen can refuse a stale leader's side effects.
+   * This attempt's fencing token: fixed when the leader gave the attempt to its worker (the
+   * ZooKeeper transaction id of that assignment), larger for every attempt given later, a re-offer
+   * of an attempt lost with its member included. Attempts given in one transaction share it. An
+   * external system that remembers the largest token it has accepted for a task can refuse the
+   * side effects of an attempt that was re-offered meanwhile; compare per task, since attempts of
+   * one job that overlap arrive in any order.
    */
   long fencingToken();
 
-  /** The member id of the node running this attempt (the leader that started it). */
+  /** The member id of the node running this attempt (its worker). */
   String memberId();
 
   /** The task's {@code config} from its definition. */
