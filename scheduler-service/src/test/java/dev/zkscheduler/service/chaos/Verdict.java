@@ -2,6 +2,7 @@ package dev.zkscheduler.service.chaos;
 
 import dev.zkscheduler.engine.RunIds;
 import dev.zkscheduler.service.chaos.ChaosLedger.Entry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +28,23 @@ final class Verdict {
   long tokenRegressions;
   long epochsWithSeveralNodes;
   long stuckRuns;
+  long calledAfterSuccess;
+  long lostWhileAlive;
+  long retriedLostWhileAlive;
   final List<String> examples = new ArrayList<>();
 
+  /**
+   * A task's attempt a run records as lost with its member's session, when it was settled, and
+   * whether the run ended FAILED by it (else the task was retried).
+   */
+  record LostAttempt(
+      String job, String run, String task, String member, Instant at, boolean runFailed) {}
+
   static Verdict of(List<Entry> all, Workload workload, Instant cutoff) {
+    return of(all, workload, cutoff, new Disruptions(Duration.ZERO));
+  }
+
+  static Verdict of(List<Entry> all, Workload workload, Instant cutoff, Disruptions disruptions) {
     Verdict v = new Verdict();
     v.entries = all.size();
     Map<String, Workload.Job> jobs =
@@ -50,6 +65,24 @@ final class Verdict {
             v.example("duplicate attempt " + key + " ×" + n);
           }
         });
+
+    // A (job, run, task) whose call succeeded is not called again, unless the member that made the
+    // call was cut off before the next one: its session may have ended before it reported.
+    Map<String, List<Entry>> byTaskRun = new HashMap<>();
+    for (Entry e : all) {
+      List<Entry> earlier =
+          byTaskRun.computeIfAbsent(
+              e.job() + "|" + e.run() + "|" + e.task(), k -> new ArrayList<>());
+      for (Entry prior : earlier) {
+        if (prior.status() / 100 == 2
+            && !disruptions.disrupted(prior.node(), prior.arrivedAt(), e.arrivedAt())) {
+          v.calledAfterSuccess++;
+          v.example("called again after a success: " + e + " after " + prior);
+          break;
+        }
+      }
+      earlier.add(e);
+    }
 
     // Fencing tokens never decrease for a job, in arrival order; one node per token.
     Map<String, Long> maxToken = new HashMap<>();
@@ -144,6 +177,23 @@ final class Verdict {
     return v;
   }
 
+  /**
+   * Counts the attempts lost with their member's session while that member was not cut off by any
+   * fault: its session should have lived, so the loss was the scheduler's.
+   */
+  void countLostWhileAlive(List<LostAttempt> lost, Disruptions disruptions) {
+    for (LostAttempt l : lost) {
+      if (!disruptions.disrupted(l.member(), l.at(), l.at())) {
+        if (l.runFailed()) {
+          lostWhileAlive++;
+        } else {
+          retriedLostWhileAlive++;
+        }
+        example("lost while its member's session lived: " + l);
+      }
+    }
+  }
+
   private static Instant parseRunId(String runId) {
     if (runId == null || runId.contains("-m-") || runId.length() < 20) {
       return null;
@@ -179,6 +229,9 @@ final class Verdict {
         && orderViolations == 0
         && tokenRegressions == 0
         && epochsWithSeveralNodes == 0
-        && stuckRuns == 0;
+        && stuckRuns == 0
+        && calledAfterSuccess == 0
+        && lostWhileAlive == 0
+        && retriedLostWhileAlive == 0;
   }
 }
