@@ -84,23 +84,31 @@ final class Verdict {
       earlier.add(e);
     }
 
-    // Fencing tokens never decrease for a job, in arrival order; one node per token.
+    // A token is an attempt's assignment (its znode's czxid): one multi may assign several
+    // attempts, to several members, and runs of one job overlap on different members, so tokens
+    // are compared per (job, run, task): a later attempt carries a larger token than every earlier
+    // one, and no call arrives under a token below one already seen (a zombie's). An attempt is
+    // called from one member only.
     Map<String, Long> maxToken = new HashMap<>();
-    Map<Long, Set<String>> nodesByToken = new HashMap<>();
+    Map<String, Integer> maxAttempt = new HashMap<>();
+    Map<String, Set<String>> nodesByAttempt = new HashMap<>();
     for (Entry e : all) {
-      long max = maxToken.getOrDefault(e.job(), Long.MIN_VALUE);
-      if (e.token() < max) {
+      String task = e.job() + "|" + e.run() + "|" + e.task();
+      long max = maxToken.getOrDefault(task, Long.MIN_VALUE);
+      int lastAttempt = maxAttempt.getOrDefault(task, 0);
+      if (e.token() < max || (e.attempt() > lastAttempt && e.token() <= max)) {
         v.tokenRegressions++;
         v.example("token regression " + e + " after " + max);
       }
-      maxToken.put(e.job(), Math.max(max, e.token()));
-      nodesByToken.computeIfAbsent(e.token(), t -> new HashSet<>()).add(e.node());
+      maxToken.put(task, Math.max(max, e.token()));
+      maxAttempt.put(task, Math.max(lastAttempt, e.attempt()));
+      nodesByAttempt.computeIfAbsent(task + "|" + e.attempt(), k -> new HashSet<>()).add(e.node());
     }
-    nodesByToken.forEach(
-        (token, nodes) -> {
+    nodesByAttempt.forEach(
+        (attempt, nodes) -> {
           if (nodes.size() > 1) {
             v.epochsWithSeveralNodes++;
-            v.example("epoch " + token + " used by " + nodes);
+            v.example("attempt " + attempt + " called from " + nodes);
           }
         });
 
@@ -215,8 +223,12 @@ final class Verdict {
     return Instant.parse(iso);
   }
 
+  private final Map<String, Integer> examplesByKind = new HashMap<>();
+
+  /** Keeps the first 5 examples of each kind (the text up to its first space or colon). */
   void example(String text) {
-    if (examples.size() < 30) {
+    String kind = text.split("[ :]", 2)[0];
+    if (examplesByKind.merge(kind, 1, Integer::sum) <= 5 && examples.size() < 40) {
       examples.add(text);
     }
   }

@@ -69,12 +69,14 @@ class VerdictTest {
     // a duplicate first attempt
     Entry first = entries.get(0);
     entries.add(entry(entries.size(), first.job(), first.run(), first.task(), 1, 5, 200));
-    // a stale leader's call after a newer one, from another node with the same epoch
-    entries.add(entry(entries.size(), "every1s-1", "x", "call", 1, 9, 200));
-    entries.add(entry(entries.size(), "every1s-1", "y", "call", 1, 7, 200));
+    // a task's retry under a smaller token than its first attempt
+    entries.add(entry(entries.size(), "every1s-1", "x", "call", 1, 9, 500));
+    entries.add(entry(entries.size(), "every1s-1", "x", "call", 2, 7, 200));
+    // one attempt called from two members (also a duplicate attempt)
+    entries.add(entry(entries.size(), "every1s-2", "z", "call", 2, 5, 500));
     entries.add(
         new Entry(
-            entries.size(), "/ok", "every1s-2", "z", "call", 1, 5, "node-9", Instant.now(), 200));
+            entries.size(), "/ok", "every1s-2", "z", "call", 2, 5, "node-9", Instant.now(), 500));
     // an off-grid run and a DAG task that started before its upstream succeeded
     entries.add(
         entry(
@@ -92,7 +94,7 @@ class VerdictTest {
     Verdict v = Verdict.of(entries, workload, cutoff);
     assertThat(v.missed).isEqualTo(1);
     assertThat(v.duplicateFirstAttempts).isEqualTo(1);
-    assertThat(v.duplicateAttempts).isEqualTo(1);
+    assertThat(v.duplicateAttempts).isEqualTo(2);
     assertThat(v.tokenRegressions).isEqualTo(1);
     assertThat(v.epochsWithSeveralNodes).isEqualTo(1);
     assertThat(v.offGrid).isEqualTo(1);
