@@ -147,6 +147,7 @@ class ChaosIT {
     verdict.stuckRuns = stuckRuns(workload);
     collectLostAttempts(workload);
     verdict.countLostWhileAlive(List.copyOf(lostAttempts.values()), disruptions);
+    logMissedRuns(verdict);
     String report = report(seed, minutes, started, verdict, counts);
     Files.createDirectories(Path.of("target"));
     Files.writeString(Path.of("target", "chaos-report.txt"), report);
@@ -364,6 +365,18 @@ class ChaosIT {
     }
     long failover = leaderChanges ? awaitNewEpochFire(seq, token, at) : -1;
     return new Injection(fault, at, failover, detail);
+  }
+
+  /** What ZooKeeper holds for the missed fires shown as examples: why they never called. */
+  private void logMissedRuns(Verdict verdict) {
+    ApiClient api = cluster.awaitLeader(Duration.ofSeconds(30)).api(TestService.VIEWER);
+    for (String example : verdict.examples) {
+      String[] parts = example.split(" ");
+      if (parts.length == 3 && parts[0].equals("missed")) {
+        ApiClient.Response r = api.get("/api/v1/jobs/" + parts[1] + "/runs/" + parts[2]);
+        log("missed %s %s: %d %s", parts[1], parts[2], r.status(), r.body());
+      }
+    }
   }
 
   /** One of the nodes that do not lead, drawn from the suite's seeded random. */
