@@ -41,6 +41,7 @@ final class ProcessCluster implements AutoCloseable {
   private final String java = ProcessHandle.current().info().command().orElse("java");
   private final List<ZkServer> servers = new ArrayList<>();
   private final List<Node> nodes = new ArrayList<>();
+  private Duration shutdownTimeout = Duration.ofSeconds(3);
 
   ProcessCluster(Path dir) throws IOException {
     this.dir = dir;
@@ -52,6 +53,22 @@ final class ProcessCluster implements AutoCloseable {
     for (int i = 1; i <= 3; i++) {
       nodes.add(new Node(i));
     }
+  }
+
+  /**
+   * How long a stopping node's running handlers get to finish ({@code scheduler.shutdownTimeout}).
+   */
+  ProcessCluster withShutdownTimeout(Duration timeout) {
+    this.shutdownTimeout = timeout;
+    return this;
+  }
+
+  /** The node named {@code id} ({@code node-1} ...). */
+  Node node(String id) {
+    return nodes.stream()
+        .filter(n -> n.id().equals(id))
+        .findFirst()
+        .orElseThrow(() -> new IllegalArgumentException("no node " + id));
   }
 
   List<ZkServer> servers() {
@@ -290,7 +307,7 @@ final class ProcessCluster implements AutoCloseable {
               "  instanceId: " + id(),
               "  taskThreads: 16",
               "  retainedRuns: 50",
-              "  shutdownTimeout: 3s",
+              "  shutdownTimeout: " + shutdownTimeout.toSeconds() + "s",
               "tasks:",
               "  http:",
               "    defaultTimeout: 5s",

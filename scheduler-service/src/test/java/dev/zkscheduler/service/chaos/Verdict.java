@@ -2,6 +2,7 @@ package dev.zkscheduler.service.chaos;
 
 import dev.zkscheduler.engine.RunIds;
 import dev.zkscheduler.service.chaos.ChaosLedger.Entry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -27,9 +28,23 @@ final class Verdict {
   long tokenRegressions;
   long epochsWithSeveralNodes;
   long stuckRuns;
+  long calledAfterSuccess;
+  long lostWhileAlive;
+  long retriedLostWhileAlive;
   final List<String> examples = new ArrayList<>();
 
+  /**
+   * A task's attempt a run records as lost with its member's session, when it was settled, and
+   * whether the run ended FAILED by it (else the task was retried).
+   */
+  record LostAttempt(
+      String job, String run, String task, String member, Instant at, boolean runFailed) {}
+
   static Verdict of(List<Entry> all, Workload workload, Instant cutoff) {
+    return of(all, workload, cutoff, new Disruptions(Duration.ZERO));
+  }
+
+  static Verdict of(List<Entry> all, Workload workload, Instant cutoff, Disruptions disruptions) {
     Verdict v = new Verdict();
     v.entries = all.size();
     Map<String, Workload.Job> jobs =
@@ -51,23 +66,49 @@ final class Verdict {
           }
         });
 
-    // Fencing tokens never decrease for a job, in arrival order; one node per token.
-    Map<String, Long> maxToken = new HashMap<>();
-    Map<Long, Set<String>> nodesByToken = new HashMap<>();
+    // A (job, run, task) whose call succeeded is not called again, unless the member that made the
+    // call was cut off before the next one: its session may have ended before it reported.
+    Map<String, List<Entry>> byTaskRun = new HashMap<>();
     for (Entry e : all) {
-      long max = maxToken.getOrDefault(e.job(), Long.MIN_VALUE);
-      if (e.token() < max) {
+      List<Entry> earlier =
+          byTaskRun.computeIfAbsent(
+              e.job() + "|" + e.run() + "|" + e.task(), k -> new ArrayList<>());
+      for (Entry prior : earlier) {
+        if (prior.status() / 100 == 2
+            && !disruptions.disrupted(prior.node(), prior.arrivedAt(), e.arrivedAt())) {
+          v.calledAfterSuccess++;
+          v.example("called again after a success: " + e + " after " + prior);
+          break;
+        }
+      }
+      earlier.add(e);
+    }
+
+    // A token is an attempt's assignment (its znode's czxid): one multi may assign several
+    // attempts, to several members, and runs of one job overlap on different members, so tokens
+    // are compared per (job, run, task): a later attempt carries a larger token than every earlier
+    // one, and no call arrives under a token below one already seen (a zombie's). An attempt is
+    // called from one member only.
+    Map<String, Long> maxToken = new HashMap<>();
+    Map<String, Integer> maxAttempt = new HashMap<>();
+    Map<String, Set<String>> nodesByAttempt = new HashMap<>();
+    for (Entry e : all) {
+      String task = e.job() + "|" + e.run() + "|" + e.task();
+      long max = maxToken.getOrDefault(task, Long.MIN_VALUE);
+      int lastAttempt = maxAttempt.getOrDefault(task, 0);
+      if (e.token() < max || (e.attempt() > lastAttempt && e.token() <= max)) {
         v.tokenRegressions++;
         v.example("token regression " + e + " after " + max);
       }
-      maxToken.put(e.job(), Math.max(max, e.token()));
-      nodesByToken.computeIfAbsent(e.token(), t -> new HashSet<>()).add(e.node());
+      maxToken.put(task, Math.max(max, e.token()));
+      maxAttempt.put(task, Math.max(lastAttempt, e.attempt()));
+      nodesByAttempt.computeIfAbsent(task + "|" + e.attempt(), k -> new HashSet<>()).add(e.node());
     }
-    nodesByToken.forEach(
-        (token, nodes) -> {
+    nodesByAttempt.forEach(
+        (attempt, nodes) -> {
           if (nodes.size() > 1) {
             v.epochsWithSeveralNodes++;
-            v.example("epoch " + token + " used by " + nodes);
+            v.example("attempt " + attempt + " called from " + nodes);
           }
         });
 
@@ -144,6 +185,23 @@ final class Verdict {
     return v;
   }
 
+  /**
+   * Counts the attempts lost with their member's session while that member was not cut off by any
+   * fault: its session should have lived, so the loss was the scheduler's.
+   */
+  void countLostWhileAlive(List<LostAttempt> lost, Disruptions disruptions) {
+    for (LostAttempt l : lost) {
+      if (!disruptions.disrupted(l.member(), l.at(), l.at())) {
+        if (l.runFailed()) {
+          lostWhileAlive++;
+        } else {
+          retriedLostWhileAlive++;
+        }
+        example("lost while its member's session lived: " + l);
+      }
+    }
+  }
+
   private static Instant parseRunId(String runId) {
     if (runId == null || runId.contains("-m-") || runId.length() < 20) {
       return null;
@@ -165,8 +223,12 @@ final class Verdict {
     return Instant.parse(iso);
   }
 
+  private final Map<String, Integer> examplesByKind = new HashMap<>();
+
+  /** Keeps the first 5 examples of each kind (the text up to its first space or colon). */
   void example(String text) {
-    if (examples.size() < 30) {
+    String kind = text.split("[ :]", 2)[0];
+    if (examplesByKind.merge(kind, 1, Integer::sum) <= 5 && examples.size() < 40) {
       examples.add(text);
     }
   }
@@ -179,6 +241,9 @@ final class Verdict {
         && orderViolations == 0
         && tokenRegressions == 0
         && epochsWithSeveralNodes == 0
-        && stuckRuns == 0;
+        && stuckRuns == 0
+        && calledAfterSuccess == 0
+        && lostWhileAlive == 0
+        && retriedLostWhileAlive == 0;
   }
 }

@@ -69,12 +69,14 @@ class VerdictTest {
     // a duplicate first attempt
     Entry first = entries.get(0);
     entries.add(entry(entries.size(), first.job(), first.run(), first.task(), 1, 5, 200));
-    // a stale leader's call after a newer one, from another node with the same epoch
-    entries.add(entry(entries.size(), "every1s-1", "x", "call", 1, 9, 200));
-    entries.add(entry(entries.size(), "every1s-1", "y", "call", 1, 7, 200));
+    // a task's retry under a smaller token than its first attempt
+    entries.add(entry(entries.size(), "every1s-1", "x", "call", 1, 9, 500));
+    entries.add(entry(entries.size(), "every1s-1", "x", "call", 2, 7, 200));
+    // one attempt called from two members (also a duplicate attempt)
+    entries.add(entry(entries.size(), "every1s-2", "z", "call", 2, 5, 500));
     entries.add(
         new Entry(
-            entries.size(), "/ok", "every1s-2", "z", "call", 1, 5, "node-9", Instant.now(), 200));
+            entries.size(), "/ok", "every1s-2", "z", "call", 2, 5, "node-9", Instant.now(), 500));
     // an off-grid run and a DAG task that started before its upstream succeeded
     entries.add(
         entry(
@@ -92,11 +94,66 @@ class VerdictTest {
     Verdict v = Verdict.of(entries, workload, cutoff);
     assertThat(v.missed).isEqualTo(1);
     assertThat(v.duplicateFirstAttempts).isEqualTo(1);
-    assertThat(v.duplicateAttempts).isEqualTo(1);
+    assertThat(v.duplicateAttempts).isEqualTo(2);
     assertThat(v.tokenRegressions).isEqualTo(1);
     assertThat(v.epochsWithSeveralNodes).isEqualTo(1);
     assertThat(v.offGrid).isEqualTo(1);
     assertThat(v.orderViolations).isEqualTo(1);
     assertThat(v.clean()).isFalse();
+  }
+
+  @Test
+  void aCallAfterASuccessCountsUnlessItsMemberWasCutOffInBetween() {
+    Instant cutoff = ANCHOR.plusSeconds(30);
+    Instant t = ANCHOR.plusSeconds(100);
+    List<Entry> entries = clean(cutoff);
+    // node-1 succeeded, then the same task was called again: counted.
+    entries.add(at(entries.size(), "every1s-4", "r1", 1, 20, "node-1", t, 200));
+    entries.add(at(entries.size(), "every1s-4", "r1", 2, 21, "node-2", t.plusSeconds(6), 200));
+    // node-3 succeeded but was killed before it reported: the repeat is the fault's.
+    entries.add(at(entries.size(), "every1s-5", "r2", 1, 22, "node-3", t, 200));
+    entries.add(at(entries.size(), "every1s-5", "r2", 2, 23, "node-2", t.plusSeconds(6), 200));
+    // a failed call is retried: no success before the repeat.
+    entries.add(at(entries.size(), "every1s-6", "r3", 1, 24, "node-1", t, 500));
+    entries.add(at(entries.size(), "every1s-6", "r3", 2, 25, "node-1", t.plusSeconds(1), 200));
+    Disruptions disruptions = new Disruptions(java.time.Duration.ofSeconds(10));
+    disruptions.open("node-3", t.plusMillis(10));
+    disruptions.close("node-3", t.plusSeconds(8));
+
+    Verdict v = Verdict.of(entries, workload, cutoff, disruptions);
+    assertThat(v.calledAfterSuccess).as(String.join("\n", v.examples)).isEqualTo(1);
+    assertThat(v.examples).anyMatch(e -> e.contains("every1s-4"));
+    assertThat(v.clean()).isFalse();
+  }
+
+  @Test
+  void anAttemptLostCountsOnlyWhileItsMemberWasNotCutOff() {
+    Instant cutoff = ANCHOR.plusSeconds(30);
+    Instant t = ANCHOR.plusSeconds(100);
+    Disruptions disruptions = new Disruptions(java.time.Duration.ofSeconds(10));
+    disruptions.open("node-2", t);
+    disruptions.close("node-2", t.plusSeconds(5));
+    Verdict v = Verdict.of(clean(cutoff), workload, cutoff, disruptions);
+    assertThat(v.clean()).isTrue();
+
+    v.countLostWhileAlive(
+        List.of(
+            // node-2 was paused: its session ended, the loss is the fault's.
+            new Verdict.LostAttempt("every1s-7", "r1", "call", "node-2", t.plusSeconds(9), true),
+            // node-1 was never cut off.
+            new Verdict.LostAttempt("every1s-8", "r2", "call", "node-1", t.plusSeconds(9), true),
+            // node-2 again, long after its window closed.
+            new Verdict.LostAttempt("every1s-9", "r3", "call", "node-2", t.plusSeconds(60), true),
+            // node-3 was never cut off either; its task was retried, the run did not fail.
+            new Verdict.LostAttempt("every1s-9", "r4", "call", "node-3", t, false)),
+        disruptions);
+    assertThat(v.lostWhileAlive).as(String.join("\n", v.examples)).isEqualTo(2);
+    assertThat(v.retriedLostWhileAlive).isEqualTo(1);
+    assertThat(v.clean()).isFalse();
+  }
+
+  private static Entry at(
+      long seq, String job, String run, int attempt, long token, String node, Instant at, int s) {
+    return new Entry(seq, "/ok", job, run, "call", attempt, token, node, at, s);
   }
 }
