@@ -83,7 +83,8 @@ class EmbeddingExampleIT {
                     health.runHealthChecks().values().stream()
                         .allMatch(HealthCheck.Result::isHealthy));
         assertThat(health.getNames())
-            .containsExactlyInAnyOrder("scheduler-loop", "zookeeper", "leadership", "clock-skew");
+            .containsExactlyInAnyOrder(
+                "scheduler-loop", "zookeeper", "leadership", "clock-skew", "worker");
         assertThat(scheduler.cluster().leaderId()).isEqualTo("billing-1");
       } finally {
         scheduler.close();

@@ -124,7 +124,9 @@ class ZkStoreScaleIT {
         assertThat(found.stream().filter(v -> v == 0)).hasSize(1);
         CuratorFramework client = clients.get(0);
         assertThat(new String(client.getData().forPath("/layout-version"), StandardCharsets.UTF_8))
-            .isEqualTo("1");
+            .isEqualTo(String.valueOf(ZkLayout.LAYOUT_VERSION));
+        assertThat(client.checkExists().forPath("/workers")).isNotNull();
+        assertThat(client.checkExists().forPath("/assign")).isNotNull();
         assertThat(client.checkExists().forPath("/schedule").getNumChildren())
             .isEqualTo(ZkLayout.BUCKETS);
 
