@@ -7,8 +7,10 @@ import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.JsonErrorHandler;
+import dev.zkscheduler.service.resources.CallerResource;
 import dev.zkscheduler.service.resources.ClusterResource;
 import dev.zkscheduler.service.resources.JobsResource;
+import dev.zkscheduler.service.resources.OpenApiResource;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
 import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
@@ -23,8 +25,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The zk-scheduler service: the REST API of docs/api.md over the embeddable scheduler, an admin
- * port with health checks and metrics, built-in task types, and an embedded ZooKeeper when no
- * ensemble is configured. {@link #run} only wires; the configuration factories build the parts.
+ * port with health checks and metrics, built-in task types, an embedded ZooKeeper when no ensemble
+ * is configured, the API's OpenAPI document and the web console under {@code /console/}. {@link
+ * #run} only wires; the configuration factories build the parts.
  */
 public class SchedulerApplication extends Application<SchedulerConfiguration> {
 
@@ -70,6 +73,8 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
             new JobsResource(
                 scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler));
+    environment.jersey().register(new CallerResource());
+    environment.jersey().register(new OpenApiResource());
     config.auth.build(environment);
     exposePrometheusMetrics(environment);
 

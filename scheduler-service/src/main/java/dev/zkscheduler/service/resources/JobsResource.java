@@ -7,7 +7,6 @@ import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
 import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.schedule.IntervalSchedule;
@@ -54,12 +53,14 @@ public final class JobsResource {
   private final ObjectMapper json;
   private final JobMapper jobs;
   private final Clock clock;
+  private final JobListing listing;
 
   public JobsResource(Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock) {
     this.scheduler = scheduler;
     this.json = json;
     this.jobs = jobs;
     this.clock = clock;
+    this.listing = new JobListing(scheduler, jobs);
   }
 
   @POST
@@ -73,16 +74,25 @@ public final class JobsResource {
         .build();
   }
 
+  /**
+   * A page of jobs in id order. {@code q} (a case-insensitive part of the id or description),
+   * {@code state} ({@code paused}, {@code failing}, {@code running}) and {@code status=true} (each
+   * job with its status) are optional; see {@link JobListing} for how filtered pages are bounded.
+   */
   @GET
   @RolesAllowed(Role.VIEWER_NAME)
-  public JobPageDto list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+  public JobPageDto list(
+      @QueryParam("limit") Integer limit,
+      @QueryParam("after") String after,
+      @QueryParam("q") String query,
+      @QueryParam("state") String state,
+      @QueryParam("status") String status) {
     int n = limit == null ? 100 : limit;
     if (n < 1 || n > 1000) {
       throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
     }
-    JobPage page = scheduler.jobs(after, n);
-    return new JobPageDto(
-        page.jobs().stream().map(j -> jobs.toDto(j.value())).toList(), page.next());
+    return listing.list(
+        after, n, query, JobListing.StateFilter.parse(state), flag("status", status));
   }
 
   @GET
@@ -248,6 +258,17 @@ public final class JobsResource {
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " is not a version this service issued");
     }
+  }
+
+  /** {@code true} or {@code false}; absent is false. */
+  private static boolean flag(String name, String value) {
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw new JobValidationException(name, "must be true or false, was '" + value + "'");
   }
 
   private JsonNode requireObject(byte[] body) {
