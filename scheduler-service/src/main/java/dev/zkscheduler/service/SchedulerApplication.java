@@ -5,6 +5,7 @@ import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
+import dev.zkscheduler.service.console.Console;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.JsonErrorHandler;
 import dev.zkscheduler.service.resources.CallerResource;
@@ -20,6 +21,7 @@ import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,6 +52,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    Console.addAssets(bootstrap);
   }
 
   @Override
@@ -71,10 +74,15 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
         .jersey()
         .register(
             new JobsResource(
-                scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
+                scheduler,
+                environment.getObjectMapper(),
+                new JobMapper(),
+                Clock.systemUTC(),
+                statusReads(environment)));
     environment.jersey().register(new ClusterResource(scheduler));
     environment.jersey().register(new CallerResource());
     environment.jersey().register(new OpenApiResource());
+    Console.addHeaders(environment);
     config.auth.build(environment);
     exposePrometheusMetrics(environment);
 
@@ -90,6 +98,19 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
   /** The scheduler this application runs (for tests). */
   public Scheduler scheduler() {
     return scheduler;
+  }
+
+  /**
+   * Threads for the job list's status reads ({@code status=true}, the console's jobs page): a few,
+   * since each only waits on ZooKeeper; stopped with the server.
+   */
+  private static ExecutorService statusReads(Environment environment) {
+    return environment
+        .lifecycle()
+        .executorService("job-status-read-%d")
+        .minThreads(8)
+        .maxThreads(8)
+        .build();
   }
 
   /** Dropwizard's metrics, also in Prometheus' text format for scrapers that speak only that. */

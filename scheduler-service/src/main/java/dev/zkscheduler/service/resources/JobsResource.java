@@ -42,6 +42,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 
 /** {@code /api/v1/jobs}: the job and run calls of docs/api.md, on any node. */
 @Path("/api/v1/jobs")
@@ -55,12 +56,16 @@ public final class JobsResource {
   private final Clock clock;
   private final JobListing listing;
 
-  public JobsResource(Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock) {
+  /**
+   * @param statusReads where the job list reads the statuses of a page ({@code status=true})
+   */
+  public JobsResource(
+      Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock, Executor statusReads) {
     this.scheduler = scheduler;
     this.json = json;
     this.jobs = jobs;
     this.clock = clock;
-    this.listing = new JobListing(scheduler, jobs);
+    this.listing = new JobListing(scheduler, jobs, statusReads);
   }
 
   @POST
