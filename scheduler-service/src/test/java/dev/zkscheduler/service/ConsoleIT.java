@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.zkscheduler.service.console.ConsoleHeadersFilter;
 import dev.zkscheduler.service.support.ApiClient;
 import dev.zkscheduler.service.support.ApiClient.Response;
@@ -25,6 +26,7 @@ import org.junit.jupiter.api.extension.TestWatcher;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.Select;
 
 /**
  * The web console in a real browser (headless Chromium) against a real service: sign-in per role,
@@ -167,13 +169,13 @@ class ConsoleIT {
     assertThat(pageJobIds()).containsExactlyElementsOf(apiJobIds("/api/v1/jobs?limit=50"));
     browser.screenshot("console-jobs");
 
-    Select.state("paused");
+    filterByState("paused");
     browser
         .waiting()
         .until(d -> pageJobIds().equals(apiJobIds("/api/v1/jobs?limit=50&state=paused")));
     assertThat(pageJobIds()).contains("list-c").doesNotContain("list-a");
 
-    Select.state("");
+    filterByState("");
     WebElement search = browser.find("#job-search");
     search.clear();
     search.sendKeys("QUARTER");
@@ -181,12 +183,10 @@ class ConsoleIT {
     browser.waiting().until(d -> pageJobIds().equals(List.of("list-b")));
   }
 
-  /** Sets the state filter and applies it. */
-  private static final class Select {
-    static void state(String value) {
-      new org.openqa.selenium.support.ui.Select(browser.find("#job-state")).selectByValue(value);
-      browser.find("#job-filter button[type=submit]").click();
-    }
+  /** Sets the jobs page's state filter and applies it. */
+  private static void filterByState(String value) {
+    new Select(browser.find("#job-state")).selectByValue(value);
+    browser.find("#job-filter button[type=submit]").click();
   }
 
   @Test
@@ -206,8 +206,8 @@ class ConsoleIT {
     browser.find("#dag");
     Map<String, String> apiStates = new LinkedHashMap<>();
     run.get("tasks")
-        .fields()
-        .forEachRemaining(e -> apiStates.put(e.getKey(), e.getValue().get("state").asText()));
+        .properties()
+        .forEach(e -> apiStates.put(e.getKey(), e.getValue().get("state").asText()));
     assertThat(apiStates.values()).contains("SUCCEEDED", "FAILED", "UPSTREAM_FAILED");
     Map<String, String> drawn = new LinkedHashMap<>();
     for (WebElement node : browser.driver().findElements(By.cssSelector("#dag g.node"))) {
@@ -381,7 +381,7 @@ class ConsoleIT {
         "<script>alert('script')</script><img src=x onerror=alert('img')> & <b>bold</b>";
     create(
         "{\"id\":\"markup\",\"description\":"
-            + com.fasterxml.jackson.databind.node.TextNode.valueOf(markup)
+            + TextNode.valueOf(markup)
             + ",\"tasks\":[{\"id\":\"t\",\"type\":\"noop\"}]}");
     signInAs(TestService.VIEWER, "viewer");
     show("#/jobs");

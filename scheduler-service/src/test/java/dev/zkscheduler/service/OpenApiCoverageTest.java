@@ -81,8 +81,8 @@ class OpenApiCoverageTest {
     TreeSet<String> documented = new TreeSet<>();
     document
         .path("paths")
-        .fields()
-        .forEachRemaining(
+        .properties()
+        .forEach(
             path ->
                 path.getValue()
                     .fieldNames()

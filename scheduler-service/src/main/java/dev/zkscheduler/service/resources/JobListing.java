@@ -69,7 +69,7 @@ final class JobListing {
 
   /**
    * @param statusReads runs the status reads of one unfiltered page side by side: each is a few
-   *     ZooKeeper round trips, and one after another they made most of a 50-job page's time
+   *     ZooKeeper round trips that need not wait for the others
    */
   JobListing(Scheduler scheduler, JobMapper jobs, Executor statusReads) {
     this.scheduler = scheduler;
@@ -103,7 +103,7 @@ final class JobListing {
     List<JobDto> answer = new ArrayList<>();
     String cursor = after;
     int examined = 0;
-    int statusReads = 0;
+    int statusesRead = 0;
     while (true) {
       JobPage page = scheduler.jobs(cursor, Math.min(1000, SCAN_BUDGET - examined));
       for (Versioned<JobDefinition> versioned : page.jobs()) {
@@ -114,14 +114,14 @@ final class JobListing {
           if (state == null || (state == StateFilter.PAUSED && job.paused())) {
             dto(job, withStatus).ifPresent(answer::add);
           } else if (state != StateFilter.PAUSED) {
-            statusReads++;
+            statusesRead++;
             status(job.id())
                 .filter(s -> hasState(s, state))
                 .ifPresent(s -> answer.add(withStatus ? withStatus(job, s) : jobs.toDto(job)));
           }
         }
         boolean full = answer.size() == limit;
-        boolean outOfBudget = examined >= SCAN_BUDGET || statusReads >= STATUS_BUDGET;
+        boolean outOfBudget = examined >= SCAN_BUDGET || statusesRead >= STATUS_BUDGET;
         if (full || outOfBudget) {
           boolean last =
               page.next() == null && versioned == page.jobs().get(page.jobs().size() - 1);
