@@ -237,16 +237,23 @@ class ConsoleIT {
     String runId = trigger("slow-run");
     signInAs(TestService.VIEWER, "viewer");
     show("#/jobs/slow-run/runs/" + runId);
-    assertThat(browser.find("#run-live").getText()).startsWith("live");
+    // The page redraws every second while the run is active, so elements are read in one script
+    // call each rather than found and then read (a redraw in between leaves a stale element).
+    assertThat(text("#run-live")).startsWith("live");
     // No reload from here on: the page polls the API and redraws.
     browser
         .waiting()
         .until(
-            ExpectedConditions.attributeToBe(
-                By.cssSelector("#run-state"), "data-state", "SUCCEEDED"));
-    assertThat(browser.find("#dag g.node[data-task=after]").getAttribute("data-state"))
+            d ->
+                "SUCCEEDED"
+                    .equals(
+                        browser.script(
+                            "return document.querySelector('#run-state').dataset.state")));
+    assertThat(
+            browser.script(
+                "return document.querySelector('#dag g.node[data-task=after]').dataset.state"))
         .isEqualTo("SUCCEEDED");
-    assertThat(browser.find("#run-live").getText()).isEqualTo("finished");
+    assertThat(text("#run-live")).isEqualTo("finished");
   }
 
   @Test
@@ -443,6 +450,11 @@ class ConsoleIT {
                 r.status() == 200
                     && !Set.of("PENDING", "RUNNING").contains(r.json().get("state").asText()))
         .json();
+  }
+
+  private static String text(String css) {
+    return String.valueOf(
+        browser.script("return document.querySelector(arguments[0]).textContent", css));
   }
 
   /** The ids the jobs table shows, read in one go so that a redraw cannot interleave. */

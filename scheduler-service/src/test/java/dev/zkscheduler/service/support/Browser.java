@@ -11,6 +11,7 @@ import java.util.Comparator;
 import org.openqa.selenium.By;
 import org.openqa.selenium.NoAlertPresentException;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.UnexpectedAlertBehaviour;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
@@ -77,7 +78,10 @@ public final class Browser implements AutoCloseable {
 
   /** Waits up to 30 s: generous, since CI machines are shared and a browser is heavy. */
   public WebDriverWait waiting() {
-    return new WebDriverWait(driver, Duration.ofSeconds(30));
+    WebDriverWait wait = new WebDriverWait(driver, Duration.ofSeconds(30));
+    // A page that redraws (a live run) may replace an element between finding and reading it.
+    wait.ignoring(StaleElementReferenceException.class);
+    return wait;
   }
 
   public void open(String url) {
