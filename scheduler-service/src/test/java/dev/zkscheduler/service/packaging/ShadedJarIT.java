@@ -1,0 +1,102 @@
+package dev.zkscheduler.service.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.zkscheduler.service.support.ApiClient;
+import dev.zkscheduler.service.support.TestService;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Starts {@code target/zk-scheduler.jar} as an operator would and reads what it prints. The jar is
+ * where dependency mistakes show that no unit test sees: the shade plugin merges manifests and
+ * resources, and logback checks at start that its artifacts belong together.
+ */
+class ShadedJarIT {
+
+  private static final Path JAR = Path.of("target", "zk-scheduler.jar");
+
+  @TempDir static Path home;
+
+  private static Process process;
+  private static Path log;
+  private static ApiClient admin;
+
+  @BeforeAll
+  static void start() throws IOException {
+    assertThat(JAR).as("run mvn package first").exists();
+    int apiPort = TestService.freePort();
+    int adminPort = TestService.freePort();
+    int zkPort = TestService.freePort();
+    Path config = home.resolve("config.yml");
+    Files.writeString(
+        config,
+        String.join(
+            "\n",
+            "zookeeper:",
+            "  embedded: {dataDir: " + home.resolve("zk") + ", port: " + zkPort + "}",
+            "auth:",
+            "  tokens: [{name: admin, token: " + TestService.ADMIN + ", role: admin}]",
+            "server:",
+            "  shutdownGracePeriod: 1s",
+            "  applicationConnectors:",
+            "    - {type: http, port: " + apiPort + ", bindHost: 127.0.0.1}",
+            "  adminConnectors:",
+            "    - {type: http, port: " + adminPort + ", bindHost: 127.0.0.1}",
+            "  requestLog:",
+            "    appenders: [{type: console}]",
+            "logging:",
+            "  level: INFO",
+            ""));
+    log = home.resolve("node.log");
+    String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    process =
+        new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(), "server", config.toString())
+            .redirectErrorStream(true)
+            .redirectOutput(log.toFile())
+            .start();
+    admin = new ApiClient("http://127.0.0.1:" + adminPort, null);
+    await()
+        .atMost(Duration.ofSeconds(60))
+        .pollInterval(Duration.ofMillis(200))
+        .until(
+            () -> {
+              assertThat(process.isAlive()).as("the node exited; see %s", log).isTrue();
+              try {
+                return admin.get("/ping").status() == 200;
+              } catch (RuntimeException notYet) {
+                return false;
+              }
+            });
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (process != null) {
+      process.destroy();
+      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+        process.destroyForcibly();
+      }
+    }
+  }
+
+  @Test
+  void logbackReportsNoMismatchedArtifactsAtStart() throws IOException {
+    // Logback prints its own status lines ("|-WARN in ...") when the versions it finds on the
+    // class path do not belong together, e.g. logback-access-common and logback-access-jetty12.
+    List<String> status =
+        Files.readAllLines(log).stream()
+            .filter(line -> line.contains("|-WARN") || line.contains("|-ERROR"))
+            .toList();
+    assertThat(status).isEmpty();
+    assertThat(Files.readString(log)).contains("Found logback-access-jetty12 version");
+  }
+}
