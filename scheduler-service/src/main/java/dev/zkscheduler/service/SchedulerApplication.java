@@ -55,9 +55,14 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     config.disableDefaultExceptionMappers();
     ZooKeeperFactory.Ensemble ensemble = config.zookeeper.build(environment);
     int port = config.applicationPort();
+    BuildInfo build = BuildInfo.current();
     scheduler =
         config.scheduler.build(
-            environment, config.zookeeper.connect(ensemble), config.tasks.build(), port);
+            environment,
+            config.zookeeper.connect(ensemble),
+            config.tasks.build(),
+            port,
+            build.version());
 
     environment.jersey().register(new ApiExceptionMapper());
     config.limits.build(environment.jersey());
@@ -74,7 +79,8 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     exposePrometheusMetrics(environment);
 
     log.info(
-        "zk-scheduler node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
+        "zk-scheduler {} node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
+        build,
         config.scheduler.instanceId(port),
         port,
         config.adminPort(),

@@ -6,10 +6,14 @@ import static org.awaitility.Awaitility.await;
 import dev.zkscheduler.service.support.ApiClient;
 import dev.zkscheduler.service.support.TestService;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -23,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ShadedJarIT {
 
   private static final Path JAR = Path.of("target", "zk-scheduler.jar");
+  private static final String EXPECTED_VERSION = System.getProperty("zks.expectedVersion", "");
 
   @TempDir static Path home;
 
@@ -85,6 +90,41 @@ class ShadedJarIT {
       if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
+    }
+  }
+
+  @Test
+  void theStartupLogNamesTheVersion() throws IOException {
+    assertThat(EXPECTED_VERSION).isNotBlank();
+    assertThat(Files.readString(log)).contains("zk-scheduler " + EXPECTED_VERSION + " (");
+  }
+
+  @Test
+  void theManifestCarriesVersionAndRevision() throws IOException {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      Attributes main = jar.getManifest().getMainAttributes();
+      assertThat(main.getValue("Implementation-Version")).isEqualTo(EXPECTED_VERSION);
+      assertThat(main.getValue("SCM-Revision")).matches("[0-9a-f]{12}|unknown");
+    }
+  }
+
+  @Test
+  void theJarCarriesOurLicenceAndEveryBundledNotice() throws IOException {
+    try (JarFile jar = new JarFile(JAR.toFile())) {
+      String licence = read(jar, "META-INF/LICENSE");
+      String notice = read(jar, "META-INF/NOTICE");
+      assertThat(licence).contains("Apache License").contains("Version 2.0, January 2004");
+      assertThat(notice.strip()).startsWith("zk-scheduler");
+      // Bundled libraries' NOTICE files, which a first-one-wins merge used to drop.
+      assertThat(notice).contains("Curator Framework").contains("Eclipse Jetty");
+    }
+  }
+
+  private static String read(JarFile jar, String name) throws IOException {
+    JarEntry entry = jar.getJarEntry(name);
+    assertThat(entry).as(name).isNotNull();
+    try (var in = jar.getInputStream(entry)) {
+      return new String(in.readAllBytes(), StandardCharsets.UTF_8);
     }
   }
 
