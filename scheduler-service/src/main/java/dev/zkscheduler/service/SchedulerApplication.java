@@ -7,6 +7,7 @@ import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.JsonErrorHandler;
+import dev.zkscheduler.service.metrics.PrometheusExport;
 import dev.zkscheduler.service.resources.ClusterResource;
 import dev.zkscheduler.service.resources.JobsResource;
 import io.dropwizard.configuration.EnvironmentVariableSubstitutor;
@@ -14,9 +15,6 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,6 +28,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerApplication.class);
 
+  private final PrometheusExport prometheus = new PrometheusExport();
   private Scheduler scheduler;
 
   public static void main(String[] args) throws Exception {
@@ -47,6 +46,8 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    // Fire lag, ticks and commits recorded in it are also counted into Prometheus histograms.
+    bootstrap.setMetricRegistry(prometheus.dropwizardRegistry());
   }
 
   @Override
@@ -60,7 +61,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
         config.scheduler.build(
             environment,
             config.zookeeper.connect(ensemble),
-            config.tasks.build(),
+            prometheus.instrument(config.tasks.build()),
             port,
             build.version());
 
@@ -76,7 +77,12 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
                 scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler));
     config.auth.build(environment);
-    exposePrometheusMetrics(environment);
+    prometheus.expose(
+        environment,
+        build.version(),
+        build.revision(),
+        scheduler,
+        config.prometheus.lastSuccessJobs);
 
     log.info(
         "zk-scheduler {} node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
@@ -91,15 +97,5 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
   /** The scheduler this application runs (for tests). */
   public Scheduler scheduler() {
     return scheduler;
-  }
-
-  /** Dropwizard's metrics, also in Prometheus' text format for scrapers that speak only that. */
-  private static void exposePrometheusMetrics(Environment environment) {
-    PrometheusRegistry prometheus = new PrometheusRegistry();
-    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
-    environment
-        .admin()
-        .addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
-        .addMapping("/metrics/prometheus");
   }
 }

@@ -78,11 +78,24 @@ public final class TestService implements AutoCloseable {
               node =
                   node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
             }
-            node.put(parts[parts.length - 1], value);
+            if (value.startsWith("[")) {
+              node.set(parts[parts.length - 1], readList(yaml, value));
+            } else {
+              node.put(parts[parts.length - 1], value);
+            }
           });
       Path file = Files.createTempFile("zks-test-service-", ".yml");
       yaml.writeValue(file.toFile(), root);
       return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** An override value written as a YAML flow list ({@code [a, b]}) is a list, not a string. */
+  private static com.fasterxml.jackson.databind.JsonNode readList(ObjectMapper yaml, String value) {
+    try {
+      return yaml.readTree(value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
