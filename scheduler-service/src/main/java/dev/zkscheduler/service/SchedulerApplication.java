@@ -77,6 +77,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
                 scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler));
     config.auth.build(environment);
+    config.probes.build(environment, scheduler);
     prometheus.expose(
         environment,
         build.version(),
