@@ -78,7 +78,7 @@ public final class TestService implements AutoCloseable {
               node =
                   node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
             }
-            if (value.startsWith("[")) {
+            if (value.startsWith("[") || value.startsWith("{")) {
               node.set(parts[parts.length - 1], readList(yaml, value));
             } else {
               node.put(parts[parts.length - 1], value);
@@ -92,7 +92,9 @@ public final class TestService implements AutoCloseable {
     }
   }
 
-  /** An override value written as a YAML flow list ({@code [a, b]}) is a list, not a string. */
+  /**
+   * An override value written in YAML flow style ({@code [a, b]}, {@code {k: v}}) is read as such.
+   */
   private static com.fasterxml.jackson.databind.JsonNode readList(ObjectMapper yaml, String value) {
     try {
       return yaml.readTree(value);
