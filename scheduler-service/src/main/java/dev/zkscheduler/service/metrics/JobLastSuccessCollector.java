@@ -8,6 +8,7 @@ import io.prometheus.metrics.model.snapshots.GaugeSnapshot;
 import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
 import io.prometheus.metrics.model.snapshots.Labels;
 import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -54,7 +55,7 @@ final class JobLastSuccessCollector implements MultiCollector {
       return scheduler.runs(jobId, RUNS_READ).stream()
           .filter(run -> run.state() == RunState.SUCCEEDED && run.finishedAt() != null)
           .map(Run::finishedAt)
-          .max(java.util.Comparator.naturalOrder())
+          .max(Comparator.naturalOrder())
           .map(at -> at.toEpochMilli() / 1000.0);
     } catch (RuntimeException e) {
       // No such job, or ZooKeeper unreachable: no sample rather than a failed scrape.

@@ -4,6 +4,7 @@ import com.codahale.metrics.Counting;
 import com.codahale.metrics.Gauge;
 import com.codahale.metrics.Metric;
 import com.codahale.metrics.MetricRegistry;
+import com.codahale.metrics.Sampling;
 import io.prometheus.metrics.model.registry.MultiCollector;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot;
 import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
@@ -84,7 +85,7 @@ public final class SchedulerMetricsCollector implements MultiCollector {
   /** Counters and meters count, gauges are read; anything else has no fallback. */
   private PrometheusNames.Export fallback(String name, Metric metric) {
     PrometheusNames.Kind kind;
-    if (metric instanceof Counting && !(metric instanceof com.codahale.metrics.Sampling)) {
+    if (metric instanceof Counting && !(metric instanceof Sampling)) {
       kind = PrometheusNames.Kind.COUNTER;
     } else if (metric instanceof Gauge<?>) {
       kind = PrometheusNames.Kind.GAUGE;

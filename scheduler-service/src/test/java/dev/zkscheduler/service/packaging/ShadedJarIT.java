@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.service.support.ApiClient;
+import dev.zkscheduler.service.support.PrometheusText;
 import dev.zkscheduler.service.support.TestService;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -11,13 +12,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Starts {@code target/zk-scheduler.jar} as an operator would and reads what it prints. The jar is
@@ -29,8 +30,6 @@ class ShadedJarIT {
   private static final Path JAR = Path.of("target", "zk-scheduler.jar");
   private static final String EXPECTED_VERSION = System.getProperty("zks.expectedVersion", "");
 
-  @TempDir static Path home;
-
   private static Process process;
   private static Path log;
   private static ApiClient admin;
@@ -38,6 +37,9 @@ class ShadedJarIT {
   @BeforeAll
   static void start() throws IOException {
     assertThat(JAR).as("run mvn package first").exists();
+    // Under target/, not a temp dir: the node's log is what to read when this test fails.
+    Path home = Path.of("target", "shaded-jar-it", "run-" + System.currentTimeMillis());
+    Files.createDirectories(home);
     int apiPort = TestService.freePort();
     int adminPort = TestService.freePort();
     int zkPort = TestService.freePort();
@@ -64,19 +66,28 @@ class ShadedJarIT {
     log = home.resolve("node.log");
     String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
     process =
-        new ProcessBuilder(java, "-Xmx256m", "-jar", JAR.toString(), "server", config.toString())
+        new ProcessBuilder(
+                java,
+                "-Xmx384m",
+                "-XX:+UseSerialGC",
+                "-jar",
+                JAR.toString(),
+                "server",
+                config.toString())
             .redirectErrorStream(true)
             .redirectOutput(log.toFile())
             .start();
     admin = new ApiClient("http://127.0.0.1:" + adminPort, null);
+    ApiClient probe = admin.withTimeout(Duration.ofSeconds(2));
+    // Generous: a JVM starting ZooKeeper and Jetty on a loaded CI machine can take a minute.
     await()
-        .atMost(Duration.ofSeconds(60))
+        .atMost(Duration.ofSeconds(180))
         .pollInterval(Duration.ofMillis(200))
         .until(
             () -> {
               assertThat(process.isAlive()).as("the node exited; see %s", log).isTrue();
               try {
-                return admin.get("/ping").status() == 200;
+                return probe.get("/ping").status() == 200;
               } catch (RuntimeException notYet) {
                 return false;
               }
@@ -87,7 +98,7 @@ class ShadedJarIT {
   static void stop() throws InterruptedException {
     if (process != null) {
       process.destroy();
-      if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+      if (!process.waitFor(30, TimeUnit.SECONDS)) {
         process.destroyForcibly();
       }
     }
@@ -97,6 +108,18 @@ class ShadedJarIT {
   void theStartupLogNamesTheVersion() throws IOException {
     assertThat(EXPECTED_VERSION).isNotBlank();
     assertThat(Files.readString(log)).contains("zk-scheduler " + EXPECTED_VERSION + " (");
+  }
+
+  @Test
+  void buildInfoNamesTheJarsVersion() {
+    PrometheusText metrics = PrometheusText.parse(admin.get("/metrics/prometheus").body());
+    assertThat(metrics.samples("zkscheduler_build_info"))
+        .singleElement()
+        .satisfies(
+            s -> {
+              assertThat(s.labels()).containsEntry("version", EXPECTED_VERSION);
+              assertThat(s.labels().get("revision")).matches("[0-9a-f]{12}|unknown");
+            });
   }
 
   @Test

@@ -1,5 +1,6 @@
 package dev.zkscheduler.service.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -95,7 +96,7 @@ public final class TestService implements AutoCloseable {
   /**
    * An override value written in YAML flow style ({@code [a, b]}, {@code {k: v}}) is read as such.
    */
-  private static com.fasterxml.jackson.databind.JsonNode readList(ObjectMapper yaml, String value) {
+  private static JsonNode readList(ObjectMapper yaml, String value) {
     try {
       return yaml.readTree(value);
     } catch (IOException e) {
