@@ -8,6 +8,7 @@ import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.console.Console;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
 import dev.zkscheduler.service.errors.JsonErrorHandler;
+import dev.zkscheduler.service.metrics.PrometheusExport;
 import dev.zkscheduler.service.resources.CallerResource;
 import dev.zkscheduler.service.resources.ClusterResource;
 import dev.zkscheduler.service.resources.JobsResource;
@@ -17,9 +18,6 @@ import io.dropwizard.configuration.SubstitutingSourceProvider;
 import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
-import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
-import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
-import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
@@ -35,6 +33,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
 
   private static final Logger log = LoggerFactory.getLogger(SchedulerApplication.class);
 
+  private final PrometheusExport prometheus = new PrometheusExport();
   private Scheduler scheduler;
 
   public static void main(String[] args) throws Exception {
@@ -53,6 +52,8 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
     Console.addAssets(bootstrap);
+    // Fire lag, ticks and commits recorded in it are also counted into Prometheus histograms.
+    bootstrap.setMetricRegistry(prometheus.dropwizardRegistry());
   }
 
   @Override
@@ -61,9 +62,14 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     config.disableDefaultExceptionMappers();
     ZooKeeperFactory.Ensemble ensemble = config.zookeeper.build(environment);
     int port = config.applicationPort();
+    BuildInfo build = BuildInfo.current();
     scheduler =
         config.scheduler.build(
-            environment, config.zookeeper.connect(ensemble), config.tasks.build(), port);
+            environment,
+            config.zookeeper.connect(ensemble),
+            prometheus.instrument(config.tasks.build()),
+            port,
+            build.version());
 
     environment.jersey().register(new ApiExceptionMapper());
     config.limits.build(environment.jersey());
@@ -84,10 +90,17 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     environment.jersey().register(new OpenApiResource());
     Console.addHeaders(environment);
     config.auth.build(environment);
-    exposePrometheusMetrics(environment);
+    config.probes.build(environment, scheduler);
+    prometheus.expose(
+        environment,
+        build.version(),
+        build.revision(),
+        scheduler,
+        config.prometheus.lastSuccessJobs);
 
     log.info(
-        "zk-scheduler node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
+        "zk-scheduler {} node {}: API on port {}, admin on port {}, ZooKeeper {} (data: {})",
+        build,
         config.scheduler.instanceId(port),
         port,
         config.adminPort(),
@@ -111,15 +124,5 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
         .minThreads(8)
         .maxThreads(8)
         .build();
-  }
-
-  /** Dropwizard's metrics, also in Prometheus' text format for scrapers that speak only that. */
-  private static void exposePrometheusMetrics(Environment environment) {
-    PrometheusRegistry prometheus = new PrometheusRegistry();
-    DropwizardExports.builder().dropwizardRegistry(environment.metrics()).register(prometheus);
-    environment
-        .admin()
-        .addServlet("prometheus", new PrometheusMetricsServlet(prometheus))
-        .addMapping("/metrics/prometheus");
   }
 }

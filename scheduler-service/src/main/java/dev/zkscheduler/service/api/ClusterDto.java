@@ -6,7 +6,7 @@ import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.cluster.Member;
 import java.util.List;
 
-/** {@code GET /api/v1/cluster}; a member's version stays internal. */
+/** {@code GET /api/v1/cluster}. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"leader", "epoch", "self", "members"})
 public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> members) {
@@ -16,11 +16,12 @@ public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> m
   public record Self(String id, boolean leader) {}
 
   @JsonInclude(JsonInclude.Include.ALWAYS)
-  @JsonPropertyOrder({"id", "address", "since"})
-  public record MemberDto(String id, String address, String since) {
+  @JsonPropertyOrder({"id", "address", "version", "since"})
+  public record MemberDto(String id, String address, String version, String since) {
 
     static MemberDto from(Member member) {
-      return new MemberDto(member.id(), member.address(), Instants.text(member.since()));
+      return new MemberDto(
+          member.id(), member.address(), member.version(), Instants.text(member.since()));
     }
   }
 

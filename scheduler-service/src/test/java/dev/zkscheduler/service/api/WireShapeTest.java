@@ -106,9 +106,8 @@ class WireShapeTest {
     assertThat(node.get("leader").isNull()).isTrue();
     assertThat(names(node.get("self"))).containsExactly("id", "leader");
     JsonNode member = node.get("members").get(0);
-    assertThat(names(member))
-        .as("the version stays internal")
-        .containsExactly("id", "address", "since");
+    assertThat(names(member)).containsExactly("id", "address", "version", "since");
+    assertThat(member.get("version").asText()).isEqualTo("1.0");
     assertThat(member.get("address").isNull()).isTrue();
   }
 
