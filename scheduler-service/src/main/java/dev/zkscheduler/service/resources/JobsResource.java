@@ -10,7 +10,6 @@ import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.Versioned;
-import dev.zkscheduler.schedule.IntervalSchedule;
 import dev.zkscheduler.service.api.BackfillDto;
 import dev.zkscheduler.service.api.FireTimesDto;
 import dev.zkscheduler.service.api.JobMapper;
@@ -19,6 +18,7 @@ import dev.zkscheduler.service.api.RunDto;
 import dev.zkscheduler.service.api.RunIdDto;
 import dev.zkscheduler.service.api.RunIdsDto;
 import dev.zkscheduler.service.api.RunsDto;
+import dev.zkscheduler.service.api.SecretFields;
 import dev.zkscheduler.service.auth.Role;
 import dev.zkscheduler.service.errors.IfMatchFailedException;
 import dev.zkscheduler.service.errors.MalformedBodyException;
@@ -66,7 +66,8 @@ public final class JobsResource {
   @RolesAllowed(Role.ADMIN_NAME)
   public Response create(byte[] body) {
     JobDefinition job = jobs.read(requireObject(body), clock.instant());
-    Versioned<JobDefinition> created = scheduler.createJob(job);
+    // Nothing is stored yet, so a redaction marker has no value to keep: it is refused.
+    Versioned<JobDefinition> created = scheduler.createJob(SecretFields.restore(job, null).job());
     return Response.created(URI.create("/api/v1/jobs/" + created.value().id()))
         .tag(etag(created.version()))
         .entity(jobs.toDto(created.value()))
@@ -100,44 +101,29 @@ public final class JobsResource {
   @RolesAllowed(Role.ADMIN_NAME)
   public Response put(
       @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
-    JsonNode object = requireObject(body);
-    JobDefinition job = jobs.read(object, clock.instant());
-    if (!id.equals(job.id())) {
-      throw new JobValidationException(
-          "id", "must match the path ('" + id + "'); a job's id cannot change");
-    }
-    job = keepAnchor(job, object);
+    Replacement replacement =
+        Replacement.prepare(scheduler, jobs, id, requireObject(body), clock.instant());
     OptionalInt expected = version(ifMatch);
+    // Stored values kept for redaction markers are only right for the version they were read
+    // from: without the client's own condition, the write is conditioned on that version.
+    boolean conditionedHere = replacement.keptSecrets() && expected.isEmpty();
+    if (conditionedHere) {
+      expected = OptionalInt.of(replacement.stored().orElseThrow().version());
+    }
     try {
-      Versioned<JobDefinition> stored = scheduler.putJob(job, expected);
+      Versioned<JobDefinition> stored = scheduler.putJob(replacement.job(), expected);
       return Response.ok(jobs.toDto(stored.value())).tag(etag(stored.version())).build();
     } catch (VersionConflictException e) {
+      if (conditionedHere) {
+        throw new VersionConflictException(
+            "job '"
+                + id
+                + "' changed while the stored values of its redacted fields were being kept;"
+                + " read it and send it again");
+      }
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
     }
-  }
-
-  /**
-   * A replaced interval job without {@code startAt} keeps its stored anchor: re-anchoring at the
-   * time of the PUT would shift every future fire of an unchanged interval.
-   */
-  private JobDefinition keepAnchor(JobDefinition job, JsonNode body) {
-    if (!(job.schedule() instanceof IntervalSchedule interval)) {
-      return job;
-    }
-    JsonNode schedule = body.path("schedule");
-    if (schedule.hasNonNull("startAt")) {
-      return job;
-    }
-    return scheduler
-        .job(job.id())
-        .map(Versioned::value)
-        .filter(
-            old ->
-                old.schedule() instanceof IntervalSchedule o
-                    && o.interval().equals(interval.interval()))
-        .map(old -> job.withSchedule(old.schedule()))
-        .orElse(job);
   }
 
   @DELETE
