@@ -2,6 +2,8 @@ package dev.zkscheduler.service;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.zkscheduler.Scheduler;
+import dev.zkscheduler.job.JobValidator;
+import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
@@ -18,6 +20,7 @@ import io.prometheus.metrics.exporter.servlet.jakarta.PrometheusMetricsServlet;
 import io.prometheus.metrics.instrumentation.dropwizard.DropwizardExports;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Clock;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -55,9 +58,9 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     config.disableDefaultExceptionMappers();
     ZooKeeperFactory.Ensemble ensemble = config.zookeeper.build(environment);
     int port = config.applicationPort();
+    Map<String, TaskHandler> handlers = config.tasks.build();
     scheduler =
-        config.scheduler.build(
-            environment, config.zookeeper.connect(ensemble), config.tasks.build(), port);
+        config.scheduler.build(environment, config.zookeeper.connect(ensemble), handlers, port);
 
     environment.jersey().register(new ApiExceptionMapper());
     config.limits.build(environment.jersey());
@@ -68,7 +71,11 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
         .jersey()
         .register(
             new JobsResource(
-                scheduler, environment.getObjectMapper(), new JobMapper(), Clock.systemUTC()));
+                scheduler,
+                environment.getObjectMapper(),
+                new JobMapper(),
+                new JobValidator(handlers),
+                Clock.systemUTC()));
     environment.jersey().register(new ClusterResource(scheduler));
     config.auth.build(environment);
     exposePrometheusMetrics(environment);

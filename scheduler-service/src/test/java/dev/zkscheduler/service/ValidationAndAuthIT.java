@@ -1,6 +1,7 @@
 package dev.zkscheduler.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -406,9 +408,6 @@ class ValidationAndAuthIT {
     Response replaced = admin().put("/api/v1/jobs/secret-roles", readBack.body(), Map.of());
     assertThat(replaced.status()).as(replaced.toString()).isEqualTo(200);
     answers.add(replaced);
-    assertThat(operator.post("/api/v1/jobs/secret-roles/trigger", null).status()).isEqualTo(202);
-    answers.add(viewer.get("/api/v1/jobs/secret-roles/runs"));
-
     for (Response answer : answers) {
       assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
       assertThat(answer.body())
@@ -418,15 +417,27 @@ class ValidationAndAuthIT {
       JsonNode job =
           answer.json().has("jobs")
               ? findJob(answer.json().get("jobs"), "secret-roles")
-              : answer.json().has("runs") ? null : answer.json();
-      if (job != null) {
-        JsonNode headers = job.get("tasks").get(0).get("config").get("headers");
-        assertThat(headers.get("Authorization").asText()).isEqualTo("<redacted>");
-        assertThat(headers.get("X-Api-Key").asText()).isEqualTo("<redacted>");
-        assertThat(job.get("tasks").get(0).get("config").get("url").asText())
-            .isEqualTo("http://127.0.0.1:1/unreachable");
-      }
+              : answer.json();
+      JsonNode headers = job.get("tasks").get(0).get("config").get("headers");
+      assertThat(headers.get("Authorization").asText()).isEqualTo("<redacted>");
+      assertThat(headers.get("X-Api-Key").asText()).isEqualTo("<redacted>");
+      assertThat(job.get("tasks").get(0).get("config").get("url").asText())
+          .isEqualTo("http://127.0.0.1:1/unreachable");
     }
+    // A run's error names a reference it could not resolve (a reference is no secret), and
+    // never a value.
+    assertThat(operator.post("/api/v1/jobs/secret-roles/trigger", null).status()).isEqualTo(202);
+    Response runs =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> viewer.get("/api/v1/jobs/secret-roles/runs"),
+                r ->
+                    r.json().get("runs").size() == 1
+                        && r.json().get("runs").get(0).get("state").asText().equals("FAILED"));
+    assertThat(runs.body()).doesNotContain(literal);
+    assertThat(runs.json().get("runs").get(0).get("tasks").get("call").get("error").asText())
+        .isEqualTo("header 'X-Api-Key': ${env:ZKS_IT_API_KEY} is not set on node validation-it");
     Map<String, Object> stored =
         APP.<SchedulerApplication>getApplication()
             .scheduler()
@@ -487,6 +498,7 @@ class ValidationAndAuthIT {
                 "POST", "/api/v1/jobs/absent/runs/20260101T000000.000Z/cancel", null, 1, 404),
             new Endpoint("POST", "/api/v1/jobs", "{}", 2, 422),
             new Endpoint("PUT", "/api/v1/jobs/absent", "{}", 2, 422),
+            new Endpoint("POST", "/api/v1/jobs/absent/diff", "{}", 2, 422),
             new Endpoint("DELETE", "/api/v1/jobs/absent", null, 2, 404));
     List<String> ranked = List.of(TestService.VIEWER, TestService.OPERATOR, TestService.ADMIN);
     for (Endpoint e : endpoints) {

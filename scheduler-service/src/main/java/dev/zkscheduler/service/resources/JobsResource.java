@@ -9,11 +9,14 @@ import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.service.api.BackfillDto;
 import dev.zkscheduler.service.api.FireTimesDto;
+import dev.zkscheduler.service.api.JobDiffDto;
 import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.api.JobPageDto;
+import dev.zkscheduler.service.api.JsonDifferences;
 import dev.zkscheduler.service.api.RunDto;
 import dev.zkscheduler.service.api.RunIdDto;
 import dev.zkscheduler.service.api.RunIdsDto;
@@ -53,12 +56,19 @@ public final class JobsResource {
   private final Scheduler scheduler;
   private final ObjectMapper json;
   private final JobMapper jobs;
+  private final JobValidator validator;
   private final Clock clock;
 
-  public JobsResource(Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock) {
+  /**
+   * @param validator checks a whole definition as the scheduler does when it is written (the same
+   *     task types), for {@code diff}
+   */
+  public JobsResource(
+      Scheduler scheduler, ObjectMapper json, JobMapper jobs, JobValidator validator, Clock clock) {
     this.scheduler = scheduler;
     this.json = json;
     this.jobs = jobs;
+    this.validator = validator;
     this.clock = clock;
   }
 
@@ -124,6 +134,43 @@ public final class JobsResource {
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
     }
+  }
+
+  /**
+   * What a {@code PUT} of this body would do, without doing it: validated as a {@code PUT} is (422
+   * otherwise), then compared with the stored job (redaction markers keep stored values, an
+   * interval without {@code startAt} keeps its anchor, as in a {@code PUT}). With {@code If-Match}
+   * the comparison is against that version or 412. Admin only: it tells whether a guessed secret
+   * value equals the stored one, which no lower role may learn.
+   */
+  @POST
+  @Path("{id}/diff")
+  @RolesAllowed(Role.ADMIN_NAME)
+  public Response diff(
+      @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    Replacement replacement =
+        Replacement.prepare(scheduler, jobs, id, requireObject(body), clock.instant());
+    validator.validate(replacement.job());
+    OptionalInt expected = version(ifMatch);
+    OptionalInt actual =
+        replacement.stored().map(v -> OptionalInt.of(v.version())).orElse(OptionalInt.empty());
+    if (expected.isPresent() && !expected.equals(actual)) {
+      throw new IfMatchFailedException(
+          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+    }
+    if (replacement.stored().isEmpty()) {
+      return Response.ok(new JobDiffDto(id, "CREATE", null, List.of())).build();
+    }
+    Versioned<JobDefinition> stored = replacement.stored().get();
+    List<String> differences =
+        JsonDifferences.between(
+            json.valueToTree(jobs.toUnredactedDto(stored.value())),
+            json.valueToTree(jobs.toUnredactedDto(replacement.job())));
+    String version = Integer.toString(stored.version());
+    return Response.ok(
+            new JobDiffDto(id, differences.isEmpty() ? "SAME" : "CHANGE", version, differences))
+        .tag(etag(stored.version()))
+        .build();
   }
 
   @DELETE
