@@ -5,6 +5,7 @@ import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.api.JobMapper;
+import dev.zkscheduler.service.cli.ApplyCommand;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.errors.ApiExceptionMapper;
@@ -50,6 +51,16 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     bootstrap.setConfigurationSourceProvider(
         new SubstitutingSourceProvider(
             bootstrap.getConfigurationSourceProvider(), new EnvironmentVariableSubstitutor(false)));
+    bootstrap.addCommand(new ApplyCommand());
+  }
+
+  /** {@code apply} ends with its own exit status (docs/operations.md); anything else with 1. */
+  @Override
+  protected void onFatalError(Throwable t) {
+    if (t instanceof ApplyCommand.ExitStatus exit) {
+      System.exit(exit.status());
+    }
+    super.onFatalError(t);
   }
 
   @Override
