@@ -43,7 +43,7 @@ public final class ApplyCommand extends Command {
     subparser
         .addArgument("--url")
         .setDefault("http://localhost:8080")
-        .help("the service's API (any node), default http://localhost:8080");
+        .help("the service's API (any node)");
     subparser
         .addArgument("--token")
         .help("an admin token; default: the environment variable ZKS_TOKEN");

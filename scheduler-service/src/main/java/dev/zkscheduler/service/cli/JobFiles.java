@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
@@ -44,6 +45,7 @@ final class JobFiles {
   record Contents(List<JobFile> jobs, List<Problem> problems) {}
 
   private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Pattern SOURCE_DETAIL = Pattern.compile("\\s*\\([^\\[]*\\[Source:.*?\\]\\)");
 
   private final JobMapper mapper = new JobMapper();
   private final JobValidator validator = new JobValidator(null);
@@ -91,14 +93,14 @@ final class JobFiles {
       json = JSON.readTree(file.toFile());
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
-      String reason = e.getOriginalMessage();
-      int detail = reason.indexOf(" (for ");
+      // Jackson's text names the source and repeats positions: keep the sentence, add ours.
+      String reason = SOURCE_DETAIL.matcher(e.getOriginalMessage()).replaceAll("");
       problems.add(
           new Problem(
               file,
               "",
               "not JSON: "
-                  + (detail > 0 ? reason.substring(0, detail) : reason)
+                  + reason
                   + (at == null
                       ? ""
                       : " (line " + at.getLineNr() + ", column " + at.getColumnNr() + ")")));

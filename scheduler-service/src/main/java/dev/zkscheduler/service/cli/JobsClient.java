@@ -117,6 +117,16 @@ final class JobsClient {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted", e);
+    } catch (IOException e) {
+      // A refused connection has no message of its own; say what was asked of whom.
+      throw new IOException(
+          method
+              + " "
+              + baseUrl
+              + path
+              + ": "
+              + (e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage()),
+          e);
     }
     JsonNode json = null;
     if (response.body().length > 0) {

@@ -187,6 +187,7 @@ class ApplyIT {
     write("good-2.json", job(2));
     write("broken.json", "{\"id\": \"broken\",\n  \"tasks\": [}");
     write("array.json", "[1, 2]");
+    write("truncated.json", "{\"id\": \"cut\", \"tasks\": [");
     write(
         "cron.json",
         "{\"id\":\"bad-cron\",\"schedule\":{\"cron\":\"61 * * * *\"},"
@@ -214,6 +215,12 @@ class ApplyIT {
                         "invalid broken.json: not JSON: Unexpected close marker '}': expected ']'"
                             + " (line 2, column 13)"))
         .anySatisfy(l -> assertThat(l).startsWith("invalid array.json: must hold one job"))
+        .anySatisfy(
+            l ->
+                assertThat(l)
+                    .startsWith("invalid truncated.json: not JSON: Unexpected end-of-input")
+                    .endsWith("(line 1, column 25)")
+                    .doesNotContain("Source"))
         .anySatisfy(l -> assertThat(l).startsWith("invalid cron.json: schedule.cron: "))
         .anySatisfy(l -> assertThat(l).startsWith("invalid cron.json: timeout: "))
         .anySatisfy(l -> assertThat(l).startsWith("invalid no-id.json: id: "))
@@ -228,7 +235,7 @@ class ApplyIT {
                 assertThat(l)
                     .startsWith(
                         "invalid server/secret.json: tasks[0].config.headers.Authorization: "));
-    assertThat(invalid).hasSize(9);
+    assertThat(invalid).hasSize(10);
     assertThat(lines()).noneMatch(l -> l.contains("notes.txt"));
     assertThat(lines()).last().asString().contains("nothing was applied");
     assertThat(api.get("/api/v1/jobs").json().get("jobs")).isEmpty();
