@@ -2,7 +2,10 @@ package dev.zkscheduler.service;
 
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.zkscheduler.Scheduler;
+import dev.zkscheduler.job.JobValidator;
+import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.api.JobMapper;
+import dev.zkscheduler.service.cli.ApplyCommand;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.console.Console;
@@ -19,6 +22,7 @@ import io.dropwizard.core.Application;
 import io.dropwizard.core.setup.Bootstrap;
 import io.dropwizard.core.setup.Environment;
 import java.time.Clock;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,6 +58,16 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     Console.addAssets(bootstrap);
     // Fire lag, ticks and commits recorded in it are also counted into Prometheus histograms.
     bootstrap.setMetricRegistry(prometheus.dropwizardRegistry());
+    bootstrap.addCommand(new ApplyCommand());
+  }
+
+  /** {@code apply} ends with its own exit status (docs/operations.md); anything else with 1. */
+  @Override
+  protected void onFatalError(Throwable t) {
+    if (t instanceof ApplyCommand.ExitStatus exit) {
+      System.exit(exit.status());
+    }
+    super.onFatalError(t);
   }
 
   @Override
@@ -63,13 +77,10 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     ZooKeeperFactory.Ensemble ensemble = config.zookeeper.build(environment);
     int port = config.applicationPort();
     BuildInfo build = BuildInfo.current();
+    Map<String, TaskHandler> handlers = prometheus.instrument(config.tasks.build());
     scheduler =
         config.scheduler.build(
-            environment,
-            config.zookeeper.connect(ensemble),
-            prometheus.instrument(config.tasks.build()),
-            port,
-            build.version());
+            environment, config.zookeeper.connect(ensemble), handlers, port, build.version());
 
     environment.jersey().register(new ApiExceptionMapper());
     config.limits.build(environment.jersey());
@@ -83,6 +94,7 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
                 scheduler,
                 environment.getObjectMapper(),
                 new JobMapper(),
+                new JobValidator(handlers),
                 Clock.systemUTC(),
                 statusReads(environment)));
     environment.jersey().register(new ClusterResource(scheduler));
