@@ -1,8 +1,11 @@
 package dev.zkscheduler.metrics;
 
 /**
- * Every metric name zk-scheduler registers, in one place, so dashboards, alert rules and docs have
- * a single source. Names are dotted; the Prometheus export turns dots into underscores.
+ * Every metric name zk-scheduler registers, in one place. Names are dotted Dropwizard names, units
+ * as documented per name. The service's Prometheus export gives each of them a Prometheus name
+ * (base units, {@code _total} counters, states as labels; {@code
+ * dev.zkscheduler.service.metrics.PrometheusNames}), and its tests fail for a name added here
+ * without one.
  */
 public final class MetricNames {
 

@@ -323,6 +323,10 @@ class ApiIT {
     assertThat(json.get("self").get("leader").asBoolean()).isTrue();
     assertThat(json.get("members")).hasSize(1);
     assertThat(json.get("members").get(0).get("since").asText()).isNotBlank();
+    assertThat(json.get("members").get(0).get("version").asText())
+        .as("the build's version, filled in from the pom")
+        .isEqualTo(BuildInfo.current().version())
+        .isNotEqualTo("dev");
   }
 
   @Test

@@ -1,6 +1,7 @@
 package dev.zkscheduler.service;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
@@ -15,6 +16,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -174,6 +176,20 @@ class ValidationAndAuthIT {
                 "j",
                 "\"tasks\":[{\"id\":\"a\",\"type\":\"http\",\"config\":{\"url\":\"file:///etc/passwd\"}}]"),
             "tasks[0].config.url"),
+        Arguments.of(
+            "malformed secret reference in a header",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"http\",\"config\":{\"url\":\"http://x/\","
+                    + "\"headers\":{\"Authorization\":\"Bearer ${env:TOKEN\"}}}]"),
+            "tasks[0].config.headers.Authorization"),
+        Arguments.of(
+            "redaction marker with no stored value",
+            job(
+                "j",
+                "\"tasks\":[{\"id\":\"a\",\"type\":\"http\",\"config\":{\"url\":\"http://x/\","
+                    + "\"headers\":{\"Authorization\":\"<redacted>\"}}}]"),
+            "tasks[0].config.headers.Authorization"),
         Arguments.of(
             "noop with a bad sleep",
             job(
@@ -357,6 +373,100 @@ class ValidationAndAuthIT {
     assertThat(admin().get("/api/v1/cluster").status()).isEqualTo(200);
   }
 
+  /**
+   * Header values (and shell env values, the same code: {@code SecretFieldsTest}) are the marker in
+   * every answer that shows a job, to every role, with their names kept; a PUT of such an answer
+   * keeps the stored values, and a marker with nothing stored to keep is refused on its field.
+   */
+  @Test
+  void headerValuesAreRedactedForEveryRoleAndWritingTheAnswerBackKeepsThem() {
+    String literal = "literal-secret-value-4711";
+    String reference = "${env:ZKS_IT_API_KEY}";
+    String body =
+        job(
+            "secret-roles",
+            "\"tasks\":[{\"id\":\"call\",\"type\":\"http\",\"config\":{"
+                + "\"url\":\"http://127.0.0.1:1/unreachable\",\"headers\":{"
+                + "\"Authorization\":\"Bearer "
+                + literal
+                + "\",\"X-Api-Key\":\""
+                + reference
+                + "\"}}}]");
+    ApiClient viewer = api(TestService.VIEWER);
+    ApiClient operator = api(TestService.OPERATOR);
+    List<Response> answers = new ArrayList<>();
+    Response created = admin().post("/api/v1/jobs", body);
+    assertThat(created.status()).as(created.toString()).isEqualTo(201);
+    answers.add(created);
+    for (ApiClient client : List.of(viewer, operator, admin())) {
+      answers.add(client.get("/api/v1/jobs/secret-roles"));
+      answers.add(client.get("/api/v1/jobs"));
+    }
+    answers.add(operator.post("/api/v1/jobs/secret-roles/pause", null));
+    answers.add(operator.post("/api/v1/jobs/secret-roles/resume", null));
+    Response readBack = viewer.get("/api/v1/jobs/secret-roles");
+    Response replaced = admin().put("/api/v1/jobs/secret-roles", readBack.body(), Map.of());
+    assertThat(replaced.status()).as(replaced.toString()).isEqualTo(200);
+    answers.add(replaced);
+    for (Response answer : answers) {
+      assertThat(answer.status()).as(answer.toString()).isIn(200, 201);
+      assertThat(answer.body())
+          .as(answer.toString())
+          .doesNotContain(literal)
+          .doesNotContain("ZKS_IT_API_KEY");
+      JsonNode job =
+          answer.json().has("jobs")
+              ? findJob(answer.json().get("jobs"), "secret-roles")
+              : answer.json();
+      JsonNode headers = job.get("tasks").get(0).get("config").get("headers");
+      assertThat(headers.get("Authorization").asText()).isEqualTo("<redacted>");
+      assertThat(headers.get("X-Api-Key").asText()).isEqualTo("<redacted>");
+      assertThat(job.get("tasks").get(0).get("config").get("url").asText())
+          .isEqualTo("http://127.0.0.1:1/unreachable");
+    }
+    // A run's error names a reference it could not resolve (a reference is no secret), and
+    // never a value.
+    assertThat(operator.post("/api/v1/jobs/secret-roles/trigger", null).status()).isEqualTo(202);
+    Response runs =
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .until(
+                () -> viewer.get("/api/v1/jobs/secret-roles/runs"),
+                r ->
+                    r.json().get("runs").size() == 1
+                        && r.json().get("runs").get(0).get("state").asText().equals("FAILED"));
+    assertThat(runs.body()).doesNotContain(literal);
+    assertThat(runs.json().get("runs").get(0).get("tasks").get("call").get("error").asText())
+        .isEqualTo("header 'X-Api-Key': ${env:ZKS_IT_API_KEY} is not set on node validation-it");
+    Map<String, Object> stored =
+        APP.<SchedulerApplication>getApplication()
+            .scheduler()
+            .job("secret-roles")
+            .orElseThrow()
+            .value()
+            .tasks()
+            .get(0)
+            .config();
+    assertThat(stored.get("headers"))
+        .isEqualTo(Map.of("Authorization", "Bearer " + literal, "X-Api-Key", reference));
+
+    String newName = readBack.body().replace("\"X-Api-Key\"", "\"X-Other-Key\"");
+    Response refused = admin().put("/api/v1/jobs/secret-roles", newName, Map.of());
+    assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+    assertThat(refused.json().get("errors").get(0).get("field").asText())
+        .isEqualTo("tasks[0].config.headers.X-Other-Key");
+    assertThat(admin().delete("/api/v1/jobs/secret-roles").status()).isEqualTo(204);
+  }
+
+  private static JsonNode findJob(JsonNode jobs, String id) {
+    for (JsonNode job : jobs) {
+      if (job.get("id").asText().equals(id)) {
+        return job;
+      }
+    }
+    throw new AssertionError("no job " + id + " in " + jobs);
+  }
+
   /** One endpoint of docs/api.md, the least role that may call it, and its answer when allowed. */
   record Endpoint(String method, String path, String body, int rank, int allowedStatus) {}
 
@@ -388,6 +498,7 @@ class ValidationAndAuthIT {
                 "POST", "/api/v1/jobs/absent/runs/20260101T000000.000Z/cancel", null, 1, 404),
             new Endpoint("POST", "/api/v1/jobs", "{}", 2, 422),
             new Endpoint("PUT", "/api/v1/jobs/absent", "{}", 2, 422),
+            new Endpoint("POST", "/api/v1/jobs/absent/diff", "{}", 2, 422),
             new Endpoint("DELETE", "/api/v1/jobs/absent", null, 2, 404));
     List<String> ranked = List.of(TestService.VIEWER, TestService.OPERATOR, TestService.ADMIN);
     for (Endpoint e : endpoints) {

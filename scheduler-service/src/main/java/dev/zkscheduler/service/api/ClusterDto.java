@@ -7,7 +7,7 @@ import dev.zkscheduler.cluster.Member;
 import dev.zkscheduler.cluster.WorkerInfo;
 import java.util.List;
 
-/** {@code GET /api/v1/cluster}; a member's version stays internal. */
+/** {@code GET /api/v1/cluster}. */
 @JsonInclude(JsonInclude.Include.ALWAYS)
 @JsonPropertyOrder({"leader", "epoch", "self", "members"})
 public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> members) {
@@ -27,6 +27,7 @@ public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> m
   @JsonPropertyOrder({
     "id",
     "address",
+    "version",
     "since",
     "role",
     "worker",
@@ -38,6 +39,7 @@ public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> m
   public record MemberDto(
       String id,
       String address,
+      String version,
       String since,
       String role,
       String worker,
@@ -51,6 +53,7 @@ public record ClusterDto(String leader, long epoch, Self self, List<MemberDto> m
       return new MemberDto(
           member.id(),
           member.address(),
+          member.version(),
           Instants.text(member.since()),
           member.roles() != null ? member.roles() : "both",
           w == null ? null : w.name(),

@@ -61,12 +61,28 @@ public final class JobMapper {
     return toDomain(dto, anchorIfMissing, new FieldErrors());
   }
 
+  /**
+   * The job as the API answers it: the values of {@code http} headers and {@code shell} env are
+   * {@link dev.zkscheduler.service.secrets.Redaction#MARKER} ({@link SecretFields}).
+   */
   public JobDto toDto(JobDefinition job) {
+    return toDto(job, true);
+  }
+
+  /**
+   * The job in the API's shape with its secret-bearing values as stored (references or literal
+   * values), to compare two definitions. Never to be answered.
+   */
+  public JobDto toUnredactedDto(JobDefinition job) {
+    return toDto(job, false);
+  }
+
+  private JobDto toDto(JobDefinition job, boolean redact) {
     return new JobDto(
         job.id(),
         job.description(),
         job.schedule() == null ? null : toDto(job.schedule()),
-        job.tasks().stream().map(JobMapper::toDto).toList(),
+        job.tasks().stream().map(t -> toDto(t, redact)).toList(),
         toDto(job.retry()),
         job.timeout().toString(),
         job.misfirePolicy().name(),
@@ -94,11 +110,11 @@ public final class JobMapper {
     return ScheduleDto.once(((OnceSchedule) schedule).at().toString());
   }
 
-  private static TaskDto toDto(TaskDefinition task) {
+  private static TaskDto toDto(TaskDefinition task, boolean redact) {
     return new TaskDto(
         task.id(),
         task.type(),
-        task.config(),
+        redact ? SecretFields.redact(task.type(), task.config()) : task.config(),
         task.dependsOn(),
         task.triggerRule().name(),
         task.retry() == null ? null : toDto(task.retry()),

@@ -20,6 +20,10 @@ public class SchedulerConfiguration extends Configuration {
 
   @Valid @NotNull @JsonProperty public LimitsFactory limits = new LimitsFactory();
 
+  @Valid @NotNull @JsonProperty public PrometheusFactory prometheus = new PrometheusFactory();
+
+  @Valid @NotNull @JsonProperty public ProbesFactory probes = new ProbesFactory();
+
   /** Leaves every error to the API's own mapper, so that all of them get the JSON error body. */
   public void disableDefaultExceptionMappers() {
     if (getServerFactory() instanceof DefaultServerFactory server) {

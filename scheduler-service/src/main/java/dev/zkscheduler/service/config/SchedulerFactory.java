@@ -87,17 +87,18 @@ public class SchedulerFactory {
    *
    * @param connected a builder already connected to ZooKeeper
    * @param port the API port, which other nodes and operators see in the member list
+   * @param version this node's software version, registered with its membership
    */
   public Scheduler build(
       Environment environment,
       SchedulerBuilder connected,
       Map<String, TaskHandler> handlers,
-      int port) {
-    String version = SchedulerFactory.class.getPackage().getImplementationVersion();
+      int port,
+      String version) {
     connected
         .memberId(instanceId(port))
         .address(hostName() + ":" + port)
-        .version(version != null ? version : "dev")
+        .version(version)
         .metrics(environment.metrics())
         .healthChecks(environment.healthChecks())
         .roles(NodeRoles.parse(role))

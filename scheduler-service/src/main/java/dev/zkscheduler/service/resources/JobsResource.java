@@ -7,18 +7,20 @@ import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
 import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobDefinition;
-import dev.zkscheduler.job.JobPage;
 import dev.zkscheduler.job.JobValidationException;
+import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.Versioned;
-import dev.zkscheduler.schedule.IntervalSchedule;
 import dev.zkscheduler.service.api.BackfillDto;
 import dev.zkscheduler.service.api.FireTimesDto;
+import dev.zkscheduler.service.api.JobDiffDto;
 import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.api.JobPageDto;
+import dev.zkscheduler.service.api.JsonDifferences;
 import dev.zkscheduler.service.api.RunDto;
 import dev.zkscheduler.service.api.RunIdDto;
 import dev.zkscheduler.service.api.RunIdsDto;
 import dev.zkscheduler.service.api.RunsDto;
+import dev.zkscheduler.service.api.SecretFields;
 import dev.zkscheduler.service.auth.Role;
 import dev.zkscheduler.service.errors.IfMatchFailedException;
 import dev.zkscheduler.service.errors.MalformedBodyException;
@@ -43,6 +45,7 @@ import java.time.DateTimeException;
 import java.time.Instant;
 import java.util.List;
 import java.util.OptionalInt;
+import java.util.concurrent.Executor;
 
 /** {@code /api/v1/jobs}: the job and run calls of docs/api.md, on any node. */
 @Path("/api/v1/jobs")
@@ -53,36 +56,61 @@ public final class JobsResource {
   private final Scheduler scheduler;
   private final ObjectMapper json;
   private final JobMapper jobs;
+  private final JobValidator validator;
   private final Clock clock;
+  private final JobListing listing;
 
-  public JobsResource(Scheduler scheduler, ObjectMapper json, JobMapper jobs, Clock clock) {
+  /**
+   * @param validator checks a whole definition as the scheduler does when it is written (the same
+   *     task types), for {@code diff}
+   * @param statusReads where the job list reads the statuses of a page ({@code status=true})
+   */
+  public JobsResource(
+      Scheduler scheduler,
+      ObjectMapper json,
+      JobMapper jobs,
+      JobValidator validator,
+      Clock clock,
+      Executor statusReads) {
     this.scheduler = scheduler;
     this.json = json;
     this.jobs = jobs;
+    this.validator = validator;
     this.clock = clock;
+    this.listing = new JobListing(scheduler, jobs, statusReads);
   }
 
   @POST
   @RolesAllowed(Role.ADMIN_NAME)
   public Response create(byte[] body) {
     JobDefinition job = jobs.read(requireObject(body), clock.instant());
-    Versioned<JobDefinition> created = scheduler.createJob(job);
+    // Nothing is stored yet, so a redaction marker has no value to keep: it is refused.
+    Versioned<JobDefinition> created = scheduler.createJob(SecretFields.restore(job, null).job());
     return Response.created(URI.create("/api/v1/jobs/" + created.value().id()))
         .tag(etag(created.version()))
         .entity(jobs.toDto(created.value()))
         .build();
   }
 
+  /**
+   * A page of jobs in id order. {@code q} (a case-insensitive part of the id or description),
+   * {@code state} ({@code paused}, {@code failing}, {@code running}) and {@code status=true} (each
+   * job with its status) are optional; see {@link JobListing} for how filtered pages are bounded.
+   */
   @GET
   @RolesAllowed(Role.VIEWER_NAME)
-  public JobPageDto list(@QueryParam("limit") Integer limit, @QueryParam("after") String after) {
+  public JobPageDto list(
+      @QueryParam("limit") Integer limit,
+      @QueryParam("after") String after,
+      @QueryParam("q") String query,
+      @QueryParam("state") String state,
+      @QueryParam("status") String status) {
     int n = limit == null ? 100 : limit;
     if (n < 1 || n > 1000) {
       throw new JobValidationException("limit", "must be between 1 and 1000, was " + n);
     }
-    JobPage page = scheduler.jobs(after, n);
-    return new JobPageDto(
-        page.jobs().stream().map(j -> jobs.toDto(j.value())).toList(), page.next());
+    return listing.list(
+        after, n, query, JobListing.StateFilter.parse(state), flag("status", status));
   }
 
   @GET
@@ -100,44 +128,66 @@ public final class JobsResource {
   @RolesAllowed(Role.ADMIN_NAME)
   public Response put(
       @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
-    JsonNode object = requireObject(body);
-    JobDefinition job = jobs.read(object, clock.instant());
-    if (!id.equals(job.id())) {
-      throw new JobValidationException(
-          "id", "must match the path ('" + id + "'); a job's id cannot change");
-    }
-    job = keepAnchor(job, object);
+    Replacement replacement =
+        Replacement.prepare(scheduler, jobs, id, requireObject(body), clock.instant());
     OptionalInt expected = version(ifMatch);
+    // Stored values kept for redaction markers are only right for the version they were read
+    // from: without the client's own condition, the write is conditioned on that version.
+    boolean conditionedHere = replacement.keptSecrets() && expected.isEmpty();
+    if (conditionedHere) {
+      expected = OptionalInt.of(replacement.stored().orElseThrow().version());
+    }
     try {
-      Versioned<JobDefinition> stored = scheduler.putJob(job, expected);
+      Versioned<JobDefinition> stored = scheduler.putJob(replacement.job(), expected);
       return Response.ok(jobs.toDto(stored.value())).tag(etag(stored.version())).build();
     } catch (VersionConflictException e) {
+      if (conditionedHere) {
+        throw new VersionConflictException(
+            "job '"
+                + id
+                + "' changed while the stored values of its redacted fields were being kept;"
+                + " read it and send it again");
+      }
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
     }
   }
 
   /**
-   * A replaced interval job without {@code startAt} keeps its stored anchor: re-anchoring at the
-   * time of the PUT would shift every future fire of an unchanged interval.
+   * What a {@code PUT} of this body would do, without doing it: validated as a {@code PUT} is (422
+   * otherwise), then compared with the stored job (redaction markers keep stored values, an
+   * interval without {@code startAt} keeps its anchor, as in a {@code PUT}). With {@code If-Match}
+   * the comparison is against that version or 412. Admin only: it tells whether a guessed secret
+   * value equals the stored one, which no lower role may learn.
    */
-  private JobDefinition keepAnchor(JobDefinition job, JsonNode body) {
-    if (!(job.schedule() instanceof IntervalSchedule interval)) {
-      return job;
+  @POST
+  @Path("{id}/diff")
+  @RolesAllowed(Role.ADMIN_NAME)
+  public Response diff(
+      @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
+    Replacement replacement =
+        Replacement.prepare(scheduler, jobs, id, requireObject(body), clock.instant());
+    validator.validate(replacement.job());
+    OptionalInt expected = version(ifMatch);
+    OptionalInt actual =
+        replacement.stored().map(v -> OptionalInt.of(v.version())).orElse(OptionalInt.empty());
+    if (expected.isPresent() && !expected.equals(actual)) {
+      throw new IfMatchFailedException(
+          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
     }
-    JsonNode schedule = body.path("schedule");
-    if (schedule.hasNonNull("startAt")) {
-      return job;
+    if (replacement.stored().isEmpty()) {
+      return Response.ok(new JobDiffDto(id, "CREATE", null, List.of())).build();
     }
-    return scheduler
-        .job(job.id())
-        .map(Versioned::value)
-        .filter(
-            old ->
-                old.schedule() instanceof IntervalSchedule o
-                    && o.interval().equals(interval.interval()))
-        .map(old -> job.withSchedule(old.schedule()))
-        .orElse(job);
+    Versioned<JobDefinition> stored = replacement.stored().get();
+    List<String> differences =
+        JsonDifferences.between(
+            json.valueToTree(jobs.toUnredactedDto(stored.value())),
+            json.valueToTree(jobs.toUnredactedDto(replacement.job())));
+    String version = Integer.toString(stored.version());
+    return Response.ok(
+            new JobDiffDto(id, differences.isEmpty() ? "SAME" : "CHANGE", version, differences))
+        .tag(etag(stored.version()))
+        .build();
   }
 
   @DELETE
@@ -248,6 +298,17 @@ public final class JobsResource {
       throw new IfMatchFailedException(
           "If-Match " + ifMatch + " is not a version this service issued");
     }
+  }
+
+  /** {@code true} or {@code false}; absent is false. */
+  private static boolean flag(String name, String value) {
+    if (value == null || value.equals("false")) {
+      return false;
+    }
+    if (value.equals("true")) {
+      return true;
+    }
+    throw new JobValidationException(name, "must be true or false, was '" + value + "'");
   }
 
   private JsonNode requireObject(byte[] body) {

@@ -5,6 +5,11 @@ import dev.zkscheduler.job.JobValidationException.FieldError;
 import dev.zkscheduler.job.TaskContext;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.service.secrets.Scrubber;
+import dev.zkscheduler.service.secrets.SecretSource;
+import dev.zkscheduler.service.secrets.SecretTemplate;
+import dev.zkscheduler.service.secrets.SecretValues;
+import dev.zkscheduler.service.secrets.UnresolvedReferenceException;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.http.HttpClient;
@@ -30,10 +35,18 @@ import java.util.regex.Pattern;
  * https), {@code method} (default POST), {@code headers}, {@code body}, {@code timeout}. The
  * request carries the job, run, task, attempt and fencing token as {@code X-Scheduler-*} headers,
  * so the receiver can deduplicate and refuse a stale leader. Cancellation aborts the request.
+ *
+ * <p>Header values may hold secret references ({@link SecretTemplate}), resolved for each attempt
+ * on this node. An attempt whose reference cannot be resolved fails without sending anything; no
+ * message it produces holds a resolved value.
  */
 public final class HttpTask implements TaskHandler {
 
   public static final String TYPE = "http";
+
+  /** The config key whose values are secret-bearing: resolved at run time, redacted when shown. */
+  public static final String HEADERS = "headers";
+
   private static final Set<String> METHODS =
       Set.of("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD");
 
@@ -46,10 +59,16 @@ public final class HttpTask implements TaskHandler {
 
   private final HttpClient client;
   private final Duration defaultTimeout;
+  private final SecretSource secrets;
 
   public HttpTask(Duration defaultTimeout) {
+    this(defaultTimeout, SecretSource.system());
+  }
+
+  public HttpTask(Duration defaultTimeout, SecretSource secrets) {
     this.client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
     this.defaultTimeout = defaultTimeout;
+    this.secrets = secrets;
   }
 
   @Override
@@ -79,9 +98,27 @@ public final class HttpTask implements TaskHandler {
             .header("X-Scheduler-Attempt", Integer.toString(ctx.attempt()))
             .header("X-Scheduler-Fencing-Token", Long.toString(ctx.fencingToken()))
             .header("X-Scheduler-Node", ctx.memberId());
-    if (config.get("headers") instanceof Map<?, ?> headers) {
-      headers.forEach((k, v) -> request.header(k.toString(), v.toString()));
+    SecretValues headers = SecretValues.none();
+    if (config.get(HEADERS) instanceof Map<?, ?> written) {
+      try {
+        headers = SecretValues.resolve("header", written, secrets);
+      } catch (UnresolvedReferenceException e) {
+        return TaskResult.failure(e.getMessage() + " on node " + ctx.memberId());
+      }
     }
+    for (Map.Entry<String, String> header : headers.values().entrySet()) {
+      try {
+        request.header(header.getKey(), header.getValue());
+      } catch (IllegalArgumentException e) {
+        // The client's message quotes the value, which may be a secret: say what, not which.
+        return TaskResult.failure(
+            "header '"
+                + header.getKey()
+                + "': its value is not a valid HTTP header value (a line break or another"
+                + " control character; the value is not shown)");
+      }
+    }
+    Scrubber scrubber = headers.scrubber();
     if (ctx.isCancelled()) {
       // Checked as late as possible: a leader that froze after the start was recorded must not
       // send with its old fencing token once a newer leader may have re-offered the attempt.
@@ -113,7 +150,8 @@ public final class HttpTask implements TaskHandler {
         // attempt timed out, as if the scheduler's timer had stopped it.
         return TaskResult.timedOut("HTTP request timed out after " + timeout);
       }
-      return TaskResult.failure(cause.getClass().getSimpleName() + ": " + cause.getMessage());
+      return TaskResult.failure(
+          cause.getClass().getSimpleName() + ": " + scrubber.scrub(cause.getMessage()));
     }
   }
 
@@ -138,7 +176,7 @@ public final class HttpTask implements TaskHandler {
     if (method != null && !METHODS.contains(method.toString().toUpperCase(Locale.ROOT))) {
       errors.add(new FieldError(prefix + ".method", "must be one of " + METHODS));
     }
-    Object headers = config.get("headers");
+    Object headers = config.get(HEADERS);
     if (headers != null && !(headers instanceof Map)) {
       errors.add(
           new FieldError(prefix + ".headers", "must be an object of header names to values"));
@@ -153,8 +191,11 @@ public final class HttpTask implements TaskHandler {
               errors.add(
                   new FieldError(
                       prefix + ".headers." + n, "is set by the scheduler or the HTTP client"));
-            } else if (!(value instanceof String)) {
+            } else if (!(value instanceof String text)) {
               errors.add(new FieldError(prefix + ".headers." + n, "must be a string"));
+            } else {
+              SecretTemplate.problem(text)
+                  .ifPresent(p -> errors.add(new FieldError(prefix + ".headers." + n, p)));
             }
           });
     }

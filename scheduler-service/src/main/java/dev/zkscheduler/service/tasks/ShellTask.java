@@ -5,6 +5,10 @@ import dev.zkscheduler.job.JobValidationException.FieldError;
 import dev.zkscheduler.job.TaskContext;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.service.secrets.SecretSource;
+import dev.zkscheduler.service.secrets.SecretTemplate;
+import dev.zkscheduler.service.secrets.SecretValues;
+import dev.zkscheduler.service.secrets.UnresolvedReferenceException;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -20,17 +24,31 @@ import java.util.concurrent.TimeUnit;
  * and {@code workingDir}; exit 0 is success. Output is captured up to a bound. On cancel or timeout
  * the process and all its descendants are killed. Refused unless enabled in config: a job that uses
  * it while disabled is invalid, and an attempt fails.
+ *
+ * <p>{@code env} values may hold secret references ({@link SecretTemplate}), resolved for each
+ * attempt on this node; an attempt whose reference cannot be resolved fails without starting the
+ * command. Resolved secrets are replaced by the redaction marker in the output kept as the
+ * attempt's message, so a command that prints one does not publish it.
  */
 public final class ShellTask implements TaskHandler {
 
   public static final String TYPE = "shell";
 
+  /** The config key whose values are secret-bearing: resolved at run time, redacted when shown. */
+  public static final String ENV = "env";
+
   private final boolean enabled;
   private final int maxOutputBytes;
+  private final SecretSource secrets;
 
   public ShellTask(boolean enabled, int maxOutputBytes) {
+    this(enabled, maxOutputBytes, SecretSource.system());
+  }
+
+  public ShellTask(boolean enabled, int maxOutputBytes, SecretSource secrets) {
     this.enabled = enabled;
     this.maxOutputBytes = maxOutputBytes;
+    this.secrets = secrets;
   }
 
   @Override
@@ -45,8 +63,25 @@ public final class ShellTask implements TaskHandler {
     if (config.get("workingDir") != null) {
       builder.directory(new File(config.get("workingDir").toString()));
     }
-    if (config.get("env") instanceof Map<?, ?> env) {
-      env.forEach((k, v) -> builder.environment().put(k.toString(), v.toString()));
+    SecretValues env = SecretValues.none();
+    if (config.get(ENV) instanceof Map<?, ?> written) {
+      try {
+        env = SecretValues.resolve("env", written, secrets);
+      } catch (UnresolvedReferenceException e) {
+        return TaskResult.failure(e.getMessage() + " on node " + ctx.memberId());
+      }
+    }
+    for (Map.Entry<String, String> variable : env.values().entrySet()) {
+      try {
+        builder.environment().put(variable.getKey(), variable.getValue());
+      } catch (IllegalArgumentException e) {
+        // The JDK's message quotes the value, which may be a secret: say what, not which.
+        return TaskResult.failure(
+            "env '"
+                + variable.getKey()
+                + "': not a valid environment variable (a NUL character, or '=' in the name;"
+                + " the value is not shown)");
+      }
     }
     if (ctx.isCancelled()) {
       return TaskResult.failure("cancelled before the command started");
@@ -69,7 +104,7 @@ public final class ShellTask implements TaskHandler {
     }
     reader.join(1_000);
     int exit = process.exitValue();
-    String tail = output.text();
+    String tail = env.scrubber().scrub(output.text());
     return exit == 0
         ? TaskResult.success(tail)
         : TaskResult.failure("exit " + exit + (tail.isEmpty() ? "" : ": " + tail));
@@ -104,9 +139,17 @@ public final class ShellTask implements TaskHandler {
               prefix + ".command",
               "must be a non-empty array of strings (argv), e.g. [\"/bin/echo\", \"hi\"]"));
     }
-    Object env = config.get("env");
+    Object env = config.get(ENV);
     if (env != null && !(env instanceof Map)) {
       errors.add(new FieldError(prefix + ".env", "must be an object of variable names to values"));
+    } else if (env instanceof Map<?, ?> map) {
+      map.forEach(
+          (name, value) -> {
+            if (value instanceof String text) {
+              SecretTemplate.problem(text)
+                  .ifPresent(p -> errors.add(new FieldError(prefix + ".env." + name, p)));
+            }
+          });
     }
     Object dir = config.get("workingDir");
     if (dir != null && !new File(dir.toString()).isDirectory()) {

@@ -107,10 +107,11 @@ class WireShapeTest {
     assertThat(names(node.get("self"))).containsExactly("id", "leader");
     JsonNode member = node.get("members").get(0);
     assertThat(names(member))
-        .as("the version stays internal; the contract's fields come first")
+        .as("the contract's fields come first")
         .containsExactly(
             "id",
             "address",
+            "version",
             "since",
             "role",
             "worker",
@@ -118,6 +119,7 @@ class WireShapeTest {
             "running",
             "taskTypes",
             "draining");
+    assertThat(member.get("version").asText()).isEqualTo("1.0");
     assertThat(member.get("address").isNull()).isTrue();
     assertThat(member.get("role").asText()).isEqualTo("both");
     assertThat(member.get("worker").isNull()).as("a member that runs nothing").isTrue();

@@ -11,7 +11,11 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
 
-/** A small client for the service's REST API, as a test would use curl. */
+/**
+ * A small client for the service's REST API, as a test would use curl. Every answer is checked
+ * against the OpenAPI document ({@link OpenApiContract}) before the test sees it, so an IT that
+ * receives an undocumented answer fails even if it never looks at that field.
+ */
 public final class ApiClient {
 
   private static final ObjectMapper MAPPER = new ObjectMapper();
@@ -86,6 +90,16 @@ public final class ApiClient {
     try {
       HttpResponse<String> response =
           HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+      OpenApiContract.service()
+          .check(
+              method,
+              response.uri().getRawPath()
+                  + (response.uri().getRawQuery() == null
+                      ? ""
+                      : "?" + response.uri().getRawQuery()),
+              response.statusCode(),
+              response.headers().firstValue("Content-Type").orElse(null),
+              response.body());
       return new Response(response);
     } catch (IOException e) {
       throw new UncheckedIOException(e);

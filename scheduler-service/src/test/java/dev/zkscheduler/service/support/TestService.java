@@ -1,5 +1,6 @@
 package dev.zkscheduler.service.support;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -78,11 +79,26 @@ public final class TestService implements AutoCloseable {
               node =
                   node.has(parts[i]) ? (ObjectNode) node.get(parts[i]) : node.putObject(parts[i]);
             }
-            node.put(parts[parts.length - 1], value);
+            if (value.startsWith("[") || value.startsWith("{")) {
+              node.set(parts[parts.length - 1], readList(yaml, value));
+            } else {
+              node.put(parts[parts.length - 1], value);
+            }
           });
       Path file = Files.createTempFile("zks-test-service-", ".yml");
       yaml.writeValue(file.toFile(), root);
       return file;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /**
+   * An override value written in YAML flow style ({@code [a, b]}, {@code {k: v}}) is read as such.
+   */
+  private static JsonNode readList(ObjectMapper yaml, String value) {
+    try {
+      return yaml.readTree(value);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.service.secrets.SecretSource;
 import dev.zkscheduler.service.support.Ledger;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -14,6 +17,7 @@ import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class HttpTaskTest {
 
@@ -144,5 +148,93 @@ class HttpTaskTest {
         .isInstanceOfSatisfying(
             JobValidationException.class,
             e -> assertThat(e.errors().get(0).field()).isEqualTo("c.url"));
+  }
+
+  @Test
+  void headerReferencesAreResolvedForEachAttemptOnTheNode(@TempDir Path dir) throws Exception {
+    Path file = dir.resolve("tenant");
+    Files.writeString(file, "acme\n");
+    HttpTask withSecrets =
+        new HttpTask(
+            Duration.ofSeconds(10), SecretSource.withEnvironment(Map.of("API_TOKEN", "tok-123")));
+    Map<String, Object> config =
+        Map.of(
+            "url",
+            ledger.url("/ok"),
+            "headers",
+            Map.of(
+                "Authorization", "Bearer ${env:API_TOKEN}",
+                "X-Tenant", "${file:" + file + "}",
+                "X-Literal", "$${env:API_TOKEN}"));
+    assertThat(withSecrets.execute(new FakeContext(config, Duration.ofMinutes(1))).succeeded())
+        .isTrue();
+    assertThat(ledger.entries().get(0).headers())
+        .containsEntry("authorization", "Bearer tok-123")
+        .containsEntry("x-tenant", "acme")
+        .containsEntry("x-literal", "${env:API_TOKEN}");
+  }
+
+  @Test
+  void anUnresolvableReferenceFailsTheAttemptBeforeAnythingIsSent() throws Exception {
+    TaskResult result =
+        new HttpTask(Duration.ofSeconds(10), SecretSource.withEnvironment(Map.of()))
+            .execute(
+                new FakeContext(
+                    Map.of(
+                        "url",
+                        ledger.url("/ok"),
+                        "headers",
+                        Map.of("Authorization", "Bearer ${env:API_TOKEN}")),
+                    Duration.ofMinutes(1)));
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.message())
+        .isEqualTo("header 'Authorization': ${env:API_TOKEN} is not set on node node-7");
+    assertThat(ledger.entries()).isEmpty();
+  }
+
+  @Test
+  void aResolvedValueThatIsNoHeaderValueFailsWithoutShowingIt() throws Exception {
+    TaskResult result =
+        new HttpTask(
+                Duration.ofSeconds(10),
+                SecretSource.withEnvironment(Map.of("API_TOKEN", "line-one\nline-two-secret")))
+            .execute(
+                new FakeContext(
+                    Map.of(
+                        "url",
+                        ledger.url("/ok"),
+                        "headers",
+                        Map.of("Authorization", "${env:API_TOKEN}")),
+                    Duration.ofMinutes(1)));
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.message())
+        .contains("header 'Authorization'")
+        .doesNotContain("line-one")
+        .doesNotContain("secret");
+    assertThat(ledger.entries()).isEmpty();
+  }
+
+  @Test
+  void malformedReferencesAreRefusedOnTheHeaderTheyAreIn() {
+    assertThatThrownBy(
+            () ->
+                task.validateConfig(
+                    "tasks[0].config",
+                    Map.of(
+                        "url",
+                        "http://example.com/",
+                        "headers",
+                        Map.of(
+                            "Authorization", "Bearer ${env:API_TOKEN",
+                            "X-Ok", "${env:API_TOKEN}",
+                            "X-Escaped", "$${literal"))))
+        .isInstanceOfSatisfying(
+            JobValidationException.class,
+            e -> {
+              assertThat(e.errors())
+                  .extracting(JobValidationException.FieldError::field)
+                  .containsExactly("tasks[0].config.headers.Authorization");
+              assertThat(e.errors().get(0).message()).contains("'$${'");
+            });
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.job.JobValidationException;
 import dev.zkscheduler.job.TaskResult;
+import dev.zkscheduler.service.secrets.SecretSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -103,5 +104,58 @@ class ShellTaskTest {
                 assertThat(e.errors())
                     .extracting(JobValidationException.FieldError::field)
                     .containsExactlyInAnyOrder("c.command", "c.env", "c.workingDir"));
+  }
+
+  @Test
+  void envReferencesAreResolvedAndScrubbedFromTheOutput() throws Exception {
+    ShellTask withSecrets =
+        new ShellTask(
+            true, 1024, SecretSource.withEnvironment(Map.of("DB_PASSWORD", "hunter2-long")));
+    TaskResult result =
+        withSecrets.execute(
+            new FakeContext(
+                Map.of(
+                    "command", List.of("sh", "-c", "echo \"pw=$PW dollar=$LIT\"; exit 4"),
+                    "env", Map.of("PW", "${env:DB_PASSWORD}", "LIT", "$${x}")),
+                Duration.ofMinutes(1)));
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.message()).isEqualTo("exit 4: pw=<redacted> dollar=${x}");
+  }
+
+  @Test
+  void anUnresolvableEnvReferenceFailsBeforeTheCommandStarts(@TempDir Path dir) throws Exception {
+    Path marker = dir.resolve("ran");
+    Path missing = dir.resolve("no-such-secret");
+    TaskResult result =
+        run(
+            Map.of(
+                "command", List.of("touch", marker.toString()),
+                "env", Map.of("DB_PASSWORD", "${file:" + missing + "}")));
+    assertThat(result.succeeded()).isFalse();
+    assertThat(result.message())
+        .isEqualTo(
+            "env 'DB_PASSWORD': ${file:"
+                + missing
+                + "} cannot be read (NoSuchFileException) on node node-7");
+    assertThat(marker).doesNotExist();
+  }
+
+  @Test
+  void malformedEnvReferencesAreRefusedOnTheVariableTheyAreIn() {
+    assertThatThrownBy(
+            () ->
+                shell.validateConfig(
+                    "c",
+                    Map.of(
+                        "command",
+                        List.of("true"),
+                        "env",
+                        Map.of("A", "${env:OK}", "B", "${secret:x}", "C", 42))))
+        .isInstanceOfSatisfying(
+            JobValidationException.class,
+            e ->
+                assertThat(e.errors())
+                    .extracting(JobValidationException.FieldError::field)
+                    .containsExactly("c.env.B"));
   }
 }
