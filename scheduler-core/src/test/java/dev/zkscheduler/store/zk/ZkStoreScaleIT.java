@@ -130,7 +130,11 @@ class ZkStoreScaleIT {
         assertThat(client.checkExists().forPath("/schedule").getNumChildren())
             .isEqualTo(ZkLayout.BUCKETS);
 
-        client.setData().forPath("/layout-version", "2".getBytes(StandardCharsets.UTF_8));
+        client
+            .setData()
+            .forPath(
+                "/layout-version",
+                String.valueOf(ZkLayout.LAYOUT_VERSION + 1).getBytes(StandardCharsets.UTF_8));
         assertThatThrownBy(
                 () ->
                     new LayoutMigrator(client, new ZkLayout(), Duration.ofSeconds(5))
