@@ -148,8 +148,7 @@ public final class JobsResource {
                 + "' changed while the stored values of its redacted fields were being kept;"
                 + " read it and send it again");
       }
-      throw new IfMatchFailedException(
-          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+      throw ifMatchFailed(ifMatch, id);
     }
   }
 
@@ -172,8 +171,7 @@ public final class JobsResource {
     OptionalInt actual =
         replacement.stored().map(v -> OptionalInt.of(v.version())).orElse(OptionalInt.empty());
     if (expected.isPresent() && !expected.equals(actual)) {
-      throw new IfMatchFailedException(
-          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+      throw ifMatchFailed(ifMatch, id);
     }
     if (replacement.stored().isEmpty()) {
       return Response.ok(new JobDiffDto(id, "CREATE", null, List.of())).build();
@@ -190,6 +188,11 @@ public final class JobsResource {
         .build();
   }
 
+  private static IfMatchFailedException ifMatchFailed(String ifMatch, String id) {
+    return new IfMatchFailedException(
+        "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+  }
+
   @DELETE
   @Path("{id}")
   @RolesAllowed(Role.ADMIN_NAME)
@@ -198,8 +201,7 @@ public final class JobsResource {
     try {
       deleted = scheduler.deleteJob(id, version(ifMatch));
     } catch (VersionConflictException e) {
-      throw new IfMatchFailedException(
-          "If-Match " + ifMatch + " does not match the stored version of job '" + id + "'");
+      throw ifMatchFailed(ifMatch, id);
     }
     if (!deleted) {
       throw new NoSuchJobException(id);
