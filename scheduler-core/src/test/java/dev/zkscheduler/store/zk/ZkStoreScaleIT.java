@@ -140,7 +140,8 @@ class ZkStoreScaleIT {
                     new LayoutMigrator(client, new ZkLayout(), Duration.ofSeconds(5))
                         .ensureLayout())
             .isInstanceOf(IllegalStateException.class)
-            .hasMessageContaining("layout version 2");
+            .hasMessageContaining("layout version " + (ZkLayout.LAYOUT_VERSION + 1))
+            .hasMessageContaining("knows up to " + ZkLayout.LAYOUT_VERSION);
       } finally {
         pool.shutdownNow();
         clients.forEach(CuratorFramework::close);
