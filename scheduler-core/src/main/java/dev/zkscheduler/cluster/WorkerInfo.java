@@ -20,9 +20,20 @@ public record WorkerInfo(
     return !draining && taskTypes.contains(taskType);
   }
 
-  /** The member id of a worker name ({@code memberId~session}); the name itself if it has none. */
+  /**
+   * The member id of a worker name ({@code memberId~session}, the session in hex); the name itself
+   * if it has no such suffix (a member id alone, as runs recorded before workers had sessions).
+   */
   public static String memberOf(String worker) {
     int at = worker.lastIndexOf(Assignment.SEPARATOR);
-    return at < 0 ? worker : worker.substring(0, at);
+    if (at <= 0 || at == worker.length() - 1) {
+      return worker;
+    }
+    for (int i = at + 1; i < worker.length(); i++) {
+      if (Character.digit(worker.charAt(i), 16) < 0) {
+        return worker;
+      }
+    }
+    return worker.substring(0, at);
   }
 }

@@ -26,7 +26,7 @@ class OpenApiContractTest {
       {"id":"r1","jobId":"daily","nominalTime":"2026-12-01T09:00:00Z","trigger":"SCHEDULE",
        "state":"RUNNING","createdAt":"2026-12-01T09:00:00Z","startedAt":null,"finishedAt":null,
        "epoch":3,"tasks":{"a":{"state":"RUNNING","attempts":1,"startedAt":"2026-12-01T09:00:01Z",
-       "finishedAt":null,"nextAttemptAt":null,"node":"n1","error":null}}}
+       "finishedAt":null,"nextAttemptAt":null,"node":"n1","worker":"n1~1f","error":null}}}
       """;
 
   @Test
