@@ -54,7 +54,8 @@ class WireShapeTest {
 
   @Test
   void aRunAnswersEveryFieldWithUnsetOnesAsNull() throws Exception {
-    TaskRun failed = new TaskRun(TaskState.FAILED, 2, T, T.plusSeconds(1), null, "node-a", "boom");
+    TaskRun failed =
+        new TaskRun(TaskState.FAILED, 2, T, T.plusSeconds(1), null, "node-a~1f2e", "boom");
 
     JsonNode run = json(RunDto.from(run(TaskRun.pending(), failed)));
 
@@ -77,10 +78,20 @@ class WireShapeTest {
     JsonNode pending = run.get("tasks").get("t0");
     assertThat(names(pending))
         .containsExactly(
-            "state", "attempts", "startedAt", "finishedAt", "nextAttemptAt", "node", "error");
+            "state",
+            "attempts",
+            "startedAt",
+            "finishedAt",
+            "nextAttemptAt",
+            "node",
+            "worker",
+            "error");
     assertThat(pending.get("node").isNull()).isTrue();
+    assertThat(pending.get("worker").isNull()).isTrue();
     assertThat(pending.get("error").isNull()).isTrue();
     assertThat(run.get("tasks").get("t1").get("error").asText()).isEqualTo("boom");
+    assertThat(run.get("tasks").get("t1").get("node").asText()).isEqualTo("node-a");
+    assertThat(run.get("tasks").get("t1").get("worker").asText()).isEqualTo("node-a~1f2e");
   }
 
   @Test
