@@ -444,11 +444,11 @@ class ChaosIT {
                     return;
                   }
                   String member = error.substring(prefix.length()).split(" ", 2)[0];
+                  // Lost somewhere between the run's creation and the task's settling (or now,
+                  // while it is retried): a fault in that span may have ended the session.
                   String settled = task.getValue().path("finishedAt").asText("");
-                  Instant when =
-                      settled.isEmpty()
-                          ? Instant.parse(run.path("createdAt").asText())
-                          : Instant.parse(settled);
+                  Instant from = Instant.parse(run.path("createdAt").asText());
+                  Instant to = settled.isEmpty() ? Instant.now() : Instant.parse(settled);
                   String runId = run.path("id").asText();
                   lostAttempts.putIfAbsent(
                       job.id() + "|" + runId + "|" + task.getKey(),
@@ -457,7 +457,8 @@ class ChaosIT {
                           runId,
                           task.getKey(),
                           member,
-                          when,
+                          from,
+                          to,
                           run.path("state").asText().equals("FAILED")));
                 });
       }

@@ -64,7 +64,8 @@ class GracefulShutdownIT {
           .isEqualTo("SUCCEEDED");
       JsonNode task = run.get("tasks").get("call");
       assertThat(task.get("attempts").asInt()).isEqualTo(1);
-      assertThat(task.get("node").asText()).startsWith(worker.id() + "~");
+      assertThat(task.get("node").asText()).isEqualTo(worker.id());
+      assertThat(task.get("worker").asText()).startsWith(worker.id() + "~");
     }
     assertThat(target.calls("slow")).as("the handler is called once").hasSize(1);
   }

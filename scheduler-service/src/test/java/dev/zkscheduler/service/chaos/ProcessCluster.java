@@ -331,6 +331,8 @@ final class ProcessCluster implements AutoCloseable {
               "    org.apache.curator: WARN",
               "    org.eclipse.jetty: WARN",
               "    io.dropwizard: WARN",
+              // -Dchaos.debug=true: the engine's per-run and per-attempt lines, to trace a finding.
+              Boolean.getBoolean("chaos.debug") ? "    dev.zkscheduler: DEBUG" : "",
               "");
       Files.writeString(config(), yaml);
     }

@@ -34,11 +34,18 @@ final class Verdict {
   final List<String> examples = new ArrayList<>();
 
   /**
-   * A task's attempt a run records as lost with its member's session, when it was settled, and
-   * whether the run ended FAILED by it (else the task was retried).
+   * A task's attempt a run records as lost with its member's session, the span in which it was lost
+   * (from the run's creation to the task's settling, or to when the books were read while the task
+   * is still being retried), and whether the run ended FAILED by it (else the task was retried).
    */
   record LostAttempt(
-      String job, String run, String task, String member, Instant at, boolean runFailed) {}
+      String job,
+      String run,
+      String task,
+      String member,
+      Instant from,
+      Instant to,
+      boolean runFailed) {}
 
   static Verdict of(List<Entry> all, Workload workload, Instant cutoff) {
     return of(all, workload, cutoff, new Disruptions(Duration.ZERO));
@@ -191,7 +198,7 @@ final class Verdict {
    */
   void countLostWhileAlive(List<LostAttempt> lost, Disruptions disruptions) {
     for (LostAttempt l : lost) {
-      if (!disruptions.disrupted(l.member(), l.at(), l.at())) {
+      if (!disruptions.disrupted(l.member(), l.from(), l.to())) {
         if (l.runFailed()) {
           lostWhileAlive++;
         } else {

@@ -139,13 +139,20 @@ class VerdictTest {
     v.countLostWhileAlive(
         List.of(
             // node-2 was paused: its session ended, the loss is the fault's.
-            new Verdict.LostAttempt("every1s-7", "r1", "call", "node-2", t.plusSeconds(9), true),
+            new Verdict.LostAttempt(
+                "every1s-7", "r1", "call", "node-2", t.plusSeconds(9), t.plusSeconds(9), true),
             // node-1 was never cut off.
-            new Verdict.LostAttempt("every1s-8", "r2", "call", "node-1", t.plusSeconds(9), true),
+            new Verdict.LostAttempt(
+                "every1s-8", "r2", "call", "node-1", t.plusSeconds(9), t.plusSeconds(9), true),
             // node-2 again, long after its window closed.
-            new Verdict.LostAttempt("every1s-9", "r3", "call", "node-2", t.plusSeconds(60), true),
+            new Verdict.LostAttempt(
+                "every1s-9", "r3", "call", "node-2", t.plusSeconds(60), t.plusSeconds(60), true),
             // node-3 was never cut off either; its task was retried, the run did not fail.
-            new Verdict.LostAttempt("every1s-9", "r4", "call", "node-3", t, false)),
+            new Verdict.LostAttempt("every1s-9", "r4", "call", "node-3", t, t, false),
+            // Still being retried when the books were read: created before node-2's window, lost
+            // in it; the span, not the run's creation, decides.
+            new Verdict.LostAttempt(
+                "every1s-10", "r5", "call", "node-2", t.minusSeconds(2), t.plusSeconds(30), false)),
         disruptions);
     assertThat(v.lostWhileAlive).as(String.join("\n", v.examples)).isEqualTo(2);
     assertThat(v.retriedLostWhileAlive).isEqualTo(1);
