@@ -777,7 +777,12 @@ class EngineTest {
             tasks);
     store.commit(
         leadership.currentTerm().orElseThrow(),
-        List.of(new dev.zkscheduler.store.StoreOp.CreateRun(legacy)));
+        List.of(
+            new dev.zkscheduler.store.StoreOp.CreateRun(legacy),
+            new dev.zkscheduler.store.StoreOp.PutScheduleState(
+                new dev.zkscheduler.store.ScheduleState(
+                    "d", null, null, 0, 0L, List.of(legacy.id())),
+                dev.zkscheduler.store.StoreOp.CREATE)));
 
     leadership.grant();
     tickAt(T0.plusSeconds(60));
