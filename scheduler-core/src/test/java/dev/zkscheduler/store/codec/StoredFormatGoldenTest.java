@@ -70,7 +70,7 @@ class StoredFormatGoldenTest {
       "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302}";
 
   private static final String STORED_SCHEDULE_STATE_WITH_RUNS =
-      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302,\"activeRunIds\":[\"20261125T100000Z\",\"m-7f3a\"]}";
+      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302,\"activeRunIds\":[\"20261125T100000.000Z\",\"20261125T093000.123Z-m-7f3a1c\"]}";
 
   private static final String STORED_FIRST_SCHEDULE_STATE =
       "{\"v\":1,\"jobId\":\"new-job\",\"nextFire\":\"2026-11-25T10:00:00Z\",\"definitionVersion\":0}";
@@ -273,7 +273,7 @@ class StoredFormatGoldenTest {
             T.plusSeconds(86_400),
             3,
             4_294_967_302L,
-            List.of("20261125T100000Z", "m-7f3a"));
+            List.of("20261125T100000.000Z", "20261125T093000.123Z-m-7f3a1c"));
     assertThat(text(ScheduleStateCodec.encode(state))).isEqualTo(STORED_SCHEDULE_STATE_WITH_RUNS);
     assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE_WITH_RUNS))).isEqualTo(state);
     assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE)).activeRunIds()).isEmpty();
@@ -283,7 +283,7 @@ class StoredFormatGoldenTest {
 
   @Test
   void aListedRunIdThatIsNotAStringIsRefusedNamingTheField() {
-    String bad = STORED_SCHEDULE_STATE_WITH_RUNS.replace("\"m-7f3a\"", "7");
+    String bad = STORED_SCHEDULE_STATE_WITH_RUNS.replace("\"20261125T093000.123Z-m-7f3a1c\"", "7");
     assertThatThrownBy(() -> ScheduleStateCodec.decode(bytes(bad)))
         .isInstanceOf(CodecException.class)
         .hasMessageContaining("activeRunIds[1]");
