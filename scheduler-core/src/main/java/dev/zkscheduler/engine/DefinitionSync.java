@@ -84,7 +84,7 @@ final class DefinitionSync {
     if (definition.value().schedule() != null) {
       return stored; // Replaced by fresh progress: see FirePlanner.progressFor.
     }
-    if (state.listsRunsInFlight(jobId, stored.value())) {
+    if (state.lists().listsRunsInFlight(jobId, stored.value())) {
       // It lists the old job's runs in flight, which the takeover ends and removes: it is how a
       // next leader would find them if this one died first. It goes once it lists none.
       return stored;

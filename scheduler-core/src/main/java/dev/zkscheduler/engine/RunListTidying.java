@@ -44,7 +44,7 @@ final class RunListTidying {
 
   /** Rewrites up to {@value #PER_COMMIT} x {@value #COMMITS_PER_TICK} settled records. */
   void tidy() {
-    if (state.endedListed().isEmpty()) {
+    if (state.lists().endedListed().isEmpty()) {
       return;
     }
     Instant now = state.clock().instant();
@@ -52,7 +52,7 @@ final class RunListTidying {
     Instant horizon = now.plus(FIRE_HORIZON);
     List<List<StoreOp>> multis = new ArrayList<>();
     List<StoreOp> ops = new ArrayList<>();
-    for (Map.Entry<String, Map<String, Instant>> job : state.endedListed().entrySet()) {
+    for (Map.Entry<String, Map<String, Instant>> job : state.lists().endedListed().entrySet()) {
       JobEntry entry = state.jobs().get(job.getKey());
       if (entry == null
           || entry.state == null

@@ -11,7 +11,6 @@ import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.FencingException;
-import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Clock;
@@ -47,12 +46,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A third rule keeps every run in flight findable by the next leader without an index of its
  * own: <b>at every committed state, every non-terminal run is listed in its job's schedule
- * state</b> ({@link ScheduleState#activeRunIds}). {@link #send} writes, in every multi that creates
- * a non-terminal run, its job's schedule state listing it (adding the write, and creating the
- * record if the job has none, when the caller's multi has none), and refuses to delete a schedule
- * state while the leader holds a run of its job in flight. Ending a run does not write the list
- * (that is the saving): ids the leader knows ended are dropped the next time the record is written
- * anyway, or by {@link RunListTidying}.
+ * state</b>. {@link #send} has {@link InFlightLists} list, in every multi, the runs it creates and
+ * check the schedule states it deletes.
  *
  * <p>Every write is fenced by the term. A refused precondition means the leader's memory no longer
  * matches the store: {@link TermWork.StaleViewException} drops the term's work, and the next tick
@@ -76,12 +71,7 @@ final class TermState {
   private final FirePlanner planner;
   private final ActiveRuns active;
   private final Map<String, JobEntry> jobs = new HashMap<>();
-
-  /**
-   * By job, the ids its stored schedule state lists that this term knows ended (terminal, or gone),
-   * with when it learned it: dropped from the list the next time the record is written.
-   */
-  private final Map<String, Map<String, Instant>> endedListed = new HashMap<>();
+  private final InFlightLists lists;
 
   /**
    * The plans of active runs whose DAG is not their job's current one (adopted, or created before
@@ -106,6 +96,7 @@ final class TermState {
     this.metrics = metrics;
     this.planner = new FirePlanner(settings, metrics);
     this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
+    this.lists = new InFlightLists(jobs, active, planner);
   }
 
   LeaderTerm term() {
@@ -151,26 +142,9 @@ final class TermState {
     return jobs;
   }
 
-  // ---- the lists of runs in flight ----
-
-  /** Notes listed ids a new term found ended (or gone) when it read the listed runs. */
-  void knownEnded(Map<String, java.util.Set<String>> ended) {
-    Instant now = clock.instant();
-    ended.forEach(
-        (jobId, ids) ->
-            ids.forEach(
-                id -> endedListed.computeIfAbsent(jobId, j -> new HashMap<>()).put(id, now)));
-  }
-
-  /** By job, the listed ids known ended and since when (read only; for the tidy pass). */
-  Map<String, Map<String, Instant>> endedListed() {
-    return java.util.Collections.unmodifiableMap(endedListed);
-  }
-
-  /** Whether {@code stored} lists a run this term does not know ended: one possibly in flight. */
-  boolean listsRunsInFlight(String jobId, ScheduleState stored) {
-    Map<String, Instant> ended = endedListed.getOrDefault(jobId, Map.of());
-    return stored.activeRunIds().stream().anyMatch(id -> !ended.containsKey(id));
+  /** The lists of runs in flight the schedule states hold, as this term knows them. */
+  InFlightLists lists() {
+    return lists;
   }
 
   // ---- what drives a run ----
@@ -457,21 +431,21 @@ final class TermState {
     }
     Instant now = clock.instant();
     List<List<StoreOp>> sent = new ArrayList<>(multis.size());
-    List<Map<String, Listing>> listings = new ArrayList<>(multis.size());
+    List<InFlightLists.Listed> listings = new ArrayList<>(multis.size());
     java.util.Set<String> listedJobs = new java.util.HashSet<>();
     for (List<StoreOp> ops : multis) {
-      Map<String, Listing> listing = new LinkedHashMap<>();
-      List<StoreOp> withAssignments = listingRunsInFlight(ops, listing, now);
-      for (String jobId : listing.keySet()) {
+      InFlightLists.Listed listed = lists.list(ops, now);
+      for (String jobId : listed.jobs()) {
         // Two multis sent together cannot both write one record: the second would be refused.
         com.google.common.base.Preconditions.checkState(
             listedJobs.add(jobId), "job %s's schedule state is written twice in one send", jobId);
       }
+      List<StoreOp> withAssignments = new ArrayList<>(listed.ops());
       for (StoreOp op : ops) {
         withAssignments.addAll(dispatch.opsFor(op, now));
       }
       sent.add(withAssignments);
-      listings.add(listing);
+      listings.add(listed);
     }
     List<CommitResult> results = store.commitEach(term, sent);
     List<CommitResult> mapped = new ArrayList<>(results.size());
@@ -479,8 +453,7 @@ final class TermState {
       CommitResult result = results.get(i);
       if (result.committed()) {
         dispatch.committed(sent.get(i));
-        listed(listings.get(i).values());
-        noteEnded(sent.get(i), now);
+        lists.committed(listings.get(i), sent.get(i), now);
         mapped.add(result);
       } else if (result.failedOp() >= multis.get(i).size()) {
         // A write this class added (a schedule state, an assignment) was refused: the leader's
@@ -491,155 +464,6 @@ final class TermState {
       }
     }
     return mapped;
-  }
-
-  /**
-   * A schedule-state write as sent: what it lists, at which version, the runs its multi creates,
-   * and whether this class added the write.
-   */
-  private record Listing(
-      JobEntry entry,
-      ScheduleState state,
-      int expectedVersion,
-      List<String> created,
-      boolean added) {}
-
-  /**
-   * {@code ops} with every schedule-state write listing its job's runs in flight (rule 3), its
-   * version the one the leader knows, and a write added for each job whose non-terminal runs the
-   * multi creates without one; {@code listing} receives what each write lists.
-   */
-  private List<StoreOp> listingRunsInFlight(
-      List<StoreOp> ops, Map<String, Listing> listing, Instant now) {
-    Map<String, List<String>> created = new LinkedHashMap<>();
-    for (StoreOp op : ops) {
-      if (op instanceof StoreOp.CreateRun c && !c.run().state().isTerminal()) {
-        created.computeIfAbsent(c.run().jobId(), j -> new ArrayList<>()).add(c.run().id());
-      } else if (op instanceof StoreOp.DeleteScheduleState d) {
-        checkDeletable(d.jobId());
-      }
-    }
-    List<StoreOp> out = new ArrayList<>(ops.size() + created.size());
-    for (StoreOp op : ops) {
-      if (op instanceof StoreOp.PutScheduleState put) {
-        String jobId = put.state().jobId();
-        Listing l = listing(jobId, put.state(), created.getOrDefault(jobId, List.of()), false);
-        com.google.common.base.Preconditions.checkState(
-            listing.put(jobId, l) == null, "job %s's schedule state is written twice", jobId);
-        out.add(new StoreOp.PutScheduleState(l.state(), l.expectedVersion()));
-      } else {
-        out.add(op);
-      }
-    }
-    created.forEach(
-        (jobId, ids) -> {
-          if (!listing.containsKey(jobId)) {
-            JobEntry entry = entryOf(jobId);
-            ScheduleState progress =
-                entry.state != null ? entry.state.value() : firstRecord(entry, now);
-            Listing l = listing(jobId, progress, ids, true);
-            listing.put(jobId, l);
-            out.add(new StoreOp.PutScheduleState(l.state(), l.expectedVersion()));
-          }
-        });
-    return out;
-  }
-
-  private Listing listing(
-      String jobId, ScheduleState progress, List<String> created, boolean added) {
-    JobEntry entry = entryOf(jobId);
-    List<String> stored = entry.state == null ? List.of() : entry.state.value().activeRunIds();
-    Map<String, Instant> ended = endedListed.getOrDefault(jobId, Map.of());
-    java.util.Set<String> ids = new java.util.LinkedHashSet<>();
-    for (String id : stored) {
-      if (!ended.containsKey(id)) {
-        ids.add(id);
-      }
-    }
-    ids.addAll(created);
-    return new Listing(
-        entry,
-        progress.withActiveRunIds(List.copyOf(ids)),
-        entry.state == null ? StoreOp.CREATE : entry.state.version(),
-        created,
-        added);
-  }
-
-  private JobEntry entryOf(String jobId) {
-    JobEntry entry = jobs.get(jobId);
-    com.google.common.base.Preconditions.checkState(
-        entry != null,
-        "job %s's schedule state or runs written while the leader has no job",
-        jobId);
-    return entry;
-  }
-
-  /** The record of a job that has none yet, created to list a run (a job without a schedule). */
-  private static ScheduleState firstRecord(JobEntry entry, Instant now) {
-    return entry.job.schedule() != null
-        ? FirePlanner.fresh(entry, now)
-        : new ScheduleState(entry.job.id(), null, null, entry.definitionVersion, entry.created);
-  }
-
-  /**
-   * Rule 3's other half: a schedule state is not deleted while the leader holds a run of its job in
-   * flight, nor while it lists one this term does not know ended (the new leader would not find
-   * it).
-   */
-  private void checkDeletable(String jobId) {
-    JobEntry entry = jobs.get(jobId);
-    boolean listsInFlight =
-        entry != null && entry.state != null && listsRunsInFlight(jobId, entry.state.value());
-    com.google.common.base.Preconditions.checkState(
-        active.of(jobId).isEmpty() && !active.hasStagedOf(jobId) && !listsInFlight,
-        "job %s's schedule state would be deleted while it lists a run in flight",
-        jobId);
-  }
-
-  /** Takes committed schedule-state writes into the jobs' entries. */
-  private void listed(java.util.Collection<Listing> written) {
-    for (Listing l : written) {
-      JobEntry entry = l.entry();
-      entry.state =
-          new Versioned<>(
-              l.state(), l.expectedVersion() == StoreOp.CREATE ? 0 : l.expectedVersion() + 1);
-      String jobId = entry.job.id();
-      // Every id known ended when the write was built was dropped; keep only what a multi sent
-      // with it ended since (a run created again under a dropped id is listed anew).
-      Map<String, Instant> ended = endedListed.get(jobId);
-      if (ended != null) {
-        ended.keySet().retainAll(l.state().activeRunIds());
-        ended.keySet().removeAll(l.created());
-        if (ended.isEmpty()) {
-          endedListed.remove(jobId);
-        }
-      }
-      if (l.added() && jobs.get(jobId) == entry) {
-        planner.schedule(entry);
-      }
-    }
-  }
-
-  /** Notes the listed runs a committed multi ended or deleted, and the lists it deleted. */
-  private void noteEnded(List<StoreOp> committed, Instant now) {
-    for (StoreOp op : committed) {
-      if (op instanceof StoreOp.UpdateRun u && u.run().state().isTerminal()) {
-        endedListedRun(u.run().jobId(), u.run().id(), now);
-      } else if (op instanceof StoreOp.DeleteRun d) {
-        endedListedRun(d.jobId(), d.runId(), now);
-      } else if (op instanceof StoreOp.DeleteScheduleState d) {
-        endedListed.remove(d.jobId());
-      }
-    }
-  }
-
-  private void endedListedRun(String jobId, String runId, Instant now) {
-    JobEntry entry = jobs.get(jobId);
-    if (entry != null
-        && entry.state != null
-        && entry.state.value().activeRunIds().contains(runId)) {
-      endedListed.computeIfAbsent(jobId, j -> new HashMap<>()).putIfAbsent(runId, now);
-    }
   }
 
   private static boolean createsRuns(List<StoreOp> ops) {

@@ -93,7 +93,7 @@ final class TermWork {
     // The runs in flight are the ones the schedule states list (no second read of the states),
     // read before anything is written: loading may rewrite or delete a record that lists them.
     ListedRuns listed = state.store().listedRuns(states.values());
-    state.knownEnded(listed.ended());
+    state.lists().knownEnded(listed.ended(), now);
     List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
     definitionSync.load(all, states, now);
