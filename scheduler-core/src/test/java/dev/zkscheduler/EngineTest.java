@@ -306,6 +306,26 @@ class EngineTest {
     assertThat(metrics.getGauges().get(MetricNames.TASKS_RUNNING).getValue()).isEqualTo(0);
   }
 
+  /**
+   * The store has no index of runs in flight to count (layout 3): the gauge that reported it is the
+   * leader's count of the runs it holds, every one of them, and 0 once the node no longer leads.
+   */
+  @Test
+  void theStoresActiveRunGaugeIsTheLeadersCount() {
+    release = new CountDownLatch(1);
+    node.createJob(JobDefinition.builder("long").task("a", "block").build());
+    node.tickNow();
+    node.trigger("long");
+    tickUntil(() -> ledger.size() == 1);
+    node.tickNow();
+    assertThat(metrics.getGauges().get(MetricNames.STORE_ACTIVE_RUNS).getValue()).isEqualTo(1L);
+
+    leadership.revoke();
+    node.tickNow();
+
+    assertThat(metrics.getGauges().get(MetricNames.STORE_ACTIVE_RUNS).getValue()).isEqualTo(0L);
+  }
+
   @Test
   void forbidRecordsASkippedRunWhileOneIsActive() {
     release = new CountDownLatch(1);
@@ -777,7 +797,12 @@ class EngineTest {
             tasks);
     store.commit(
         leadership.currentTerm().orElseThrow(),
-        List.of(new dev.zkscheduler.store.StoreOp.CreateRun(legacy)));
+        List.of(
+            new dev.zkscheduler.store.StoreOp.CreateRun(legacy),
+            new dev.zkscheduler.store.StoreOp.PutScheduleState(
+                new dev.zkscheduler.store.ScheduleState(
+                    "d", null, null, 0, 0L, List.of(legacy.id())),
+                dev.zkscheduler.store.StoreOp.CREATE)));
 
     leadership.grant();
     tickAt(T0.plusSeconds(60));

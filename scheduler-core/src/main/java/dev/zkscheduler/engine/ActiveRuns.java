@@ -63,6 +63,11 @@ final class ActiveRuns {
     return !staged.isEmpty();
   }
 
+  /** Whether a change of one of the job's runs is staged and not yet written. */
+  boolean hasStagedOf(String jobId) {
+    return staged.values().stream().anyMatch(c -> c.latest().jobId().equals(jobId));
+  }
+
   /** Forgets one run: the leader stops driving it (the store keeps what it had). */
   void remove(String jobId, String runId) {
     Map<String, Versioned<Run>> runs = byJob.get(jobId);

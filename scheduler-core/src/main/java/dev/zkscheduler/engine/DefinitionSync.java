@@ -84,6 +84,11 @@ final class DefinitionSync {
     if (definition.value().schedule() != null) {
       return stored; // Replaced by fresh progress: see FirePlanner.progressFor.
     }
+    if (state.lists().listsRunsInFlight(jobId, stored.value())) {
+      // It lists the old job's runs in flight, which the takeover ends and removes: it is how a
+      // next leader would find them if this one died first. It goes once it lists none.
+      return stored;
+    }
     state.commitOrDrop(List.of(new StoreOp.DeleteScheduleState(jobId)));
     return null;
   }
@@ -239,7 +244,12 @@ final class DefinitionSync {
     ScheduleState p = progress.value();
     return new Versioned<>(
         new ScheduleState(
-            p.jobId(), p.lastNominalFire(), p.nextFire(), p.definitionVersion(), created),
+            p.jobId(),
+            p.lastNominalFire(),
+            p.nextFire(),
+            p.definitionVersion(),
+            created,
+            p.activeRunIds()),
         progress.version(),
         progress.created());
   }
@@ -280,7 +290,7 @@ final class DefinitionSync {
       return;
     }
     ScheduleState desired = FirePlanner.progressFor(entry, previous, now);
-    if (entry.state == null || !desired.equals(entry.state.value())) {
+    if (entry.state == null || !desired.sameProgress(entry.state.value())) {
       // Written by flushPlans() with the others of this tick; queued for firing once written.
       plans.put(entry.job.id(), new PlannedState(entry, desired));
       return;
@@ -306,9 +316,8 @@ final class DefinitionSync {
         throw new TermWork.StaleViewException("writing schedule states: " + results.get(i));
       }
       for (PlannedState p : chunks.get(i)) {
+        // The write path took the state written (with the runs it lists) into the entry.
         JobEntry entry = p.entry();
-        entry.state =
-            new Versioned<>(p.desired(), entry.state == null ? 0 : entry.state.version() + 1);
         if (state.jobs().get(entry.job.id()) == entry) {
           state.planner().schedule(entry);
         }

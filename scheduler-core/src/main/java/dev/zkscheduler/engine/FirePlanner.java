@@ -62,7 +62,11 @@ final class FirePlanner {
   static ScheduleState progressFor(JobEntry entry, JobDefinition previous, Instant now) {
     Schedule schedule = entry.job.schedule();
     ScheduleState stored = entry.state == null ? null : entry.state.value();
-    if (stored == null || Versioned.earlierCreation(stored.jobCreated(), entry.created)) {
+    if (stored == null
+        || Versioned.earlierCreation(stored.jobCreated(), entry.created)
+        || (stored.lastNominalFire() == null && stored.nextFire() == null)) {
+      // No progress, or another job's; a record that holds none (created only to list a run of a
+      // job without a schedule then) is no progress either.
       return fresh(entry, now);
     }
     boolean sameCreation = stored.jobCreated() != 0 && stored.jobCreated() == entry.created;

@@ -273,12 +273,9 @@ final class RunCreation {
   /** Takes a committed creation into the leader's memory. */
   private void created(Creation c) {
     JobEntry entry = c.entry();
-    for (StoreOp op : c.ops()) {
-      if (op instanceof StoreOp.PutScheduleState put) {
-        entry.state =
-            new Versioned<>(put.state(), entry.state == null ? 0 : entry.state.version() + 1);
-        state.planner().schedule(entry);
-      }
+    // The write path took the schedule state written (with the runs it lists) into the entry.
+    if (c.ops().stream().anyMatch(StoreOp.PutScheduleState.class::isInstance)) {
+      state.planner().schedule(entry);
     }
     for (Run run : c.runs()) {
       state.metrics().fired(run);

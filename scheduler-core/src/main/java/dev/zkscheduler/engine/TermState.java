@@ -44,6 +44,11 @@ import org.slf4j.LoggerFactory;
  *       both running, and the new run's handler cannot start next to the old one's.
  * </ol>
  *
+ * <p>A third rule keeps every run in flight findable by the next leader without an index of its
+ * own: <b>at every committed state, every non-terminal run is listed in its job's schedule
+ * state</b>. {@link #send} has {@link InFlightLists} list, in every multi, the runs it creates and
+ * check the schedule states it deletes.
+ *
  * <p>Every write is fenced by the term. A refused precondition means the leader's memory no longer
  * matches the store: {@link TermWork.StaleViewException} drops the term's work, and the next tick
  * rebuilds it from the store.
@@ -66,6 +71,7 @@ final class TermState {
   private final FirePlanner planner;
   private final ActiveRuns active;
   private final Map<String, JobEntry> jobs = new HashMap<>();
+  private final InFlightLists lists;
 
   /**
    * The plans of active runs whose DAG is not their job's current one (adopted, or created before
@@ -90,6 +96,7 @@ final class TermState {
     this.metrics = metrics;
     this.planner = new FirePlanner(settings, metrics);
     this.active = new ActiveRuns(settings.maxFiresPerCommit(), metrics);
+    this.lists = new InFlightLists(jobs, active, planner);
   }
 
   LeaderTerm term() {
@@ -133,6 +140,11 @@ final class TermState {
   /** The leader's jobs by id. */
   Map<String, JobEntry> jobs() {
     return jobs;
+  }
+
+  /** The lists of runs in flight the schedule states hold, as this term knows them. */
+  InFlightLists lists() {
+    return lists;
   }
 
   // ---- what drives a run ----
@@ -407,8 +419,10 @@ final class TermState {
 
   /**
    * The one path of every write. Rule 2: multis that create runs are sent only once the staged run
-   * changes (a REPLACE's cancellation) are committed. Rule 1: each multi carries the assignment
-   * writes of its run changes, appended after the caller's ops (so a refused op's index still names
+   * changes (a REPLACE's cancellation) are committed. Rule 3: each multi's schedule-state writes
+   * list the job's runs in flight, the runs it creates included (a write is added, after the
+   * caller's ops, for a job whose runs it creates without one). Rule 1: each multi carries the
+   * assignment writes of its run changes, appended after those (so a refused op's index still names
    * the caller's op); what a committed multi assigned is noted in {@link #dispatch}.
    */
   private List<CommitResult> send(List<List<StoreOp>> multis) {
@@ -417,12 +431,21 @@ final class TermState {
     }
     Instant now = clock.instant();
     List<List<StoreOp>> sent = new ArrayList<>(multis.size());
+    List<InFlightLists.Listed> listings = new ArrayList<>(multis.size());
+    java.util.Set<String> listedJobs = new java.util.HashSet<>();
     for (List<StoreOp> ops : multis) {
-      List<StoreOp> withAssignments = new ArrayList<>(ops);
+      InFlightLists.Listed listed = lists.list(ops, now);
+      for (String jobId : listed.jobs()) {
+        // Two multis sent together cannot both write one record: the second would be refused.
+        com.google.common.base.Preconditions.checkState(
+            listedJobs.add(jobId), "job %s's schedule state is written twice in one send", jobId);
+      }
+      List<StoreOp> withAssignments = new ArrayList<>(listed.ops());
       for (StoreOp op : ops) {
         withAssignments.addAll(dispatch.opsFor(op, now));
       }
       sent.add(withAssignments);
+      listings.add(listed);
     }
     List<CommitResult> results = store.commitEach(term, sent);
     List<CommitResult> mapped = new ArrayList<>(results.size());
@@ -430,9 +453,11 @@ final class TermState {
       CommitResult result = results.get(i);
       if (result.committed()) {
         dispatch.committed(sent.get(i));
+        lists.committed(listings.get(i), sent.get(i), now);
         mapped.add(result);
       } else if (result.failedOp() >= multis.get(i).size()) {
-        // An assignment write was refused: the leader's picture of the assignments is stale.
+        // A write this class added (a schedule state, an assignment) was refused: the leader's
+        // picture of the store is stale.
         mapped.add(new CommitResult(CommitResult.Outcome.CONFLICT, 0));
       } else {
         mapped.add(result);

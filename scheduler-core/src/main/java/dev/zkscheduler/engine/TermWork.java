@@ -4,6 +4,7 @@ import dev.zkscheduler.cluster.LeaderTerm;
 import dev.zkscheduler.cluster.Workers;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.ListedRuns;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import java.time.Clock;
@@ -37,6 +38,7 @@ final class TermWork {
   private final RunCreation creation;
   private final RunDriver driver;
   private final HistoryPruning pruning;
+  private final RunListTidying tidying;
 
   TermWork(
       LeaderTerm term,
@@ -54,6 +56,7 @@ final class TermWork {
     this.requests = new ControlRequests(state, creation);
     this.driver = new RunDriver(state, attempts);
     this.pruning = new HistoryPruning(state);
+    this.tidying = new RunListTidying(state);
   }
 
   LeaderTerm term() {
@@ -87,16 +90,19 @@ final class TermWork {
     // time is dominated by reading, and large clusters hold 100,000 jobs. The definitions usually
     // come from this node's own definition watch (DefinitionSource).
     Map<String, Versioned<ScheduleState>> states = state.store().allScheduleStates();
+    // The runs in flight are the ones the schedule states list (no second read of the states),
+    // read before anything is written: loading may rewrite or delete a record that lists them.
+    ListedRuns listed = state.store().listedRuns(states.values());
+    state.lists().knownEnded(listed.ended(), now);
     List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
     definitionSync.load(all, states, now);
-    java.util.Set<String> deleted =
-        driver.adopt(state.store().activeRuns(), state.store().assignments());
+    java.util.Set<String> deleted = driver.adopt(listed.active(), state.store().assignments());
     state.flush();
     definitionSync.collectLeftovers(states, deleted);
     log.info(
-        "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs and"
-            + " schedule states)",
+        "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs,"
+            + " schedule states and the runs they list)",
         state.term().epoch(),
         state.jobs().size(),
         activeCount(),
@@ -121,11 +127,12 @@ final class TermWork {
     driver.drive();
     phase[5] = System.nanoTime();
     pruning.prune();
+    tidying.tidy();
     phase[6] = System.nanoTime();
     if (phase[6] - phase[0] > SLOW_TICK_NANOS) {
       log.warn(
           "term {}: a tick took {} ms (definitions {} ms for {} changes, outcomes {} ms, requests"
-              + " {} ms, firing {} ms, starting {} ms, pruning {} ms); fires due meanwhile wait",
+              + " {} ms, firing {} ms, starting {} ms, pruning and tidying {} ms); fires due meanwhile wait",
           state.term().epoch(),
           millis(phase[6] - phase[0]),
           millis(phase[1] - phase[0]),

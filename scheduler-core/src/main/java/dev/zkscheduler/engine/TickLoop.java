@@ -75,6 +75,9 @@ final class TickLoop implements AutoCloseable {
     this.executor = pool;
     this.tickTimer = metrics.timer(MetricNames.TICK);
     Gauges.replace(metrics, MetricNames.RUNS_ACTIVE, () -> activeRuns);
+    // The store has no index of runs in flight to count (they are listed in their jobs' schedule
+    // states): the leader holds every one of them, so its count is the store's.
+    Gauges.replace(metrics, MetricNames.STORE_ACTIVE_RUNS, () -> (long) activeRuns);
     Gauges.replace(metrics, MetricNames.TASKS_ASSIGNED, () -> assigned);
     Gauges.replace(metrics, MetricNames.TASKS_QUEUED, () -> queued);
     Gauges.replace(

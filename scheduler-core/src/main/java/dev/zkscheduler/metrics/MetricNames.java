@@ -47,6 +47,15 @@ public final class MetricNames {
   /** Timer: fenced commits. */
   public static final String STORE_COMMITS = PREFIX + "store.commits";
 
+  /**
+   * Counter: ZooKeeper ops the leader's fenced multis sent besides their two fence checks (writes,
+   * and the check of a worker's node before assigning to it), every send counted.
+   */
+  public static final String STORE_COMMIT_OPS = PREFIX + "store.commit.ops";
+
+  /** Counter: fence checks the leader's fenced multis sent (two per multi, every send counted). */
+  public static final String STORE_COMMIT_FENCE_CHECKS = PREFIX + "store.commit.fence.checks";
+
   /** Counter: fenced commits refused by a data precondition (EXISTED or CONFLICT). */
   public static final String STORE_CONFLICTS = PREFIX + "store.conflicts";
 
@@ -62,7 +71,10 @@ public final class MetricNames {
   /** Gauge: run records stored, all jobs (sampled every 30 s). */
   public static final String STORE_RUNS = PREFIX + "store.runs";
 
-  /** Gauge: runs not yet terminal (sampled every 30 s). */
+  /**
+   * Gauge: runs not yet terminal, as the leader holds them (every non-terminal run is held by the
+   * leader); 0 on a node that does not lead, so the cluster's value is the maximum over its nodes.
+   */
   public static final String STORE_ACTIVE_RUNS = PREFIX + "store.runs.active";
 
   /** Gauge: control requests waiting for the leader (sampled every 30 s). */

@@ -94,8 +94,21 @@ public interface SchedulerStore {
   /** The ids of the job's runs, newest first: one listing, no record read (for retention). */
   List<String> runIds(String jobId);
 
-  /** Every run not in a terminal state, across all jobs; used by a new leader to recover. */
-  List<Versioned<Run>> activeRuns();
+  /**
+   * Reads the runs {@code states} list as in flight ({@link ScheduleState#activeRunIds}), in one
+   * bulk read: a new leader finds every non-terminal run this way, since every one is listed in its
+   * job's schedule state at every committed state, and learns which listed ids it may drop.
+   */
+  ListedRuns listedRuns(java.util.Collection<Versioned<ScheduleState>> states);
+
+  /**
+   * Every run not in a terminal state, across all jobs: the runs listed in every schedule state
+   * that are not terminal (two bulk reads). A leader that already read the schedule states calls
+   * {@link #listedRuns} instead.
+   */
+  default List<Versioned<Run>> activeRuns() {
+    return listedRuns(allScheduleStates().values()).active();
+  }
 
   /**
    * Every assignment of every worker, with its report if the worker wrote one; read by a new leader

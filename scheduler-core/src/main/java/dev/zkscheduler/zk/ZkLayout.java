@@ -18,9 +18,8 @@ import java.nio.charset.StandardCharsets;
  * /assign/{worker}/{job}~{run}~{task}~{attempt}  an attempt given to a worker (leader, fenced, with
  *                                      the run change); the worker writes its report into it
  * /jobs/{bucket}/{jobId}               job definitions (any node, optimistic versions)
- * /schedule/{bucket}/{jobId}           schedule state (leader, fenced)
+ * /schedule/{bucket}/{jobId}           schedule state and the job's runs in flight (leader, fenced)
  * /runs/{jobId}/{runId}                runs (leader, fenced); bounded per job by retention
- * /active/{bucket}/{jobId}~{runId}     index of non-terminal runs (leader, fenced, same multi)
  * /requests/{requestId}                control requests (any node creates, leader deletes fenced)
  * /locks/migration                     InterProcessMutex for layout migrations
  * </pre>
@@ -36,9 +35,11 @@ public final class ZkLayout {
 
   /**
    * The current layout version written to {@link #layoutVersion()}. 2 added {@code /workers} and
-   * {@code /assign} (attempts run on workers): a node that knows only 1 refuses to start on it.
+   * {@code /assign} (attempts run on workers): a node that knows only 1 refuses to start on it. 3
+   * removed the active-run index {@code /active}: a job's runs in flight are listed in its schedule
+   * state, which the leader writes in the multi that creates a run anyway.
    */
-  public static final int LAYOUT_VERSION = 2;
+  public static final int LAYOUT_VERSION = 3;
 
   public String layoutVersion() {
     return "/layout-version";
@@ -132,17 +133,13 @@ public final class ZkLayout {
     return runs(jobId) + "/" + checkName(runId);
   }
 
-  public String activeRoot() {
+  /** The active-run index of layouts 1 and 2, read and removed by the migration to 3. */
+  public String legacyActiveRoot() {
     return "/active";
   }
 
-  public String activeBucket(int bucket) {
-    return activeRoot() + "/" + bucketName(bucket);
-  }
-
-  /** The index entry of a non-terminal run; {@code ~} cannot occur in ids, so it separates. */
-  public String active(String jobId, String runId) {
-    return activeBucket(bucketOf(jobId)) + "/" + checkName(jobId) + "~" + checkName(runId);
+  public String legacyActiveBucket(int bucket) {
+    return legacyActiveRoot() + "/" + bucketName(bucket);
   }
 
   public String requests() {

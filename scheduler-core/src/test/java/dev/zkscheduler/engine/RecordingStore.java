@@ -159,11 +159,12 @@ final class RecordingStore implements SchedulerStore {
   }
 
   @Override
-  public List<Versioned<Run>> activeRuns() {
+  public dev.zkscheduler.store.ListedRuns listedRuns(
+      java.util.Collection<Versioned<dev.zkscheduler.store.ScheduleState>> states) {
     if (failedActiveReads.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
       throw new dev.zkscheduler.error.StoreUnavailableException(
           "active runs not read (test)", null);
     }
-    return delegate.activeRuns();
+    return delegate.listedRuns(states);
   }
 }

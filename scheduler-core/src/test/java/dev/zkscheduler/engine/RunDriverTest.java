@@ -242,7 +242,7 @@ class RunDriverTest {
     Instant now = f.clock.instant();
     Run left = job.progress.newRun("r", "j", now, RunTrigger.MANUAL, now, 0);
     left = job.progress.taskStarted(left, "t", now, "node-0");
-    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+    f.leftInFlight(left);
 
     driver.adopt(f.store.activeRuns(), f.memory.assignments());
     f.state.flush();
@@ -260,7 +260,7 @@ class RunDriverTest {
     JobEntry job = f.load(TermFixture.manualJob("gone")).get(0);
     Instant now = f.clock.instant();
     Run left = job.progress.newRun("r", "gone", now, RunTrigger.MANUAL, now, 0);
-    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+    f.leftInFlight(left);
     f.state.jobs().clear();
     f.memory.deleteJob("gone", java.util.OptionalInt.empty());
 
@@ -346,7 +346,7 @@ class RunDriverTest {
     Instant now = f.clock.instant();
     Run left = job.progress.newRun("r", "j", now, RunTrigger.MANUAL, now, 0);
     left = job.progress.taskStarted(left, "t", now, "node-0");
-    f.memory.commit(f.term, List.of(new StoreOp.CreateRun(left)));
+    f.leftInFlight(left);
     edit(JobDefinition.builder("j").task("u", "block").build(), 1);
     f.state.active().forgetJob("j");
 

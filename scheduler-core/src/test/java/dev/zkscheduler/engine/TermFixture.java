@@ -143,6 +143,32 @@ final class TermFixture implements AutoCloseable {
     return versioned;
   }
 
+  /**
+   * A run in flight as a previous leader left it: created, and listed in its job's schedule state,
+   * straight in the store (the term's view of the record is not told).
+   */
+  void leftInFlight(Run run) {
+    java.util.Optional<Versioned<dev.zkscheduler.store.ScheduleState>> stored =
+        memory.scheduleState(run.jobId());
+    dev.zkscheduler.store.ScheduleState base =
+        stored
+            .map(Versioned::value)
+            .orElse(new dev.zkscheduler.store.ScheduleState(run.jobId(), null, null, 0));
+    List<String> listed = new java.util.ArrayList<>(base.activeRunIds());
+    listed.add(run.id());
+    if (!memory
+        .commit(
+            term,
+            List.of(
+                new StoreOp.CreateRun(run),
+                new StoreOp.PutScheduleState(
+                    base.withActiveRunIds(listed),
+                    stored.map(Versioned::version).orElse(StoreOp.CREATE))))
+        .committed()) {
+      throw new IllegalStateException("run " + run.id() + " not left in flight");
+    }
+  }
+
   Run stored(String jobId, String runId) {
     return memory.run(jobId, runId).orElseThrow().value();
   }

@@ -121,7 +121,7 @@ class TermStateTest {
     Versioned<Run> old = f.startedRun(job, "old");
     f.state.cancel(job, old, "cancelled");
 
-    f.state.commitOrDrop(List.of(new StoreOp.DeleteScheduleState("j")));
+    f.state.commitOrDrop(List.of(new StoreOp.DeleteRequest("consumed-before")));
 
     assertThat(f.state.active().hasStaged()).isTrue();
     assertThat(f.stored("j", "old").state()).isEqualTo(RunState.RUNNING);

@@ -233,21 +233,37 @@ public abstract class SchedulerStoreContract {
         .isEqualTo(CommitResult.COMMITTED);
   }
 
+  /**
+   * A new leader finds the runs in flight through the schedule states' lists: a run no list names
+   * is not found (the leader lists every run it creates non-terminal), and a listed run that ended
+   * or is gone is reported as ended, for the leader to drop.
+   */
   @Test
-  void activeRunsFollowTheRunState() throws Exception {
+  void activeRunsAreTheListedRunsNotYetEnded() throws Exception {
     LeaderTerm term = term();
+    ScheduleState a = new ScheduleState("a", null, null, 0, 0L, List.of("r1"));
+    ScheduleState b = new ScheduleState("b", null, null, 0, 0L, List.of("r1", "r2", "gone"));
     store()
         .commit(
             term,
             List.of(
+                new StoreOp.PutScheduleState(a, StoreOp.CREATE),
                 new StoreOp.CreateRun(run("a", "r1", RunState.PENDING)),
+                new StoreOp.PutScheduleState(b, StoreOp.CREATE),
                 new StoreOp.CreateRun(run("b", "r1", RunState.RUNNING)),
-                new StoreOp.CreateRun(run("b", "r2", RunState.SKIPPED))));
+                new StoreOp.CreateRun(run("b", "r2", RunState.SKIPPED)),
+                new StoreOp.CreateRun(run("c", "r1", RunState.RUNNING))));
     assertThat(store().activeRuns())
         .extracting(v -> v.value().jobId() + "/" + v.value().id())
         .containsExactlyInAnyOrder("a/r1", "b/r1");
+    assertThat(store().listedRuns(store().allScheduleStates().values()).ended())
+        .containsOnlyKeys("b")
+        .containsEntry("b", java.util.Set.of("r2", "gone"));
+
     store().commit(term, List.of(new StoreOp.UpdateRun(run("a", "r1", RunState.SUCCEEDED), 0)));
-    assertThat(store().activeRuns()).extracting(v -> v.value().jobId()).containsExactly("b");
+    ListedRuns listed = store().listedRuns(store().allScheduleStates().values());
+    assertThat(listed.active()).extracting(v -> v.value().jobId()).containsExactly("b");
+    assertThat(listed.ended()).containsEntry("a", java.util.Set.of("r1"));
   }
 
   @Test

@@ -15,6 +15,7 @@ import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.ControlRequest;
 import dev.zkscheduler.store.FencingException;
+import dev.zkscheduler.store.ListedRuns;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreLimits;
@@ -322,22 +323,28 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     return byKey == null ? null : byKey.get(assignment.key());
   }
 
+  /**
+   * As ZooKeeper's store: only the runs the schedule states list are found, so a run the leader
+   * created without listing it is as lost to a new leader here as it would be there.
+   */
   @Override
-  public synchronized List<Versioned<Run>> activeRuns() {
-    List<Versioned<Run>> list = new ArrayList<>();
-    runs.values()
-        .forEach(
-            jobRuns ->
-                jobRuns
-                    .values()
-                    .forEach(
-                        r -> {
-                          Run run = RunCodec.decode(r.data());
-                          if (!run.state().isTerminal()) {
-                            list.add(new Versioned<>(run, r.version()));
-                          }
-                        }));
-    return list;
+  public synchronized ListedRuns listedRuns(java.util.Collection<Versioned<ScheduleState>> states) {
+    List<Versioned<Run>> active = new ArrayList<>();
+    Map<String, java.util.Set<String>> ended = new HashMap<>();
+    for (Versioned<ScheduleState> state : states) {
+      String jobId = state.value().jobId();
+      TreeMap<String, Record> jobRuns = runs.getOrDefault(jobId, new TreeMap<>());
+      for (String runId : state.value().activeRunIds()) {
+        Record r = jobRuns.get(runId);
+        Run run = r == null ? null : RunCodec.decode(r.data());
+        if (run == null || run.state().isTerminal()) {
+          ended.computeIfAbsent(jobId, id -> new java.util.HashSet<>()).add(runId);
+        } else {
+          active.add(new Versioned<>(run, r.version()));
+        }
+      }
+    }
+    return new ListedRuns(active, ended);
   }
 
   /** As ZooKeeper's store: every batch's size is checked before any batch is written. */

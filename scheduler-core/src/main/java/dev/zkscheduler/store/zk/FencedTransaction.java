@@ -65,6 +65,8 @@ public final class FencedTransaction {
   private final Counter rejections;
   private final Counter conflicts;
   private final Timer commits;
+  private final Counter opsSent;
+  private final Counter fenceChecksSent;
   private volatile Runnable beforeSubmit = () -> {};
 
   public FencedTransaction(CuratorFramework client, ZkLayout layout, MetricRegistry registry) {
@@ -74,6 +76,8 @@ public final class FencedTransaction {
     this.rejections = metrics.counter(MetricNames.FENCING_REJECTIONS);
     this.conflicts = metrics.counter(MetricNames.STORE_CONFLICTS);
     this.commits = metrics.timer(MetricNames.STORE_COMMITS);
+    this.opsSent = metrics.counter(MetricNames.STORE_COMMIT_OPS);
+    this.fenceChecksSent = metrics.counter(MetricNames.STORE_COMMIT_FENCE_CHECKS);
   }
 
   /**
@@ -108,6 +112,7 @@ public final class FencedTransaction {
           client.getZookeeperClient(),
           () -> {
             sends.incrementAndGet();
+            counted(multi);
             return client.getZookeeperClient().getZooKeeper().multi(multi);
           });
       return CommitResult.COMMITTED;
@@ -117,6 +122,12 @@ public final class FencedTransaction {
       Thread.currentThread().interrupt();
       throw new StoreUnavailableException("interrupted during a fenced commit; outcome unknown", e);
     }
+  }
+
+  /** Counts the ops of one send of {@code multi}: its two fence checks apart from the rest. */
+  private void counted(List<Op> multi) {
+    fenceChecksSent.inc(2);
+    opsSent.inc(multi.size() - 2);
   }
 
   /**
@@ -148,6 +159,7 @@ public final class FencedTransaction {
           throw new StoreUnavailableException("fenced commits were not answered in time", null);
         }
         Timer.Context timing = commits.time();
+        counted(multi);
         // Sent without the client's retries: a multi whose answer is lost is sent again below, by
         // send(), which then knows that the first send may have committed.
         client

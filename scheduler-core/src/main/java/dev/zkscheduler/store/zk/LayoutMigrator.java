@@ -1,12 +1,21 @@
 package dev.zkscheduler.store.zk;
 
+import dev.zkscheduler.store.ScheduleState;
+import dev.zkscheduler.store.codec.ScheduleStateCodec;
 import dev.zkscheduler.zk.ZkLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,6 +63,9 @@ public final class LayoutMigrator {
       }
       if (found < ZkLayout.LAYOUT_VERSION) {
         createParents();
+        if (found > 0 && found < 3) {
+          foldActiveIndex();
+        }
         writeVersion(found);
         log.info("ZooKeeper layout brought from version {} to {}", found, ZkLayout.LAYOUT_VERSION);
       }
@@ -82,16 +94,77 @@ public final class LayoutMigrator {
     ensure(layout.members());
     ensure(layout.jobsRoot());
     ensure(layout.scheduleRoot());
-    ensure(layout.activeRoot());
     for (int bucket = 0; bucket < ZkLayout.BUCKETS; bucket++) {
       ensure(layout.jobBucket(bucket));
       ensure(layout.scheduleBucket(bucket));
-      ensure(layout.activeBucket(bucket));
     }
     ensure(layout.runsRoot());
     ensure(layout.requests());
     ensure(layout.workers());
     ensure(layout.assignRoot());
+  }
+
+  /**
+   * Layout 3: every entry {@code /active/{bucket}/{jobId}~{runId}} of layouts 1 and 2 (a run not
+   * terminal when the cluster stopped) is listed in job {@code jobId}'s schedule state, created if
+   * the job has none (a job without a schedule that was triggered), then {@code /active} is
+   * removed. Plain versioned writes, not fenced ones: no node leads while the layout is migrated
+   * (nodes refuse an older layout, and an upgrade across layouts stops every node first). Safe to
+   * run again after a failure midway: the version is written last, and listing a run twice is
+   * avoided.
+   */
+  private void foldActiveIndex() throws Exception {
+    if (client.checkExists().forPath(layout.legacyActiveRoot()) == null) {
+      return;
+    }
+    Map<String, List<String>> runsByJob = new TreeMap<>();
+    for (int bucket = 0; bucket < ZkLayout.BUCKETS; bucket++) {
+      List<String> entries;
+      try {
+        entries = client.getChildren().forPath(layout.legacyActiveBucket(bucket));
+      } catch (KeeperException.NoNodeException e) {
+        continue;
+      }
+      for (String entry : entries) {
+        int split = entry.indexOf('~');
+        if (split <= 0) {
+          log.warn("layout migration: {} is not an active-run entry; ignored", entry);
+          continue;
+        }
+        runsByJob
+            .computeIfAbsent(entry.substring(0, split), id -> new ArrayList<>())
+            .add(entry.substring(split + 1));
+      }
+    }
+    for (Map.Entry<String, List<String>> job : runsByJob.entrySet()) {
+      listRuns(job.getKey(), job.getValue());
+    }
+    client.delete().deletingChildrenIfNeeded().forPath(layout.legacyActiveRoot());
+    log.info(
+        "layout migration: {} run(s) in flight of {} job(s) listed in their schedule states;"
+            + " /active removed",
+        runsByJob.values().stream().mapToInt(List::size).sum(),
+        runsByJob.size());
+  }
+
+  private void listRuns(String jobId, List<String> runIds) throws Exception {
+    String path = layout.schedule(jobId);
+    Stat stat = new Stat();
+    byte[] data;
+    try {
+      data = client.getData().storingStatIn(stat).forPath(path);
+    } catch (KeeperException.NoNodeException e) {
+      ScheduleState created = new ScheduleState(jobId, null, null, -1, 0L, runIds);
+      client.create().forPath(path, ScheduleStateCodec.encode(created));
+      return;
+    }
+    ScheduleState stored = ScheduleStateCodec.decode(data);
+    Set<String> listed = new LinkedHashSet<>(stored.activeRunIds());
+    listed.addAll(runIds);
+    client
+        .setData()
+        .withVersion(stat.getVersion())
+        .forPath(path, ScheduleStateCodec.encode(stored.withActiveRunIds(List.copyOf(listed))));
   }
 
   private void writeVersion(int found) throws Exception {

@@ -147,9 +147,6 @@ final class LeaderCommits {
       byte[] data = encode(run);
       bytes[0] += data.length;
       out.add(client.transactionOp().create().forPath(layout.run(run.jobId(), run.id()), data));
-      if (!run.state().isTerminal()) {
-        out.add(client.transactionOp().create().forPath(layout.active(run.jobId(), run.id())));
-      }
     } else if (op instanceof StoreOp.UpdateRun update) {
       Run run = update.run();
       byte[] data = encode(run);
@@ -160,9 +157,6 @@ final class LeaderCommits {
               .setData()
               .withVersion(update.expectedVersion())
               .forPath(layout.run(run.jobId(), run.id()), data));
-      if (run.state().isTerminal()) {
-        out.add(client.transactionOp().delete().forPath(layout.active(run.jobId(), run.id())));
-      }
     } else if (op instanceof StoreOp.DeleteRun delete) {
       out.add(
           client

@@ -3,6 +3,7 @@ package dev.zkscheduler.store.zk;
 import com.codahale.metrics.Counter;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.store.ListedRuns;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.RunCodec;
@@ -12,9 +13,11 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.zookeeper.KeeperException;
 import org.slf4j.Logger;
@@ -23,7 +26,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads of scheduler state: schedule states and runs, which only the leader writes ({@link
  * LeaderCommits}) but anyone may read. Runs per job are bounded by retention; the runs not yet
- * finished are found through the active-run index, spread over {@value ZkLayout#BUCKETS} buckets.
+ * finished are found through the lists of runs in flight their jobs' schedule states hold.
  * Thread-safe.
  */
 final class SchedulerStateReads {
@@ -110,20 +113,34 @@ final class SchedulerStateReads {
     return ZkCall.run(() -> newestFirst(jobId));
   }
 
-  List<Versioned<Run>> activeRuns() {
+  /**
+   * Every run {@code states} list, read with pipelined requests; see {@link ListedRuns}. A new
+   * leader's takeover costs one read per listed id (runs in flight, plus ended runs not yet
+   * dropped, which the leader's tidy pass keeps few).
+   */
+  ListedRuns listedRuns(Collection<Versioned<ScheduleState>> states) {
     return ZkCall.run(
         () -> {
-          List<String> paths = new ArrayList<>();
-          for (List<String> entries : reader.listBuckets(layout::activeBucket).values()) {
-            for (String entry : entries) {
-              int split = entry.indexOf('~');
-              paths.add(layout.run(entry.substring(0, split), entry.substring(split + 1)));
+          Map<String, String[]> listed = new HashMap<>();
+          for (Versioned<ScheduleState> state : states) {
+            String jobId = state.value().jobId();
+            for (String runId : state.value().activeRunIds()) {
+              listed.put(layout.run(jobId, runId), new String[] {jobId, runId});
             }
           }
-          List<Versioned<Run>> runs =
-              new ArrayList<>(reader.readAll(paths, this::decodeRun).values());
-          runs.removeIf(v -> v.value() == null);
-          return runs;
+          Map<String, Versioned<Run>> read = reader.readAll(listed.keySet(), this::decodeRun);
+          List<Versioned<Run>> active = new ArrayList<>();
+          Map<String, Set<String>> ended = new HashMap<>();
+          listed.forEach(
+              (path, ids) -> {
+                Versioned<Run> run = read.get(path);
+                if (run == null || (run.value() != null && run.value().state().isTerminal())) {
+                  ended.computeIfAbsent(ids[0], j -> new HashSet<>()).add(ids[1]);
+                } else if (run.value() != null) {
+                  active.add(run);
+                }
+              });
+          return new ListedRuns(active, ended);
         });
   }
 

@@ -13,7 +13,8 @@ import org.apache.zookeeper.KeeperException;
  * The ZooKeeper footprint as gauges, sampled at most every 30 seconds with ZooKeeper's {@code
  * getAllChildrenNumber} (one request per gauge, however many znodes): never a scan per scrape.
  * Bytes are not sampled (there is no cheap way); ZooKeeper's own {@code approximate_data_size}
- * ({@code mntr}) covers them. A failed sample reads -1.
+ * ({@code mntr}) covers them. A failed sample reads -1. The runs in flight ({@link
+ * MetricNames#STORE_ACTIVE_RUNS}) have no index to count since layout 3; the engine reports them.
  */
 public final class StoreGauges {
 
@@ -26,12 +27,6 @@ public final class StoreGauges {
             : "/" + client.getNamespace();
     gauge(registry, MetricNames.STORE_ZNODES, client, root.isEmpty() ? "/" : root, 0);
     gauge(registry, MetricNames.STORE_JOBS, client, root + layout.jobsRoot(), ZkLayout.BUCKETS);
-    gauge(
-        registry,
-        MetricNames.STORE_ACTIVE_RUNS,
-        client,
-        root + layout.activeRoot(),
-        ZkLayout.BUCKETS);
     gauge(registry, MetricNames.STORE_PENDING_REQUESTS, client, root + layout.requests(), 0);
     Gauges.replace(
         registry,

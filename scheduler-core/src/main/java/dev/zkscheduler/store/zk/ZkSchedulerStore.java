@@ -9,6 +9,7 @@ import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.ControlRequest;
+import dev.zkscheduler.store.ListedRuns;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.SchedulerStore;
 import dev.zkscheduler.store.StoreLimits;
@@ -145,8 +146,8 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   @Override
-  public List<Versioned<Run>> activeRuns() {
-    return state.activeRuns();
+  public ListedRuns listedRuns(Collection<Versioned<ScheduleState>> states) {
+    return state.listedRuns(states);
   }
 
   @Override

@@ -1,6 +1,7 @@
 package dev.zkscheduler.store.codec;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.zkscheduler.dag.PinnedDag;
 import dev.zkscheduler.dag.Run;
@@ -67,6 +68,9 @@ class StoredFormatGoldenTest {
 
   private static final String STORED_SCHEDULE_STATE =
       "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302}";
+
+  private static final String STORED_SCHEDULE_STATE_WITH_RUNS =
+      "{\"v\":1,\"jobId\":\"daily-etl\",\"lastNominalFire\":\"2026-11-25T10:00:00Z\",\"nextFire\":\"2026-11-26T10:00:00Z\",\"definitionVersion\":3,\"jobCreated\":4294967302,\"activeRunIds\":[\"20261125T100000.000Z\",\"20261125T093000.123Z-m-7f3a1c\"]}";
 
   private static final String STORED_FIRST_SCHEDULE_STATE =
       "{\"v\":1,\"jobId\":\"new-job\",\"nextFire\":\"2026-11-25T10:00:00Z\",\"definitionVersion\":0}";
@@ -254,6 +258,35 @@ class StoredFormatGoldenTest {
     assertThat(text(ScheduleStateCodec.encode(first))).isEqualTo(STORED_FIRST_SCHEDULE_STATE);
     assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE))).isEqualTo(state);
     assertThat(ScheduleStateCodec.decode(bytes(STORED_FIRST_SCHEDULE_STATE))).isEqualTo(first);
+  }
+
+  /**
+   * The runs in flight are listed only when there are any, so a record without them reads exactly
+   * as before layout 3, and states stored before the list read as listing no run.
+   */
+  @Test
+  void aScheduleStateListsItsRunsInFlightOnlyWhenThereAreAny() {
+    ScheduleState state =
+        new ScheduleState(
+            "daily-etl",
+            T,
+            T.plusSeconds(86_400),
+            3,
+            4_294_967_302L,
+            List.of("20261125T100000.000Z", "20261125T093000.123Z-m-7f3a1c"));
+    assertThat(text(ScheduleStateCodec.encode(state))).isEqualTo(STORED_SCHEDULE_STATE_WITH_RUNS);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE_WITH_RUNS))).isEqualTo(state);
+    assertThat(ScheduleStateCodec.decode(bytes(STORED_SCHEDULE_STATE)).activeRunIds()).isEmpty();
+    assertThat(text(ScheduleStateCodec.encode(state.withActiveRunIds(List.of()))))
+        .isEqualTo(STORED_SCHEDULE_STATE);
+  }
+
+  @Test
+  void aListedRunIdThatIsNotAStringIsRefusedNamingTheField() {
+    String bad = STORED_SCHEDULE_STATE_WITH_RUNS.replace("\"20261125T093000.123Z-m-7f3a1c\"", "7");
+    assertThatThrownBy(() -> ScheduleStateCodec.decode(bytes(bad)))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("activeRunIds[1]");
   }
 
   @Test

@@ -115,9 +115,10 @@ class DefinitionWatcherIT {
       MetricRegistry gauges = new MetricRegistry();
       StoreGauges.register(client, layout, gauges);
       assertThat(gauges.getGauges().get(MetricNames.STORE_JOBS).getValue()).isEqualTo(2L);
-      assertThat(gauges.getGauges().get(MetricNames.STORE_ACTIVE_RUNS).getValue()).isEqualTo(0L);
+      // Runs in flight have no index to count since layout 3: the tick loop reports them.
+      assertThat(gauges.getGauges()).doesNotContainKey(MetricNames.STORE_ACTIVE_RUNS);
       assertThat((Long) gauges.getGauges().get(MetricNames.STORE_ZNODES).getValue())
-          .isGreaterThan(3L * ZkLayout.BUCKETS);
+          .isGreaterThan(2L * ZkLayout.BUCKETS);
     }
   }
 

@@ -59,7 +59,8 @@ class LostCommitReplyFaultIT {
                 StoreLimits.DEFAULT,
                 null);
         Run run = running("j", "r1", term.epoch());
-        ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0);
+        ScheduleState state =
+            new ScheduleState("j", T, T.plusSeconds(60), 0, 0L, List.of("r0", "r1"));
         // The runs parent is made before the fault: only the multi itself meets it.
         store.commit(term, List.of(new StoreOp.CreateRun(running("j", "r0", term.epoch()))));
 

@@ -119,7 +119,7 @@ class LostCommitReplyIT {
   void aCreatedRunWhoseAnswerWasLostIsCommittedNotADuplicate() throws Exception {
     LeaderTerm term = term();
     Run run = run("j", "r1", term.epoch(), TaskState.RUNNING);
-    ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0);
+    ScheduleState state = new ScheduleState("j", T, T.plusSeconds(60), 0, 0L, List.of("r1"));
 
     nextMulti.set(Loss.ANSWER);
     CommitResult result =
@@ -177,7 +177,8 @@ class LostCommitReplyIT {
 
     assertThat(nextMulti.get()).as("an answer was lost").isEqualTo(Loss.NONE);
     assertThat(results).containsExactly(CommitResult.COMMITTED, CommitResult.COMMITTED);
-    assertThat(store.activeRuns()).extracting(v -> v.value().jobId()).containsOnly("a", "b");
+    assertThat(store.run("a", "r1")).get().extracting(Versioned::version).isEqualTo(0);
+    assertThat(store.run("b", "r1")).get().extracting(Versioned::version).isEqualTo(0);
   }
 
   @Test

@@ -135,6 +135,9 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
             counted.commit(
                 term(),
                 List.of(
+                    new StoreOp.PutScheduleState(
+                        new ScheduleState("j", null, null, 0, 0L, List.of("good", "bad")),
+                        StoreOp.CREATE),
                     new StoreOp.CreateRun(run("j", "good", RunState.RUNNING)),
                     new StoreOp.CreateRun(run("j", "bad", RunState.RUNNING)))))
         .isEqualTo(CommitResult.COMMITTED);

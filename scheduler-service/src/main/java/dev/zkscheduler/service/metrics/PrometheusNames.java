@@ -115,6 +115,14 @@ public final class PrometheusNames {
         "zkscheduler_store_conflicts",
         "Fenced commits refused by a data precondition");
     counter(
+        MetricNames.STORE_COMMIT_OPS,
+        "zkscheduler_store_commit_ops",
+        "ZooKeeper ops sent in the leader's fenced multis, fence checks apart");
+    counter(
+        MetricNames.STORE_COMMIT_FENCE_CHECKS,
+        "zkscheduler_store_commit_fence_checks",
+        "Fence checks sent in the leader's fenced multis (two per multi)");
+    counter(
         MetricNames.STORE_OVERSIZED,
         "zkscheduler_store_oversized",
         "Writes refused before reaching ZooKeeper because a record was over budget");
@@ -127,7 +135,7 @@ public final class PrometheusNames {
     gauge(
         MetricNames.STORE_ACTIVE_RUNS,
         "zkscheduler_store_runs_active",
-        "Stored runs not yet terminal");
+        "Stored runs not yet terminal, as the leader holds them (0 on other nodes)");
     gauge(
         MetricNames.STORE_PENDING_REQUESTS,
         "zkscheduler_store_requests_pending",
