@@ -134,6 +134,12 @@ final class Worker implements WorkerSeat.Listener {
   }
 
   private void prepareAndStart(AssignedAttempt attempt) {
+    try (AttemptLogFields ids = AttemptLogFields.of(attempt.assignment())) {
+      prepareAndStartLogged(attempt);
+    }
+  }
+
+  private void prepareAndStartLogged(AssignedAttempt attempt) {
     Assignment a = attempt.assignment();
     TaskRunner.AttemptKey key = key(a);
     Optional<Versioned<Run>> stored = readRun(a);
@@ -193,14 +199,17 @@ final class Worker implements WorkerSeat.Listener {
       metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
     }
     highestToken.accumulateAndGet(attempt.fencingToken(), Math::max);
+    log.debug("starting attempt {} with fencing token {}", a, attempt.fencingToken());
     runner.start(key, handler, context, outcome -> report(a, toReport(outcome)));
   }
 
   @Override
   public void revoked(Assignment assignment) {
     taken.remove(assignment.worker() + "/" + assignment.key());
-    if (runner.interrupt(key(assignment))) {
-      log.info("attempt {} taken back by the leader: interrupted", assignment);
+    try (AttemptLogFields ids = AttemptLogFields.of(assignment)) {
+      if (runner.interrupt(key(assignment))) {
+        log.info("attempt {} taken back by the leader: interrupted", assignment);
+      }
     }
   }
 
