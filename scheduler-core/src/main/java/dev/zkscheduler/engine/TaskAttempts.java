@@ -59,6 +59,16 @@ final class TaskAttempts {
       java.util.Map<String, dev.zkscheduler.cluster.WorkerInfo> live,
       java.util.Set<String> gone,
       Instant now) {
+    try (AttemptLogFields ids = AttemptLogFields.of(known.assignment())) {
+      settleLogged(known, live, gone, now);
+    }
+  }
+
+  private void settleLogged(
+      Dispatch.Known known,
+      java.util.Map<String, dev.zkscheduler.cluster.WorkerInfo> live,
+      java.util.Set<String> gone,
+      Instant now) {
     Assignment a = known.assignment();
     TaskRunner.AttemptKey key =
         new TaskRunner.AttemptKey(a.jobId(), a.runId(), a.taskId(), a.attempt());
@@ -173,6 +183,11 @@ final class TaskAttempts {
                 outcome.error(),
                 outcome.finishedAt(),
                 timedOut);
+    log.debug(
+        "attempt {} of task {} recorded: {}",
+        key.attempt(),
+        key.taskId(),
+        outcome.succeeded() ? "succeeded" : timedOut ? "timed out" : "failed: " + outcome.error());
     state.stage(versioned, next);
   }
 

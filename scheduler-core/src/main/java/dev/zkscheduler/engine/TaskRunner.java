@@ -78,9 +78,12 @@ final class TaskRunner {
     FutureTask<Void> future =
         new FutureTask<>(
             () -> {
-              Outcome outcome = call(key, handler, context);
-              if (inFlight.remove(key, own.get())) {
-                done.accept(outcome);
+              // The handler's lines and the report's name the attempt.
+              try (AttemptLogFields ids = AttemptLogFields.of(key, context.memberId())) {
+                Outcome outcome = call(key, handler, context);
+                if (inFlight.remove(key, own.get())) {
+                  done.accept(outcome);
+                }
               }
             },
             null);

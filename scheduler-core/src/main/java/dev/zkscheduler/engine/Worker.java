@@ -13,6 +13,8 @@ import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.TaskDefinition;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.Gauges;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.SchedulerStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -60,6 +62,10 @@ final class Worker implements WorkerSeat.Listener {
    */
   private final java.util.Set<String> taken = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
+  /** The highest fencing token handed to a handler: what a restore must raise the floor past. */
+  private final java.util.concurrent.atomic.AtomicLong highestToken =
+      new java.util.concurrent.atomic.AtomicLong();
+
   Worker(
       WorkerSeat seat,
       SchedulerStore store,
@@ -105,6 +111,7 @@ final class Worker implements WorkerSeat.Listener {
     this.clock = clock;
     this.metrics = metrics;
     this.lease = lease;
+    Gauges.replace(metrics.registry(), MetricNames.WORKER_FENCING_TOKEN_MAX, highestToken::get);
   }
 
   void open(int capacity) throws Exception {
@@ -127,6 +134,12 @@ final class Worker implements WorkerSeat.Listener {
   }
 
   private void prepareAndStart(AssignedAttempt attempt) {
+    try (AttemptLogFields ids = AttemptLogFields.of(attempt.assignment())) {
+      prepareAndStartLogged(attempt);
+    }
+  }
+
+  private void prepareAndStartLogged(AssignedAttempt attempt) {
     Assignment a = attempt.assignment();
     TaskRunner.AttemptKey key = key(a);
     Optional<Versioned<Run>> stored = readRun(a);
@@ -185,14 +198,18 @@ final class Worker implements WorkerSeat.Listener {
         && task.startedAt().equals(run.startedAt())) {
       metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
     }
+    highestToken.accumulateAndGet(attempt.fencingToken(), Math::max);
+    log.debug("starting attempt {} with fencing token {}", a, attempt.fencingToken());
     runner.start(key, handler, context, outcome -> report(a, toReport(outcome)));
   }
 
   @Override
   public void revoked(Assignment assignment) {
     taken.remove(assignment.worker() + "/" + assignment.key());
-    if (runner.interrupt(key(assignment))) {
-      log.info("attempt {} taken back by the leader: interrupted", assignment);
+    try (AttemptLogFields ids = AttemptLogFields.of(assignment)) {
+      if (runner.interrupt(key(assignment))) {
+        log.info("attempt {} taken back by the leader: interrupted", assignment);
+      }
     }
   }
 

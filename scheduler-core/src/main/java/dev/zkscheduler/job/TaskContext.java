@@ -24,11 +24,12 @@ public interface TaskContext {
 
   /**
    * This attempt's fencing token: fixed when the leader gave the attempt to its worker (the
-   * ZooKeeper transaction id of that assignment), larger for every attempt given later, a re-offer
-   * of an attempt lost with its member included. Attempts given in one transaction share it. An
-   * external system that remembers the largest token it has accepted for a task can refuse the side
-   * effects of an attempt that was re-offered meanwhile; compare per task, since attempts of one
-   * job that overlap arrive in any order.
+   * ZooKeeper transaction id of that assignment plus the cluster's fencing floor, {@link
+   * dev.zkscheduler.zk.FencingFloor}), larger for every attempt given later, a re-offer of an
+   * attempt lost with its member included. Attempts given in one transaction share it. An external
+   * system that remembers the largest token it has accepted for a task can refuse the side effects
+   * of an attempt that was re-offered meanwhile; compare per task, since attempts of one job that
+   * overlap arrive in any order.
    */
   long fencingToken();
 

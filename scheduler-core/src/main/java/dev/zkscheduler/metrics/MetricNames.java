@@ -148,6 +148,12 @@ public final class MetricNames {
    */
   public static final String TASKS_QUEUED = PREFIX + "engine.tasks.queued";
 
+  /**
+   * Gauge: the highest fencing token this node's worker handed to a handler since it started (0
+   * before the first): the number to raise the fencing floor past after a restore or a move.
+   */
+  public static final String WORKER_FENCING_TOKEN_MAX = PREFIX + "worker.fencing.token.max";
+
   /** Gauge: live workers the leader sees. */
   public static final String WORKERS_LIVE = PREFIX + "engine.workers.live";
 

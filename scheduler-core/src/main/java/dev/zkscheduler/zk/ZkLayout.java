@@ -22,6 +22,8 @@ import java.nio.charset.StandardCharsets;
  * /runs/{jobId}/{runId}                runs (leader, fenced); bounded per job by retention
  * /requests/{requestId}                control requests (any node creates, leader deletes fenced)
  * /locks/migration                     InterProcessMutex for layout migrations
+ * /fencing/floor                       data: the fencing floor F (integer, UTF-8); token = F + czxid;
+ *                                      absent means 0; written only by the fencing-floor command
  * </pre>
  *
  * <p>Jobs and schedule state live in {@value #BUCKETS} hashed buckets so that no single {@code
@@ -156,6 +158,15 @@ public final class ZkLayout {
 
   public String migrationLock() {
     return "/locks/migration";
+  }
+
+  /**
+   * The fencing floor added to every assignment's {@code czxid} to make its token. Absent in a
+   * cluster that was never restored or moved (a floor of 0), so it is no part of the layout
+   * version.
+   */
+  public String fencingFloor() {
+    return "/fencing/floor";
   }
 
   /** The bucket of a job id: stable across JVMs and versions (murmur3 of the UTF-8 id). */

@@ -6,6 +6,7 @@ import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.api.JobMapper;
 import dev.zkscheduler.service.cli.ApplyCommand;
+import dev.zkscheduler.service.cli.FencingFloorCommand;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
 import dev.zkscheduler.service.config.ZooKeeperFactory;
 import dev.zkscheduler.service.console.Console;
@@ -59,9 +60,13 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
     // Fire lag, ticks and commits recorded in it are also counted into Prometheus histograms.
     bootstrap.setMetricRegistry(prometheus.dropwizardRegistry());
     bootstrap.addCommand(new ApplyCommand());
+    bootstrap.addCommand(new FencingFloorCommand());
   }
 
-  /** {@code apply} ends with its own exit status (docs/operations.md); anything else with 1. */
+  /**
+   * {@code apply} and {@code fencing-floor} end with their own exit status (docs/operations.md);
+   * anything else with 1.
+   */
   @Override
   protected void onFatalError(Throwable t) {
     if (t instanceof ApplyCommand.ExitStatus exit) {

@@ -9,6 +9,7 @@ import dev.zkscheduler.cluster.WorkerSeat;
 import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.store.codec.ReportCodec;
+import dev.zkscheduler.zk.FencingFloor;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
 import java.time.Instant;
@@ -37,6 +38,9 @@ import org.slf4j.LoggerFactory;
  * worker (the old one's unreported attempts are the leader's to count lost), so nothing is
  * re-created under the old name: a {@code check} op compares only a version, and a node re-created
  * under the same name by a new session would pass for the old one.
+ *
+ * <p>An attempt's fencing token is the fencing floor this session read when it registered plus its
+ * assignment's {@code czxid} ({@link FencingFloor}).
  *
  * <p>A report is {@code multi(check(own worker node), setData(assignment, version 0))}: written
  * only while this session lives and the leader has not taken the assignment back.
@@ -71,6 +75,10 @@ public final class ZkWorkerSeat implements WorkerSeat {
 
   private volatile WorkerInfo self;
   private volatile long session;
+
+  /** The fencing floor read when the current session registered; see {@link FencingFloor}. */
+  private volatile long floor;
+
   private volatile CuratorCache cache;
   private volatile Listener listener;
   private volatile boolean draining;
@@ -114,6 +122,9 @@ public final class ZkWorkerSeat implements WorkerSeat {
     long current = client.getZookeeperClient().getZooKeeper().getSessionId();
     String name = memberId + Assignment.SEPARATOR + Long.toHexString(current);
     removeEarlierWorkers(name);
+    // Once per session, before the worker exists: the floor is raised only while no node is
+    // registered, so a session that registers afterwards never hands out a token below it.
+    this.floor = FencingFloor.read(client, layout);
     WorkerInfo info = new WorkerInfo(name, memberId, capacity, taskTypes, draining);
     try {
       client.create().creatingParentsIfNeeded().forPath(layout.assignments(name), new byte[0]);
@@ -170,7 +181,7 @@ public final class ZkWorkerSeat implements WorkerSeat {
     listener.assigned(
         new AssignedAttempt(
             assignment,
-            node.getStat().getCzxid(),
+            FencingFloor.token(floor, node.getStat().getCzxid()),
             Instant.ofEpochMilli(node.getStat().getCtime()),
             null));
   }

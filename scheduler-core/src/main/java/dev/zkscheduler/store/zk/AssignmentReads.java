@@ -4,6 +4,7 @@ import dev.zkscheduler.cluster.AssignedAttempt;
 import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.ReportCodec;
+import dev.zkscheduler.zk.FencingFloor;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -17,8 +18,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Reads every assignment under {@code /assign} with pipelined requests: a new leader's picture of
- * the attempts in flight. The fencing token of an assignment is its znode's {@code czxid}, larger
- * for every znode created later, and its assignment time the znode's {@code ctime}. Thread-safe.
+ * the attempts in flight. The fencing token of an assignment is the fencing floor plus its znode's
+ * {@code czxid} ({@link FencingFloor}), larger for every znode created later, and its assignment
+ * time the znode's {@code ctime}. Thread-safe.
  */
 final class AssignmentReads {
 
@@ -41,6 +43,7 @@ final class AssignmentReads {
     } catch (KeeperException.NoNodeException e) {
       return List.of();
     }
+    long floor = FencingFloor.read(client, layout);
     List<String> parents = workers.stream().map(layout::assignments).toList();
     Map<String, List<String>> keysByParent =
         reader.pipelined(
@@ -75,7 +78,7 @@ final class AssignmentReads {
       all.add(
           new AssignedAttempt(
               assignments.get(i),
-              event.getStat().getCzxid(),
+              FencingFloor.token(floor, event.getStat().getCzxid()),
               Instant.ofEpochMilli(event.getStat().getCtime()),
               report(
                   paths.get(i),

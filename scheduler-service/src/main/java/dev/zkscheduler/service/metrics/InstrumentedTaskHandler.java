@@ -7,15 +7,13 @@ import io.prometheus.metrics.core.metrics.Histogram;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 
 /**
  * A task handler as the service runs it: the attempt's duration goes into {@link
- * PrometheusNames#TASK_DURATION} by task type and outcome, and while the handler runs its thread's
- * MDC carries the attempt's ids ({@code jobId}, {@code runId}, {@code taskId}, {@code attempt},
- * {@code memberId}), so the handler's log lines name them (as fields of the JSON log layout), as
- * does the DEBUG line this class writes per attempt. The engine's own log lines run on other
- * threads and do not carry them.
+ * PrometheusNames#TASK_DURATION} by task type and outcome, and a DEBUG line per attempt. The engine
+ * puts the attempt's ids in the MDC of the thread that runs the handler ({@code jobId}, {@code
+ * runId}, {@code taskId}, {@code attempt}, {@code memberId}), so the handler's lines and this one
+ * name them (fields of the JSON log layout).
  *
  * <p>Outcomes: {@code succeeded}, {@code failed} (a failure result or a thrown exception), {@code
  * timed_out} (the handler's own time limit), {@code stopped} (the scheduler cancelled it: a
@@ -24,8 +22,6 @@ import org.slf4j.MDC;
 final class InstrumentedTaskHandler implements TaskHandler {
 
   private static final Logger log = LoggerFactory.getLogger(InstrumentedTaskHandler.class);
-
-  static final String[] MDC_KEYS = {"jobId", "runId", "taskId", "attempt", "memberId"};
 
   private final String type;
   private final TaskHandler delegate;
@@ -41,7 +37,6 @@ final class InstrumentedTaskHandler implements TaskHandler {
   public TaskResult execute(TaskContext context) throws Exception {
     long start = System.nanoTime();
     String outcome = "failed";
-    putIds(context);
     try {
       TaskResult result = delegate.execute(context);
       outcome = result.succeeded() ? "succeeded" : result.timedOut() ? "timed_out" : "failed";
@@ -54,22 +49,11 @@ final class InstrumentedTaskHandler implements TaskHandler {
       durations.labelValues(type, outcome).observe(seconds);
       log.debug(
           "{} attempt {}: {} in {} ms", type, context.attempt(), outcome, (long) (seconds * 1000));
-      for (String key : MDC_KEYS) {
-        MDC.remove(key);
-      }
     }
   }
 
   @Override
   public void validateConfig(String fieldPrefix, Map<String, Object> config) {
     delegate.validateConfig(fieldPrefix, config);
-  }
-
-  private static void putIds(TaskContext context) {
-    MDC.put("jobId", context.jobId());
-    MDC.put("runId", context.runId());
-    MDC.put("taskId", context.taskId());
-    MDC.put("attempt", Integer.toString(context.attempt()));
-    MDC.put("memberId", context.memberId());
   }
 }

@@ -203,6 +203,10 @@ public final class PrometheusNames {
         "zkscheduler_engine_tasks_queued",
         "Ready tasks that found no worker with a free slot in the last tick (leader)");
     gauge(
+        MetricNames.WORKER_FENCING_TOKEN_MAX,
+        "zkscheduler_worker_fencing_token_max",
+        "Highest fencing token this node's worker handed to a handler since it started");
+    gauge(
         MetricNames.WORKERS_LIVE, "zkscheduler_engine_workers_live", "Live workers this node sees");
     histogram(
         MetricNames.TICK,

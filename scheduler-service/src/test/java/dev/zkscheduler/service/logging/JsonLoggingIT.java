@@ -20,7 +20,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The JSON switch of docs/configuration.md: with Dropwizard's json layout every log line is one
- * JSON object, and a task attempt's line carries its job, run, task and member ids as fields.
+ * JSON object, and the lines about a task attempt — its handler's, its worker's, the leader's that
+ * records its outcome — carry its job, run, task, attempt and member ids as fields.
  */
 class JsonLoggingIT {
 
@@ -52,6 +53,8 @@ class JsonLoggingIT {
                         + "', archive: false, layout: {type: json, flattenMdc: true}}]",
                     "logging.loggers",
                     "{dev.zkscheduler: INFO, dev.zkscheduler.service.metrics: DEBUG,"
+                        + " dev.zkscheduler.engine.Worker: DEBUG,"
+                        + " dev.zkscheduler.engine.TaskAttempts: DEBUG,"
                         + " org.apache.zookeeper: ERROR, org.apache.curator: ERROR}"))
             .start();
     ApiClient api = node.api(TestService.ADMIN);
@@ -78,6 +81,27 @@ class JsonLoggingIT {
                           assertThat(line.path("memberId").asText()).isEqualTo("json-it");
                           assertThat(line.path("message").asText()).contains("succeeded");
                         }));
+    // The scheduler's own lines about the attempt: the worker starting it, the leader recording
+    // its outcome (each on a thread of its own).
+    await()
+        .atMost(Duration.ofSeconds(30))
+        .untilAsserted(
+            () -> {
+              List<JsonNode> lines = lines(log);
+              for (String logger : List.of("engine.Worker", "engine.TaskAttempts")) {
+                assertThat(lines)
+                    .as(logger)
+                    .anySatisfy(
+                        line -> {
+                          assertThat(line.path("logger").asText()).endsWith(logger);
+                          assertThat(line.path("jobId").asText()).isEqualTo("logged");
+                          assertThat(line.path("runId").asText()).isEqualTo(runId);
+                          assertThat(line.path("taskId").asText()).isEqualTo("t");
+                          assertThat(line.path("attempt").asText()).isEqualTo("1");
+                          assertThat(line.path("memberId").asText()).isEqualTo("json-it");
+                        });
+              }
+            });
     Response run = api.get("/api/v1/jobs/logged/runs/" + runId);
     assertThat(run.json().get("state").asText()).isEqualTo("SUCCEEDED");
     assertThat(lines(log))
