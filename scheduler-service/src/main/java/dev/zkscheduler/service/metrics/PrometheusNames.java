@@ -195,9 +195,7 @@ public final class PrometheusNames {
         "zkscheduler_engine_tasks_queued",
         "Ready tasks that found no worker with a free slot in the last tick (leader)");
     gauge(
-        MetricNames.WORKERS_LIVE,
-        "zkscheduler_engine_workers_live",
-        "Live workers this node sees");
+        MetricNames.WORKERS_LIVE, "zkscheduler_engine_workers_live", "Live workers this node sees");
     histogram(
         MetricNames.TICK,
         "zkscheduler_engine_tick_duration_seconds",
