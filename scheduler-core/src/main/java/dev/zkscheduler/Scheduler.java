@@ -40,11 +40,25 @@ public interface Scheduler extends Closeable {
   void close();
 
   // ---- jobs ----
+  //
+  // The calls that write a job record it in the job's audit (JobAudit): who, named by the optional
+  // actor (this node's member id when none is given), and when, by this node's clock. An audit on
+  // the job passed in is replaced.
 
+  /** Creates the job; {@code createdBy} and {@code updatedBy} are this node's member id. */
   Versioned<JobDefinition> createJob(JobDefinition job);
+
+  /** Creates the job on behalf of {@code actor} (a non-blank name, e.g. a user's). */
+  Versioned<JobDefinition> createJob(JobDefinition job, String actor);
 
   /** Creates or replaces; with {@code expectedVersion} the job must exist at that version. */
   Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion);
+
+  /**
+   * As {@link #putJob(JobDefinition, OptionalInt)} on behalf of {@code actor}: a replaced job keeps
+   * who created it and when; {@code updatedBy} becomes {@code actor}.
+   */
+  Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion, String actor);
 
   /** Deletes the job; its active runs are cancelled by the leader. False if there was no job. */
   boolean deleteJob(String jobId, OptionalInt expectedVersion);
@@ -63,8 +77,14 @@ public interface Scheduler extends Closeable {
    */
   Versioned<JobDefinition> pause(String jobId);
 
+  /** Pauses on behalf of {@code actor}; a job already paused is answered as it is. */
+  Versioned<JobDefinition> pause(String jobId, String actor);
+
   /** Resumes; the misfire policy decides what happens to fires missed while paused. */
   Versioned<JobDefinition> resume(String jobId);
+
+  /** Resumes on behalf of {@code actor}; a job not paused is answered as it is. */
+  Versioned<JobDefinition> resume(String jobId, String actor);
 
   /** A manual run now; returns its run id at once (the leader creates the run). */
   String trigger(String jobId);

@@ -6,9 +6,11 @@ import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.engine.Engine;
 import dev.zkscheduler.engine.JobStatus;
 import dev.zkscheduler.engine.RunIds;
+import dev.zkscheduler.error.JobExistsException;
 import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
 import dev.zkscheduler.error.VersionConflictException;
+import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefaults;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobPage;
@@ -107,12 +109,20 @@ final class SchedulerNode implements Scheduler {
     }
   }
 
-  /** Idempotent across nodes: an unchanged definition is not rewritten (no new version). */
+  /**
+   * Idempotent across nodes: an unchanged definition is not rewritten (no new version); who wrote
+   * it last and when is not part of what it defines.
+   */
   private void upsertCodeDefined(JobDefinition job) {
+    job = job.withoutAudit();
     validator.validate(job);
     Optional<Versioned<JobDefinition>> existing = store.job(job.id());
     if (existing.isPresent()
-        && existing.get().value().equals(job.withPaused(existing.get().value().paused()))) {
+        && existing
+            .get()
+            .value()
+            .withoutAudit()
+            .equals(job.withPaused(existing.get().value().paused()))) {
       return;
     }
     try {
@@ -123,7 +133,7 @@ final class SchedulerNode implements Scheduler {
       } else {
         createJob(job);
       }
-    } catch (VersionConflictException | dev.zkscheduler.error.JobExistsException raced) {
+    } catch (VersionConflictException | JobExistsException raced) {
       log.info("code-defined job {} was written concurrently by another node", job.id());
     }
   }
@@ -143,18 +153,68 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public Versioned<JobDefinition> createJob(JobDefinition job) {
-    validator.validate(job);
-    Versioned<JobDefinition> created = store.createJob(job);
+    return createJob(job, memberId);
+  }
+
+  @Override
+  public Versioned<JobDefinition> createJob(JobDefinition job, String actor) {
+    JobDefinition stamped = job.withAudit(JobAudit.created(actor, clock.instant()));
+    validator.validate(stamped);
+    Versioned<JobDefinition> created = store.createJob(stamped);
     changed(created);
     return created;
   }
 
   @Override
   public Versioned<JobDefinition> putJob(JobDefinition job, OptionalInt expectedVersion) {
-    validator.validate(job);
-    Versioned<JobDefinition> stored = store.putJob(job, expectedVersion);
-    changed(stored);
-    return stored;
+    return putJob(job, expectedVersion, memberId);
+  }
+
+  /**
+   * The job's creation is taken from the record it replaces, so every write is conditioned on the
+   * version that record was read at: the caller's own condition, or (unconditional) the version
+   * just read, read again when another write came in between.
+   */
+  @Override
+  public Versioned<JobDefinition> putJob(
+      JobDefinition job, OptionalInt expectedVersion, String actor) {
+    // The actor and the job are checked (with an audit's size) before anything is read.
+    validator.validate(job.withAudit(JobAudit.created(actor, clock.instant())));
+    for (int attempt = 0; ; attempt++) {
+      Optional<Versioned<JobDefinition>> current = store.job(job.id());
+      Instant now = clock.instant();
+      try {
+        Versioned<JobDefinition> stored;
+        if (expectedVersion.isPresent()) {
+          // A record at another version makes the write fail anyway: its audit is not kept.
+          JobAudit previous =
+              current
+                  .filter(v -> v.version() == expectedVersion.getAsInt())
+                  .map(v -> v.value().audit())
+                  .orElse(null);
+          stored =
+              store.putJob(job.withAudit(JobAudit.changed(previous, actor, now)), expectedVersion);
+        } else if (current.isEmpty()) {
+          stored = store.createJob(job.withAudit(JobAudit.created(actor, now)));
+        } else {
+          JobAudit previous = current.get().value().audit();
+          stored =
+              store.putJob(
+                  job.withAudit(JobAudit.changed(previous, actor, now)),
+                  OptionalInt.of(current.get().version()));
+        }
+        changed(stored);
+        return stored;
+      } catch (VersionConflictException | JobExistsException raced) {
+        if (expectedVersion.isPresent()) {
+          throw raced;
+        }
+        if (attempt == 5) {
+          throw new VersionConflictException(
+              "job '" + job.id() + "' kept changing while it was being replaced; try again");
+        }
+      }
+    }
   }
 
   @Override
@@ -208,23 +268,39 @@ final class SchedulerNode implements Scheduler {
 
   @Override
   public Versioned<JobDefinition> pause(String jobId) {
-    return setPaused(jobId, true);
+    return setPaused(jobId, true, memberId);
+  }
+
+  @Override
+  public Versioned<JobDefinition> pause(String jobId, String actor) {
+    return setPaused(jobId, true, actor);
   }
 
   @Override
   public Versioned<JobDefinition> resume(String jobId) {
-    return setPaused(jobId, false);
+    return setPaused(jobId, false, memberId);
   }
 
-  private Versioned<JobDefinition> setPaused(String jobId, boolean paused) {
+  @Override
+  public Versioned<JobDefinition> resume(String jobId, String actor) {
+    return setPaused(jobId, false, actor);
+  }
+
+  /** A job already in the wanted state is not rewritten: its audit stays as it is. */
+  private Versioned<JobDefinition> setPaused(String jobId, boolean paused, String actor) {
+    JobAudit.checkActor(actor);
     for (int attempt = 0; ; attempt++) {
       Versioned<JobDefinition> current = require(jobId);
       if (current.value().paused() == paused) {
         return current;
       }
       try {
-        Versioned<JobDefinition> updated =
-            store.putJob(current.value().withPaused(paused), OptionalInt.of(current.version()));
+        JobDefinition changed =
+            current
+                .value()
+                .withPaused(paused)
+                .withAudit(JobAudit.changed(current.value().audit(), actor, clock.instant()));
+        Versioned<JobDefinition> updated = store.putJob(changed, OptionalInt.of(current.version()));
         changed(updated);
         return updated;
       } catch (VersionConflictException e) {

@@ -19,7 +19,10 @@ export async function editorPage(ctx, id) {
   let etag = null;
   if (id) {
     const {body, etag: tag} = await call('GET', `/jobs/${enc(id)}`);
-    delete body.status;
+    // What the server adds is not the client's to edit (a PUT would ignore it anyway).
+    for (const field of ['status', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt']) {
+      delete body[field];
+    }
     text = JSON.stringify(body, null, 2);
     etag = tag;
   }

@@ -16,6 +16,7 @@ export async function jobPage(ctx, id) {
     el('p', {class: 'muted'}, el('a', {href: '#/jobs'}, '← Jobs')),
     el('h1', {}, el('span', {id: 'job-id'}, job.id), ' ',
       job.paused ? badge('PAUSED') : null),
+    audit(job),
     actions(ctx, job),
     el('h2', {}, 'Definition'),
     facts([
@@ -40,7 +41,7 @@ export async function jobPage(ctx, id) {
         el('td', {}, t.timeout ? duration(t.timeout) : 'job\'s'),
         el('td', {class: 'num'}, t.retry?.maxAttempts ?? 'job\'s')))),
     el('details', {}, el('summary', {}, 'As JSON'),
-      el('pre', {id: 'job-json-view'}, JSON.stringify(withoutStatus(job), null, 2))),
+      el('pre', {id: 'job-json-view'}, JSON.stringify(definitionOf(job), null, 2))),
     el('h2', {}, 'Next 10 fire times'),
     preview.fireTimes.length
       ? table('preview-table', ['UTC', `Local (${zone})`],
@@ -63,10 +64,26 @@ export async function jobPage(ctx, id) {
       : el('p', {class: 'muted', id: 'runs-none'}, 'No runs yet.'));
 }
 
-function withoutStatus(job) {
+/** The job as a client would write it: without what the server adds (status, audit). */
+function definitionOf(job) {
   const copy = {...job};
-  delete copy.status;
+  for (const field of ['status', 'createdBy', 'createdAt', 'updatedBy', 'updatedAt']) {
+    delete copy[field];
+  }
   return copy;
+}
+
+/**
+ * "created by X at T · changed by Y at T". A job stored before audits were kept and changed since
+ * has no creation; one not written since has no audit at all, and gets no line.
+ */
+function audit(job) {
+  if (!job.updatedBy) return null;
+  const created = job.createdBy
+    ? el('span', {}, 'created by ', el('strong', {}, job.createdBy), ` at ${utc(job.createdAt)}`)
+    : el('span', {}, 'created before changes were recorded');
+  return el('p', {class: 'muted', id: 'job-audit'}, created, ' · ',
+    el('span', {}, 'changed by ', el('strong', {}, job.updatedBy), ` at ${utc(job.updatedAt)}`));
 }
 
 /** Buttons by role; a viewer gets none. */

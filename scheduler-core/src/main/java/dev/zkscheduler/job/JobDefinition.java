@@ -21,6 +21,11 @@ import java.util.Optional;
  * through {@code misfirePolicy}. Null (the default) means the node's setting ({@code
  * EngineSettings.misfireThreshold}); it stays null rather than being filled, since that setting is
  * the node's, not the job's.
+ *
+ * <p>{@code audit} (who created and last changed the job, {@link JobAudit}) is set by the scheduler
+ * when it stores the job and is null on a job that was not read from a store (or whose record
+ * predates the field). It is part of {@link #equals}: to ask whether two jobs define the same
+ * thing, compare {@link #withoutAudit()} copies.
  */
 public record JobDefinition(
     String id,
@@ -33,7 +38,8 @@ public record JobDefinition(
     int catchUpLimit,
     ConcurrencyPolicy concurrencyPolicy,
     boolean paused,
-    Duration misfireThreshold) {
+    Duration misfireThreshold,
+    JobAudit audit) {
 
   public JobDefinition {
     tasks = tasks == null ? List.of() : List.copyOf(tasks);
@@ -43,6 +49,34 @@ public record JobDefinition(
     catchUpLimit = catchUpLimit == 0 ? JobDefaults.CATCH_UP_LIMIT : catchUpLimit;
     concurrencyPolicy =
         concurrencyPolicy == null ? JobDefaults.CONCURRENCY_POLICY : concurrencyPolicy;
+  }
+
+  /** A job without an audit: one defined in code, read from a client, or not yet stored. */
+  public JobDefinition(
+      String id,
+      String description,
+      Schedule schedule,
+      List<TaskDefinition> tasks,
+      RetryPolicy retry,
+      Duration timeout,
+      MisfirePolicy misfirePolicy,
+      int catchUpLimit,
+      ConcurrencyPolicy concurrencyPolicy,
+      boolean paused,
+      Duration misfireThreshold) {
+    this(
+        id,
+        description,
+        schedule,
+        tasks,
+        retry,
+        timeout,
+        misfirePolicy,
+        catchUpLimit,
+        concurrencyPolicy,
+        paused,
+        misfireThreshold,
+        null);
   }
 
   public Optional<Schedule> scheduleOpt() {
@@ -81,6 +115,15 @@ public record JobDefinition(
     return toBuilder().schedule(schedule).build();
   }
 
+  public JobDefinition withAudit(JobAudit audit) {
+    return toBuilder().audit(audit).build();
+  }
+
+  /** This job with no audit: what it defines, for comparing with another definition. */
+  public JobDefinition withoutAudit() {
+    return audit == null ? this : withAudit(null);
+  }
+
   /** A builder holding every field of this job, for copies that change a few of them. */
   public Builder toBuilder() {
     return new Builder(id)
@@ -93,7 +136,8 @@ public record JobDefinition(
         .catchUpLimit(catchUpLimit)
         .concurrencyPolicy(concurrencyPolicy)
         .paused(paused)
-        .misfireThreshold(misfireThreshold);
+        .misfireThreshold(misfireThreshold)
+        .audit(audit);
   }
 
   public static Builder builder(String id) {
@@ -113,6 +157,7 @@ public record JobDefinition(
     private ConcurrencyPolicy concurrencyPolicy;
     private boolean paused;
     private Duration misfireThreshold;
+    private JobAudit audit;
 
     private Builder(String id) {
       this.id = id;
@@ -179,6 +224,12 @@ public record JobDefinition(
       return this;
     }
 
+    /** Set by stores and decoders; a scheduler replaces it when it writes the job. */
+    public Builder audit(JobAudit audit) {
+      this.audit = audit;
+      return this;
+    }
+
     public JobDefinition build() {
       return new JobDefinition(
           id,
@@ -191,7 +242,8 @@ public record JobDefinition(
           catchUpLimit,
           concurrencyPolicy,
           paused,
-          misfireThreshold);
+          misfireThreshold,
+          audit);
     }
   }
 }

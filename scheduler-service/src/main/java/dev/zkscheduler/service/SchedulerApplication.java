@@ -5,6 +5,7 @@ import dev.zkscheduler.Scheduler;
 import dev.zkscheduler.job.JobValidator;
 import dev.zkscheduler.job.TaskHandler;
 import dev.zkscheduler.service.api.JobMapper;
+import dev.zkscheduler.service.audit.AuditLog;
 import dev.zkscheduler.service.cli.ApplyCommand;
 import dev.zkscheduler.service.cli.FencingFloorCommand;
 import dev.zkscheduler.service.config.SchedulerConfiguration;
@@ -88,6 +89,8 @@ public class SchedulerApplication extends Application<SchedulerConfiguration> {
             environment, config.zookeeper.connect(ensemble), handlers, port, build.version());
 
     environment.jersey().register(new ApiExceptionMapper());
+    // Every state-changing call, allowed or refused, is a line on its own logger.
+    environment.jersey().register(new AuditLog(config.auth.enabled));
     config.limits.build(environment.jersey());
     environment
         .lifecycle()

@@ -280,6 +280,32 @@ class ConsoleIT {
   }
 
   @Test
+  void theJobPageSaysWhoCreatedAndWhoChangedTheJob() {
+    create(job("audited", "who wrote me", ""));
+    Response paused = admin.as(TestService.OPERATOR).post("/api/v1/jobs/audited/pause", null);
+    assertThat(paused.status()).as(paused.toString()).isEqualTo(200);
+    JsonNode job = paused.json();
+    signInAs(TestService.VIEWER, "viewer");
+    show("#/jobs/audited");
+    assertThat(browser.find("#job-audit").getText())
+        .isEqualTo(
+            "created by test-admin at "
+                + shown(job.get("createdAt").asText())
+                + " · changed by test-operator at "
+                + shown(job.get("updatedAt").asText()));
+    // Closed details: its text is not rendered, but it is there.
+    assertThat(browser.driver().findElement(By.id("job-json-view")).getAttribute("textContent"))
+        .contains("\"id\": \"audited\"")
+        .doesNotContain("createdBy")
+        .doesNotContain("updatedAt");
+  }
+
+  /** An instant as the console shows it (format.js utc). */
+  private static String shown(String instant) {
+    return instant.replace('T', ' ').replaceFirst("\\.\\d+Z$", "Z");
+  }
+
+  @Test
   void theClusterPageShowsTheLeaderAndMembers() {
     JsonNode cluster = admin.get("/api/v1/cluster").json();
     signInAs(TestService.VIEWER, "viewer");

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefaults;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobValidationException;
@@ -42,6 +43,11 @@ import java.util.Map;
  * <p>Optional fields added within format 1 ({@code misfireThreshold}) are written only when set, so
  * a job without them encodes as before; nodes that predate a field ignore it when reading, like any
  * unknown field ({@link StoredFormat}), and drop it if they rewrite the job.
+ *
+ * <p>The audit ({@code createdBy}, {@code createdAt}, {@code updatedBy}, {@code updatedAt}; see
+ * {@link JobAudit}) is such a field too: stored by {@link #encode} after {@code paused} when the
+ * job has one, read by {@link #decode}, and neither written by {@link #toJson} nor read by {@link
+ * #parse}, since it is the scheduler's record of a write and not part of what a user defines.
  */
 public final class JobCodec {
 
@@ -54,6 +60,9 @@ public final class JobCodec {
    */
   public static byte[] encode(JobDefinition job) {
     ObjectNode node = jobNode(job);
+    if (job.audit() != null) {
+      putAudit(node, job.audit());
+    }
     // Last, unlike the other documents: stored jobs have always been written this way.
     node.put("v", StoredFormat.FORMAT_VERSION);
     byte[] bytes = StoredFormat.bytes(node);
@@ -75,7 +84,7 @@ public final class JobCodec {
   public static JobDefinition decode(byte[] data) {
     JsonNode node = StoredFormat.storedDocument(data, "job");
     try {
-      return readJob(node, null);
+      return readJob(node, null).withAudit(readAudit(node));
     } catch (JobValidationException e) {
       throw new CodecException("stored job is invalid: " + e.getMessage(), e);
     }
@@ -139,6 +148,38 @@ public final class JobCodec {
     node.put("concurrencyPolicy", job.concurrencyPolicy().name());
     node.put("paused", job.paused());
     return node;
+  }
+
+  private static void putAudit(ObjectNode node, JobAudit audit) {
+    if (audit.createdBy() != null) {
+      node.put("createdBy", audit.createdBy());
+      node.put("createdAt", audit.createdAt().toString());
+    }
+    node.put("updatedBy", audit.updatedBy());
+    node.put("updatedAt", audit.updatedAt().toString());
+  }
+
+  /**
+   * The stored audit; null when the job was written before audits were kept (no {@code updatedBy}).
+   *
+   * @throws JobValidationException if a field is of the wrong type or the fields do not make an
+   *     audit
+   */
+  private static JobAudit readAudit(JsonNode node) {
+    JsonFields f = new JsonFields();
+    String createdBy = f.string(node, "createdBy", "createdBy");
+    Instant createdAt = f.instant(node, "createdAt", "createdAt");
+    String updatedBy = f.string(node, "updatedBy", "updatedBy");
+    Instant updatedAt = f.instant(node, "updatedAt", "updatedAt");
+    f.throwIfAny();
+    if (updatedBy == null && updatedAt == null && createdBy == null && createdAt == null) {
+      return null;
+    }
+    try {
+      return new JobAudit(createdBy, createdAt, updatedBy, updatedAt);
+    } catch (IllegalArgumentException | NullPointerException e) {
+      throw new JobValidationException("updatedBy", "not a complete audit: " + e.getMessage());
+    }
   }
 
   private static ObjectNode scheduleNode(Schedule schedule) {

@@ -11,6 +11,7 @@ import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefaults;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobValidationException;
@@ -145,6 +146,40 @@ class JsonCodecTest {
         .isInstanceOf(JobValidationException.class)
         .hasMessageContaining("malformed JSON");
     assertThatThrownBy(() -> parse("[1,2]")).hasMessageContaining("must be a JSON object");
+  }
+
+  @Test
+  void anAuditIsStoredButIsNeitherTheApiShapeNorReadFromAUsersJob() {
+    JobAudit audit =
+        new JobAudit(
+            "alice",
+            Instant.parse("2026-11-25T10:00:00Z"),
+            "bob",
+            Instant.parse("2026-11-25T11:00:00Z"));
+    JobDefinition job = parse("{\"id\":\"j\"}").withAudit(audit);
+
+    assertThat(JobCodec.decode(JobCodec.encode(job))).isEqualTo(job);
+    assertThat(JobCodec.toJson(job)).doesNotContain("createdBy").doesNotContain("updatedAt");
+    assertThat(parse("{\"id\":\"j\",\"createdBy\":\"mallory\",\"updatedBy\":\"mallory\"}").audit())
+        .isNull();
+
+    JobAudit unknownCreation = new JobAudit(null, null, "bob", audit.updatedAt());
+    byte[] changedOnly = JobCodec.encode(job.withAudit(unknownCreation));
+    assertThat(new String(changedOnly, StandardCharsets.UTF_8)).doesNotContain("createdBy");
+    assertThat(JobCodec.decode(changedOnly).audit()).isEqualTo(unknownCreation);
+  }
+
+  @Test
+  void aStoredAuditOfTheWrongShapeIsUnreadableNotGuessed() {
+    String stored =
+        "{\"id\":\"j\",\"tasks\":[],\"createdBy\":\"alice\",\"updatedAt\":\"2026-11-25T10:00:00Z\",\"v\":1}";
+    assertThatThrownBy(() -> JobCodec.decode(stored.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("audit");
+    String wrongType = "{\"id\":\"j\",\"tasks\":[],\"updatedBy\":7,\"v\":1}";
+    assertThatThrownBy(() -> JobCodec.decode(wrongType.getBytes(StandardCharsets.UTF_8)))
+        .isInstanceOf(CodecException.class)
+        .hasMessageContaining("updatedBy");
   }
 
   @Test

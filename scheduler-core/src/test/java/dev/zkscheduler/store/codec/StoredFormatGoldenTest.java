@@ -11,6 +11,7 @@ import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.RetryPolicy;
 import dev.zkscheduler.job.TaskDefinition;
@@ -57,6 +58,13 @@ class StoredFormatGoldenTest {
    */
   private static final String STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD =
       "{\"id\":\"every\",\"schedule\":{\"interval\":\"PT15M\",\"startAt\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"misfireThreshold\":\"PT5M\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"v\":1}";
+
+  /**
+   * A job with its audit: still format 1, the four fields after {@code paused}; a node that
+   * predates them reads the job and ignores them.
+   */
+  private static final String STORED_INTERVAL_JOB_WITH_AUDIT =
+      "{\"id\":\"every\",\"schedule\":{\"interval\":\"PT15M\",\"startAt\":\"2026-11-25T10:00:00Z\"},\"tasks\":[{\"id\":\"t\",\"type\":\"noop\",\"config\":{},\"dependsOn\":[],\"triggerRule\":\"ALL_SUCCESS\"}],\"retry\":{\"maxAttempts\":1,\"initialDelay\":\"PT1S\",\"multiplier\":2.0,\"maxDelay\":\"PT5M\",\"jitter\":0.0},\"timeout\":\"PT1H\",\"misfirePolicy\":\"FIRE_ONCE\",\"catchUpLimit\":10,\"concurrencyPolicy\":\"FORBID\",\"paused\":false,\"createdBy\":\"ci-admin\",\"createdAt\":\"2026-11-25T10:00:00Z\",\"updatedBy\":\"on-call\",\"updatedAt\":\"2026-11-25T10:05:00Z\",\"v\":1}";
 
   /** Format 2: the run carries its DAG, with retries and timeouts resolved. */
   private static final String STORED_RUN =
@@ -196,6 +204,25 @@ class StoredFormatGoldenTest {
 
     assertThat(text(JobCodec.encode(job))).isEqualTo(STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD);
     assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD))).isEqualTo(job);
+  }
+
+  @Test
+  void aJobsAuditIsStoredInFormatOneAndReadBack() {
+    JobDefinition job =
+        intervalJob()
+            .withAudit(new JobAudit("ci-admin", T, "on-call", T.plus(Duration.ofMinutes(5))));
+
+    assertThat(text(JobCodec.encode(job))).isEqualTo(STORED_INTERVAL_JOB_WITH_AUDIT);
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB_WITH_AUDIT))).isEqualTo(job);
+  }
+
+  /** The golden jobs above were written before audits were kept: they read with none. */
+  @Test
+  void jobsStoredWithoutAnAuditReadWithNone() {
+    assertThat(JobCodec.decode(bytes(STORED_JOB)).audit()).isNull();
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB)).audit()).isNull();
+    assertThat(JobCodec.decode(bytes(STORED_ONCE_JOB)).audit()).isNull();
+    assertThat(JobCodec.decode(bytes(STORED_INTERVAL_JOB_WITH_MISFIRE_THRESHOLD)).audit()).isNull();
   }
 
   /** The golden jobs above were written before the field existed: they read as the node's. */

@@ -9,6 +9,11 @@ import java.util.List;
  * may omit is nullable here; {@link JobMapper} fills the defaults. {@code misfireThreshold} has
  * none to fill (unset means the node's), so like the other optional fields it is left out when
  * unset. {@code status} is answered by {@code GET /api/v1/jobs/{id}} only and is never read.
+ *
+ * <p>{@code createdBy}, {@code createdAt}, {@code updatedBy} and {@code updatedAt} are the job's
+ * audit, answered with every stored job and never read: the server sets them from the calling
+ * token's name and its own clock. The creation pair is absent for a job stored before audits were
+ * kept and changed since; all four for one never written since.
  */
 @JsonPropertyOrder({
   "id",
@@ -22,6 +27,10 @@ import java.util.List;
   "catchUpLimit",
   "concurrencyPolicy",
   "paused",
+  "createdBy",
+  "createdAt",
+  "updatedBy",
+  "updatedAt",
   "status"
 })
 public record JobDto(
@@ -36,6 +45,10 @@ public record JobDto(
     String concurrencyPolicy,
     Boolean paused,
     @JsonInclude(JsonInclude.Include.NON_NULL) String misfireThreshold,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String createdBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String createdAt,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String updatedBy,
+    @JsonInclude(JsonInclude.Include.NON_NULL) String updatedAt,
     @JsonInclude(JsonInclude.Include.NON_NULL) JobStatusDto status) {
 
   public JobDto withStatus(JobStatusDto status) {
@@ -51,6 +64,10 @@ public record JobDto(
         concurrencyPolicy,
         paused,
         misfireThreshold,
+        createdBy,
+        createdAt,
+        updatedBy,
+        updatedAt,
         status);
   }
 }

@@ -13,7 +13,9 @@ import java.util.function.Predicate;
  * the wrong type is reported (deferred, see {@link FieldErrors}) under its path and read as absent,
  * so that {@link JobMapper} can still report the problems of every other field in the same answer.
  * Absent and null fields read as null; unknown fields are ignored, so a client written against a
- * newer API still gets its job accepted.
+ * newer API still gets its job accepted. So are the fields only the server sets ({@code status} and
+ * the audit, {@code createdBy} … {@code updatedAt}): a job read back from the API can be sent again
+ * as it is, and what it says about who wrote it is never taken from a client.
  */
 final class JobJsonReader {
 
@@ -60,6 +62,10 @@ final class JobJsonReader {
         concurrencyPolicy,
         paused,
         misfireThreshold,
+        null,
+        null,
+        null,
+        null,
         null);
   }
 

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.zkscheduler.dag.TriggerRule;
 import dev.zkscheduler.engine.JobStatus;
 import dev.zkscheduler.job.ConcurrencyPolicy;
+import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefaults;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.JobValidationException;
@@ -62,22 +63,24 @@ public final class JobMapper {
   }
 
   /**
-   * The job as the API answers it: the values of {@code http} headers and {@code shell} env are
-   * {@link dev.zkscheduler.service.secrets.Redaction#MARKER} ({@link SecretFields}).
+   * The job as the API answers it, with its audit: the values of {@code http} headers and {@code
+   * shell} env are {@link dev.zkscheduler.service.secrets.Redaction#MARKER} ({@link SecretFields}).
    */
   public JobDto toDto(JobDefinition job) {
     return toDto(job, true);
   }
 
   /**
-   * The job in the API's shape with its secret-bearing values as stored (references or literal
-   * values), to compare two definitions. Never to be answered.
+   * The definition in the API's shape with its secret-bearing values as stored (references or
+   * literal values) and without its audit, to compare two definitions: who wrote a job last is not
+   * a difference in what it defines. Never to be answered.
    */
   public JobDto toUnredactedDto(JobDefinition job) {
-    return toDto(job, false);
+    return toDto(job.withoutAudit(), false);
   }
 
   private JobDto toDto(JobDefinition job, boolean redact) {
+    JobAudit audit = job.audit();
     return new JobDto(
         job.id(),
         job.description(),
@@ -90,6 +93,10 @@ public final class JobMapper {
         job.concurrencyPolicy().name(),
         job.paused(),
         job.misfireThreshold() == null ? null : job.misfireThreshold().toString(),
+        audit == null ? null : audit.createdBy(),
+        audit == null ? null : Instants.text(audit.createdAt()),
+        audit == null ? null : audit.updatedBy(),
+        audit == null ? null : Instants.text(audit.updatedAt()),
         null);
   }
 

@@ -24,13 +24,7 @@ public final class CallerResource {
   @GET
   @RolesAllowed(Role.VIEWER_NAME)
   public CallerDto whoami(@Context SecurityContext security) {
-    if (security.getUserPrincipal() instanceof Caller caller) {
-      return answer(caller.name(), caller.role());
-    }
-    return answer("anonymous", Role.ADMIN);
-  }
-
-  private static CallerDto answer(String name, Role role) {
-    return new CallerDto(name, role.name().toLowerCase(Locale.ROOT));
+    Caller caller = Caller.of(security);
+    return new CallerDto(caller.name(), caller.role().name().toLowerCase(Locale.ROOT));
   }
 }

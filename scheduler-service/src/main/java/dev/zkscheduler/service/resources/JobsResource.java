@@ -21,6 +21,8 @@ import dev.zkscheduler.service.api.RunIdDto;
 import dev.zkscheduler.service.api.RunIdsDto;
 import dev.zkscheduler.service.api.RunsDto;
 import dev.zkscheduler.service.api.SecretFields;
+import dev.zkscheduler.service.audit.Audited;
+import dev.zkscheduler.service.auth.Caller;
 import dev.zkscheduler.service.auth.Role;
 import dev.zkscheduler.service.errors.IfMatchFailedException;
 import dev.zkscheduler.service.errors.MalformedBodyException;
@@ -35,9 +37,11 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.SecurityContext;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
@@ -82,10 +86,12 @@ public final class JobsResource {
 
   @POST
   @RolesAllowed(Role.ADMIN_NAME)
-  public Response create(byte[] body) {
+  @Audited("create")
+  public Response create(@Context SecurityContext security, byte[] body) {
     JobDefinition job = jobs.read(requireObject(body), clock.instant());
     // Nothing is stored yet, so a redaction marker has no value to keep: it is refused.
-    Versioned<JobDefinition> created = scheduler.createJob(SecretFields.restore(job, null).job());
+    Versioned<JobDefinition> created =
+        scheduler.createJob(SecretFields.restore(job, null).job(), actor(security));
     return Response.created(URI.create("/api/v1/jobs/" + created.value().id()))
         .tag(etag(created.version()))
         .entity(jobs.toDto(created.value()))
@@ -126,8 +132,12 @@ public final class JobsResource {
   @PUT
   @Path("{id}")
   @RolesAllowed(Role.ADMIN_NAME)
+  @Audited("update")
   public Response put(
-      @PathParam("id") String id, @HeaderParam("If-Match") String ifMatch, byte[] body) {
+      @PathParam("id") String id,
+      @HeaderParam("If-Match") String ifMatch,
+      @Context SecurityContext security,
+      byte[] body) {
     Replacement replacement =
         Replacement.prepare(scheduler, jobs, id, requireObject(body), clock.instant());
     OptionalInt expected = version(ifMatch);
@@ -138,7 +148,8 @@ public final class JobsResource {
       expected = OptionalInt.of(replacement.stored().orElseThrow().version());
     }
     try {
-      Versioned<JobDefinition> stored = scheduler.putJob(replacement.job(), expected);
+      Versioned<JobDefinition> stored =
+          scheduler.putJob(replacement.job(), expected, actor(security));
       return Response.ok(jobs.toDto(stored.value())).tag(etag(stored.version())).build();
     } catch (VersionConflictException e) {
       if (conditionedHere) {
@@ -147,6 +158,10 @@ public final class JobsResource {
                 + id
                 + "' changed while the stored values of its redacted fields were being kept;"
                 + " read it and send it again");
+      }
+      if (expected.isEmpty()) {
+        // Unconditional, yet other writes kept coming between the read and the write (409).
+        throw e;
       }
       throw ifMatchFailed(ifMatch, id);
     }
@@ -196,6 +211,7 @@ public final class JobsResource {
   @DELETE
   @Path("{id}")
   @RolesAllowed(Role.ADMIN_NAME)
+  @Audited("delete")
   public Response delete(@PathParam("id") String id, @HeaderParam("If-Match") String ifMatch) {
     boolean deleted;
     try {
@@ -212,22 +228,25 @@ public final class JobsResource {
   @POST
   @Path("{id}/pause")
   @RolesAllowed(Role.OPERATOR_NAME)
-  public Response pause(@PathParam("id") String id) {
-    Versioned<JobDefinition> job = scheduler.pause(id);
+  @Audited("pause")
+  public Response pause(@PathParam("id") String id, @Context SecurityContext security) {
+    Versioned<JobDefinition> job = scheduler.pause(id, actor(security));
     return Response.ok(jobs.toDto(job.value())).tag(etag(job.version())).build();
   }
 
   @POST
   @Path("{id}/resume")
   @RolesAllowed(Role.OPERATOR_NAME)
-  public Response resume(@PathParam("id") String id) {
-    Versioned<JobDefinition> job = scheduler.resume(id);
+  @Audited("resume")
+  public Response resume(@PathParam("id") String id, @Context SecurityContext security) {
+    Versioned<JobDefinition> job = scheduler.resume(id, actor(security));
     return Response.ok(jobs.toDto(job.value())).tag(etag(job.version())).build();
   }
 
   @POST
   @Path("{id}/trigger")
   @RolesAllowed(Role.OPERATOR_NAME)
+  @Audited("trigger")
   public Response trigger(@PathParam("id") String id) {
     return Response.accepted(new RunIdDto(scheduler.trigger(id))).build();
   }
@@ -246,6 +265,7 @@ public final class JobsResource {
   @POST
   @Path("{id}/backfill")
   @RolesAllowed(Role.OPERATOR_NAME)
+  @Audited("backfill")
   public Response backfill(@PathParam("id") String id, byte[] body) {
     BackfillDto request = BackfillDto.from(requireObject(body));
     Instant from = instant("from", request.from());
@@ -277,12 +297,18 @@ public final class JobsResource {
   @POST
   @Path("{id}/runs/{runId}/cancel")
   @RolesAllowed(Role.OPERATOR_NAME)
+  @Audited("cancel")
   public Response cancel(@PathParam("id") String id, @PathParam("runId") String runId) {
     scheduler.cancel(id, runId);
     return Response.accepted(new RunIdDto(runId)).build();
   }
 
   // ---- helpers ----
+
+  /** The name a job's audit records for the caller: its token's, or "anonymous" with auth off. */
+  private static String actor(SecurityContext security) {
+    return Caller.of(security).name();
+  }
 
   private static EntityTag etag(int version) {
     return new EntityTag(Integer.toString(version));
