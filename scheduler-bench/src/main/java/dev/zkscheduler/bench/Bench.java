@@ -79,9 +79,10 @@ public final class Bench {
             ManagementFactory.getRuntimeMXBean().getInputArguments()));
     line(
         "Servers run in this JVM (Curator's TestingCluster: ZooKeeper's own server code) and share"
-            + " its cores with the scheduler; each peak step, the burst, each failover sample and"
-            + " the scale run get a fresh ensemble. Scheduler settings: defaults (tick 50 ms, 8 task"
-            + " threads, 100 fires per commit), session timeout 4 s.");
+            + " its cores with the scheduler; each peak step, the burst, each failover sample, the"
+            + " scale run and each member count of the execution section get a fresh ensemble."
+            + " Scheduler settings: defaults (tick 50 ms, 8 task threads, 100 fires per commit),"
+            + " session timeout 4 s.");
     line("");
     Duration limitEach = full ? Duration.ofSeconds(10) : Duration.ofSeconds(4);
 
