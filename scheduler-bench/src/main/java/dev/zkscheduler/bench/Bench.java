@@ -26,7 +26,7 @@ public final class Bench {
   private int namespaces;
 
   private static final List<String> ALL =
-      List.of("limit", "steady", "peak", "burst", "failover", "scale");
+      List.of("limit", "steady", "peak", "burst", "failover", "scale", "execution");
 
   private Bench(boolean full, java.util.Set<String> sections) {
     this.full = full;
@@ -79,9 +79,10 @@ public final class Bench {
             ManagementFactory.getRuntimeMXBean().getInputArguments()));
     line(
         "Servers run in this JVM (Curator's TestingCluster: ZooKeeper's own server code) and share"
-            + " its cores with the scheduler; each peak step, the burst, each failover sample and"
-            + " the scale run get a fresh ensemble. Scheduler settings: defaults (tick 50 ms, 8 task"
-            + " threads, 100 fires per commit), session timeout 4 s.");
+            + " its cores with the scheduler; each peak step, the burst, each failover sample, the"
+            + " scale run and each member count of the execution section get a fresh ensemble."
+            + " Scheduler settings: defaults (tick 50 ms, 8 task threads, 100 fires per commit),"
+            + " session timeout 4 s.");
     line("");
     Duration limitEach = full ? Duration.ofSeconds(10) : Duration.ofSeconds(4);
 
@@ -106,6 +107,9 @@ public final class Bench {
       try (Ensemble three = Ensemble.threeServers()) {
         scale(three);
       }
+    }
+    if (on("execution")) {
+      execution();
     }
     Path out = Path.of("scheduler-bench", "target", "bench-report.md");
     if (!Files.isDirectory(out.getParent())) {
@@ -246,6 +250,101 @@ public final class Bench {
             "- **takeover by a second node** when the first closes: first fire %,d ms after the"
                 + " close (term, read every definition and schedule state, plan, fire)",
             s.takeoverMillis()));
+  }
+
+  private void execution() throws Exception {
+    Execution.Plan plan =
+        new Execution.Plan(
+            8,
+            Duration.ofMillis(500),
+            Duration.ofSeconds(full ? 10 : 5),
+            Duration.ofSeconds(full ? 20 : 10),
+            Duration.ofSeconds(full ? 60 : 20));
+    line(
+        String.format(
+            Locale.ROOT,
+            "## 7. Distributed execution: handlers holding their slot %d ms, on 1, 2 and 3 members",
+            plan.work().toMillis()));
+    line("");
+    line(
+        String.format(
+            Locale.ROOT,
+            "Every member is scheduler and worker with **%d task slots** (taskThreads), one of them"
+                + " leads; a fresh 3-server ensemble per member count. Jobs fire every second"
+                + " (FORBID: a fire whose previous run still waits or runs is recorded SKIPPED):"
+                + " first half the capacity (%ds window), then twice the capacity (%ds window),"
+                + " each after a %ds warm-up. Completed = runs finished in the saturated window,"
+                + " from the run records (each job keeps %d); ideal = members × %d slots / %.1f s.",
+            plan.capacity(),
+            plan.calm().toSeconds(),
+            plan.busy().toSeconds(),
+            plan.warmUp().toSeconds(),
+            Execution.RETAINED_RUNS,
+            plan.capacity(),
+            plan.work().toMillis() / 1000.0));
+    line("");
+    List<Execution.Result> results = new ArrayList<>();
+    for (int members = 1; members <= 3; members++) {
+      Execution.Result r;
+      try (Ensemble fresh = Ensemble.threeServers()) {
+        r = Execution.measure(fresh, ns("execution"), members, plan);
+      }
+      results.add(r);
+      executionLine(r, plan);
+    }
+    double one = results.get(0).perSecond();
+    line(
+        String.format(
+            Locale.ROOT,
+            "- **scaling: 2 members %.2f × 1 member, 3 members %.2f × 1 member** (ideal 2 and 3)",
+            results.get(1).perSecond() / one,
+            results.get(2).perSecond() / one));
+    line("");
+  }
+
+  private void executionLine(Execution.Result r, Execution.Plan plan) {
+    double ideal = plan.idealPerSecond(r.members());
+    StringBuilder shares = new StringBuilder();
+    for (int n = 1; n <= r.members(); n++) {
+      String member = "exec-" + n;
+      shares.append(
+          String.format(
+              Locale.ROOT,
+              "%s%s %.0f %%%s",
+              n == 1 ? "" : " · ",
+              member,
+              r.done().share(member) * 100,
+              member.equals(r.leader()) ? " (leader)" : ""));
+    }
+    line(
+        String.format(
+            Locale.ROOT,
+            "- %d member%s × %d slots: **%.1f attempts/s** of ideal %.0f (**%.2f × ideal**);"
+                + " ran: %s",
+            r.members(),
+            r.members() == 1 ? "" : "s",
+            plan.capacity(),
+            r.perSecond(),
+            ideal,
+            r.perSecond() / ideal,
+            shares));
+    line(
+        String.format(
+            Locale.ROOT,
+            "  - saturated: %d jobs × 1/s, %,d attempts succeeded and %d failed in %.0f s, %,d fires"
+                + " skipped; fire → handler start %s",
+            r.busyJobs(),
+            r.done().succeeded(),
+            r.done().failed(),
+            r.seconds(),
+            r.done().skipped(),
+            r.busyLag().summary()));
+    line(
+        String.format(
+            Locale.ROOT,
+            "  - half capacity: %d jobs × 1/s; fire → handler start %s",
+            r.calmJobs(),
+            r.calmLag().summary()));
   }
 
   private void limitLine(String ensemble, ZkLimit.Result r) {
