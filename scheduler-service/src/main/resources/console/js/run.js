@@ -101,7 +101,7 @@ function draw(ctx, body, run, dependsOn) {
         el('td', {}, id),
         el('td', {}, badge(t.state)),
         el('td', {class: 'num'}, String(t.attempts)),
-        el('td', {}, t.node ?? '—'),
+        el('td', {title: t.worker ?? ''}, t.node ?? '—'),
         el('td', {}, utc(t.startedAt)),
         el('td', {}, utc(t.finishedAt)),
         el('td', {class: 'num'}, elapsed(t.startedAt, t.finishedAt)),

@@ -314,6 +314,18 @@ class ConsoleIT {
     assertThat(browser.find("#cluster-epoch").getText()).isEqualTo(cluster.get("epoch").asText());
     assertThat(browser.driver().findElements(By.cssSelector("#members-table tbody tr")))
         .hasSize(cluster.get("members").size());
+    for (JsonNode member : cluster.get("members")) {
+      WebElement row =
+          browser.find("#members-table tbody tr[data-member='" + member.get("id").asText() + "']");
+      String role = row.findElement(By.className("member-role")).getText();
+      assertThat(role).startsWith(member.get("role").asText());
+      assertThat(role.contains("leader"))
+          .isEqualTo(member.get("id").asText().equals(cluster.get("leader").asText()));
+      assertThat(row.findElement(By.className("member-worker")).getText())
+          .isEqualTo(member.get("worker").asText());
+      assertThat(row.findElement(By.className("member-capacity")).getText())
+          .isEqualTo(member.get("capacity").asText());
+    }
     browser.screenshot("console-cluster");
   }
 
