@@ -266,6 +266,25 @@ public abstract class SchedulerStoreContract {
     assertThat(listed.ended()).containsEntry("a", java.util.Set.of("r1"));
   }
 
+  /**
+   * A list naming something that cannot be a run (a hand-edited record) costs that one entry, not
+   * every job's takeover: it is reported ended, for the leader to drop.
+   */
+  @Test
+  void aListedIdThatIsNoRunNameIsReportedEnded() throws Exception {
+    LeaderTerm term = term();
+    ScheduleState j = new ScheduleState("j", null, null, 0, 0L, List.of("r1", "not/a run", ".."));
+    store()
+        .commit(
+            term,
+            List.of(
+                new StoreOp.PutScheduleState(j, StoreOp.CREATE),
+                new StoreOp.CreateRun(run("j", "r1", RunState.RUNNING))));
+    ListedRuns listed = store().listedRuns(store().allScheduleStates().values());
+    assertThat(listed.active()).extracting(v -> v.value().id()).containsExactly("r1");
+    assertThat(listed.ended()).containsEntry("j", java.util.Set.of("not/a run", ".."));
+  }
+
   @Test
   void runsAreListedNewestFirstAndPruned() throws Exception {
     LeaderTerm term = term();

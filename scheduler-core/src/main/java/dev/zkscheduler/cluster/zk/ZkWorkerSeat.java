@@ -122,9 +122,6 @@ public final class ZkWorkerSeat implements WorkerSeat {
     long current = client.getZookeeperClient().getZooKeeper().getSessionId();
     String name = memberId + Assignment.SEPARATOR + Long.toHexString(current);
     removeEarlierWorkers(name);
-    // Once per session, before the worker exists: the floor is raised only while no node is
-    // registered, so a session that registers afterwards never hands out a token below it.
-    this.floor = FencingFloor.read(client, layout);
     WorkerInfo info = new WorkerInfo(name, memberId, capacity, taskTypes, draining);
     try {
       client.create().creatingParentsIfNeeded().forPath(layout.assignments(name), new byte[0]);
@@ -149,6 +146,10 @@ public final class ZkWorkerSeat implements WorkerSeat {
     } catch (KeeperException.NodeExistsException sameSession) {
       // Created by an earlier attempt of this session: it is ours.
     }
+    // Once per session, after the worker exists and before any assignment is seen: the floor is
+    // raised only while no worker is registered and the raise looks again once it wrote, so either
+    // this read sees the raised floor or the raise sees this worker (and says to restart it).
+    this.floor = FencingFloor.read(client, layout);
     // The create answered within this session: fresh contact, so the new worker's first attempts
     // are not refused by a lease still counting from before the session began.
     contact.accept(began);

@@ -62,6 +62,9 @@ public final class LayoutMigrator {
                 + "; upgrade this node");
       }
       if (found < ZkLayout.LAYOUT_VERSION) {
+        if (found > 0 && found < 3) {
+          awaitNoMember();
+        }
         createParents();
         if (found > 0 && found < 3) {
           foldActiveIndex();
@@ -72,6 +75,39 @@ public final class LayoutMigrator {
       return found;
     } finally {
       lock.release();
+    }
+  }
+
+  /**
+   * Folding the index needs a stopped cluster: a node of the older release still running would go
+   * on creating runs listed only in the index being removed, and such a run would be found by no
+   * leader. Nodes of any release register before they work and migrate under the lock before they
+   * register, so no member (after waiting up to the lock timeout for the sessions of nodes stopped
+   * just now, or killed, to end) means no node of the older release writes while this one folds.
+   */
+  private void awaitNoMember() throws Exception {
+    long deadline = System.nanoTime() + lockTimeout.toNanos();
+    List<String> members = members();
+    while (!members.isEmpty() && System.nanoTime() < deadline) {
+      TimeUnit.MILLISECONDS.sleep(200);
+      members = members();
+    }
+    if (!members.isEmpty()) {
+      throw new IllegalStateException(
+          "ZooKeeper holds layout version 2 or older with members still registered "
+              + members
+              + ": moving to layout "
+              + ZkLayout.LAYOUT_VERSION
+              + " needs every node stopped first (a node killed without closing stays registered"
+              + " until its ZooKeeper session times out); nothing was changed");
+    }
+  }
+
+  private List<String> members() throws Exception {
+    try {
+      return client.getChildren().forPath(layout.members());
+    } catch (KeeperException.NoNodeException none) {
+      return List.of();
     }
   }
 

@@ -122,15 +122,29 @@ final class SchedulerStateReads {
     return ZkCall.run(
         () -> {
           Map<String, String[]> listed = new HashMap<>();
+          Map<String, Set<String>> ended = new HashMap<>();
           for (Versioned<ScheduleState> state : states) {
             String jobId = state.value().jobId();
             for (String runId : state.value().activeRunIds()) {
-              listed.put(layout.run(jobId, runId), new String[] {jobId, runId});
+              String path;
+              try {
+                path = layout.run(jobId, runId);
+              } catch (IllegalArgumentException notAName) {
+                // Not a run this scheduler wrote (a hand-edited record): leaving it out keeps every
+                // other job's takeover going; it is dropped from the list with the next write.
+                unreadable.inc();
+                log.error(
+                    "the schedule state of job '{}' lists '{}', which is not a run id; left out",
+                    jobId,
+                    runId);
+                ended.computeIfAbsent(jobId, j -> new HashSet<>()).add(runId);
+                continue;
+              }
+              listed.put(path, new String[] {jobId, runId});
             }
           }
           Map<String, Versioned<Run>> read = reader.readAll(listed.keySet(), this::decodeRun);
           List<Versioned<Run>> active = new ArrayList<>();
-          Map<String, Set<String>> ended = new HashMap<>();
           listed.forEach(
               (path, ids) -> {
                 Versioned<Run> run = read.get(path);

@@ -1,6 +1,7 @@
 package dev.zkscheduler.store.zk;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.zkscheduler.Scheduler;
@@ -70,6 +71,45 @@ class LayoutMigrationIT {
         .create()
         .creatingParentsIfNeeded()
         .forPath(layout.legacyActiveBucket(ZkLayout.bucketOf(jobId)) + "/" + jobId + "~" + runId);
+  }
+
+  /**
+   * A node of the older release still running would create runs listed only in the index being
+   * folded away: the migration waits for the members to go and, while one stays, changes nothing.
+   */
+  @Test
+  void aLayoutTwoClusterWithAMemberStillRegisteredIsNotMigrated() throws Exception {
+    String run = RunIds.scheduled(Instant.now().truncatedTo(ChronoUnit.SECONDS));
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), NAMESPACE)) {
+      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+      client.setData().forPath(layout.layoutVersion(), "2".getBytes(StandardCharsets.UTF_8));
+      indexAsActive(client, "hourly", run);
+      client
+          .create()
+          .withMode(org.apache.zookeeper.CreateMode.EPHEMERAL)
+          .forPath(layout.member("old-node"), new byte[0]);
+
+      assertThatThrownBy(
+              () -> new LayoutMigrator(client, layout, Duration.ofSeconds(1)).ensureLayout())
+          .isInstanceOf(IllegalStateException.class)
+          .hasMessageContaining("old-node")
+          .hasMessageContaining("every node stopped");
+
+      assertThat(
+              new String(client.getData().forPath(layout.layoutVersion()), StandardCharsets.UTF_8))
+          .isEqualTo("2");
+      assertThat(
+              client.getChildren().forPath(layout.legacyActiveBucket(ZkLayout.bucketOf("hourly"))))
+          .containsExactly("hourly~" + run);
+      assertThat(client.checkExists().forPath(layout.schedule("hourly"))).isNull();
+
+      // Once the member is gone, the same start migrates.
+      client.delete().forPath(layout.member("old-node"));
+      assertThat(new LayoutMigrator(client, layout, Duration.ofSeconds(1)).ensureLayout())
+          .isEqualTo(2);
+      assertThat(client.checkExists().forPath(layout.legacyActiveRoot())).isNull();
+    }
   }
 
   @Test
