@@ -4,11 +4,13 @@ import dev.zkscheduler.backend.Backend;
 import dev.zkscheduler.cluster.ClusterStatus;
 import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.engine.Engine;
+import dev.zkscheduler.engine.EngineSettings;
 import dev.zkscheduler.engine.JobStatus;
 import dev.zkscheduler.engine.RunIds;
 import dev.zkscheduler.error.JobExistsException;
 import dev.zkscheduler.error.NoSuchJobException;
 import dev.zkscheduler.error.NoSuchRunException;
+import dev.zkscheduler.error.TooManyRequestsException;
 import dev.zkscheduler.error.VersionConflictException;
 import dev.zkscheduler.job.JobAudit;
 import dev.zkscheduler.job.JobDefaults;
@@ -314,6 +316,19 @@ final class SchedulerNode implements Scheduler {
   @Override
   public String trigger(String jobId) {
     require(jobId);
+    // The leader creates no run over the cap (it drops the request); the stored list may still
+    // hold runs ended lately (dropped lazily), so this refusal can come a little early.
+    int listed = store.scheduleState(jobId).map(s -> s.value().activeRunIds().size()).orElse(0);
+    if (listed >= EngineSettings.MAX_RUNS_IN_FLIGHT) {
+      throw new TooManyRequestsException(
+          "job '"
+              + jobId
+              + "' has "
+              + listed
+              + " runs in flight, the most a job may have ("
+              + EngineSettings.MAX_RUNS_IN_FLIGHT
+              + "); trigger it again once some have ended");
+    }
     Instant now = clock.instant();
     String runId = RunIds.manual(now);
     store.submitRequest(

@@ -96,11 +96,27 @@ public final class RunProgress {
       RunTrigger trigger,
       Instant createdAt,
       long epoch) {
+    return skippedRun(id, jobId, nominalTime, trigger, createdAt, epoch, null);
+  }
+
+  /**
+   * As {@link #skippedRun(String, String, Instant, RunTrigger, Instant, long)}, every task naming
+   * {@code reason} (null for none) as its error.
+   */
+  public Run skippedRun(
+      String id,
+      String jobId,
+      Instant nominalTime,
+      RunTrigger trigger,
+      Instant createdAt,
+      long epoch,
+      String reason) {
     Map<String, TaskRun> tasks = new LinkedHashMap<>();
     dag.topologicalOrder()
         .forEach(
             t ->
-                tasks.put(t, new TaskRun(TaskState.SKIPPED, 0, null, createdAt, null, null, null)));
+                tasks.put(
+                    t, new TaskRun(TaskState.SKIPPED, 0, null, createdAt, null, null, reason)));
     return new Run(
         id,
         jobId,

@@ -106,6 +106,24 @@ final class ControlRequests {
           request.nominalTimes().size() > i ? request.nominalTimes().get(i) : request.requestedAt();
       fires.add(new FirePlanner.Fire(request.runIds().get(i), nominal, trigger));
     }
+    // The job's runs in flight stay within the cap: the runs over it are not created, and the
+    // request is deleted all the same (retrying it would only wait for room on every tick).
+    int room = state.lists().room(entry.job.id());
+    if (fires.size() > room) {
+      int dropped = fires.size() - room;
+      log.warn(
+          "request {} ({} of job {}): {} of its {} runs not created: the job has {} runs in flight,"
+              + " and a job may have at most {}",
+          request.id(),
+          request.kind(),
+          entry.job.id(),
+          dropped,
+          fires.size(),
+          state.lists().inFlight(entry.job.id()),
+          InFlightLists.MAX_RUNS_IN_FLIGHT);
+      state.metrics().runsOverInFlightCap(dropped);
+      fires = new ArrayList<>(fires.subList(0, room));
+    }
     // The request is deleted with the last chunk: if this leader dies midway, the next one carries
     // the request out again, and the runs already created are duplicates prevented.
     int perCommit = state.settings().maxFiresPerCommit();

@@ -1,6 +1,7 @@
 package dev.zkscheduler.engine;
 
 import dev.zkscheduler.dag.Run;
+import dev.zkscheduler.error.RecordTooLargeException;
 import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
@@ -168,13 +169,32 @@ final class DefinitionSync {
       return;
     }
     if (change.deleted()) {
-      JobEntry gone = jobs.remove(change.jobId());
-      plans.remove(change.jobId());
-      if (gone != null) {
-        endRuns(gone, "job deleted");
-        records.removeJob(change.jobId());
+      String jobId = change.jobId();
+      JobEntry gone = jobs.get(jobId);
+      plans.remove(jobId);
+      state.planner().untrack(jobId);
+      if (gone == null) {
+        return;
       }
-      state.planner().untrack(change.jobId());
+      try {
+        // The entry stays until its records are removed: the write path checks, against what it
+        // lists, that the schedule state goes only once it lists no run in flight.
+        endRuns(gone, "job deleted");
+        if (gone.state != null && state.lists().listsRunsInFlight(jobId, gone.state.value())) {
+          // It lists a run this leader does not hold (one it could not read): it is how a next
+          // term finds that run, ends it and then removes the record (see collectLeftovers).
+          log.warn(
+              "job {} deleted: its schedule state is kept, it lists runs in flight this leader does"
+                  + " not hold: {}",
+              jobId,
+              gone.state.value().activeRunIds());
+          state.active().forgetJob(jobId);
+        } else {
+          records.removeJob(jobId);
+        }
+      } finally {
+        jobs.remove(jobId, gone);
+      }
       return;
     }
     Versioned<JobDefinition> definition = change.definition();
@@ -310,18 +330,39 @@ final class DefinitionSync {
       chunks.add(chunk);
       batches.add(ops);
     }
-    List<CommitResult> results = batches.isEmpty() ? List.of() : state.commitEach(batches);
+    List<CommitResult> results;
+    try {
+      results = batches.isEmpty() ? List.of() : state.commitEach(batches);
+    } catch (RecordTooLargeException tooLarge) {
+      // Nothing was written: one job's record over the budget (a list of runs in flight that
+      // outgrew it) must not hold back the others. Each job's state is written alone, a refusal
+      // failing that job only (out of the fire plan until it is edited or a new term loads it).
+      all.forEach(this::flushAlone);
+      return;
+    }
     for (int i = 0; i < results.size(); i++) {
       if (!results.get(i).committed()) {
         throw new TermWork.StaleViewException("writing schedule states: " + results.get(i));
       }
-      for (PlannedState p : chunks.get(i)) {
-        // The write path took the state written (with the runs it lists) into the entry.
-        JobEntry entry = p.entry();
-        if (state.jobs().get(entry.job.id()) == entry) {
-          state.planner().schedule(entry);
-        }
-      }
+      chunks.get(i).forEach(this::planned);
+    }
+  }
+
+  private void flushAlone(PlannedState p) {
+    state.forJob(
+        p.entry().job.id(),
+        "writing its schedule state",
+        () -> {
+          state.commitOrDrop(List.of(FirePlanner.stateOp(p.entry(), p.desired())));
+          planned(p);
+        });
+  }
+
+  /** Queues a job whose planned state was written (the write path took it into the entry). */
+  private void planned(PlannedState p) {
+    JobEntry entry = p.entry();
+    if (state.jobs().get(entry.job.id()) == entry) {
+      state.planner().schedule(entry);
     }
   }
 }

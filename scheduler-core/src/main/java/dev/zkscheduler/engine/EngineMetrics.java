@@ -20,6 +20,7 @@ final class EngineMetrics {
   private final Counter caughtUp;
   private final Counter retries;
   private final Counter requestsDropped;
+  private final Counter runsOverCap;
   private final Counter runsFailedAlone;
   private final Counter jobsFailed;
   private final Counter attemptsLost;
@@ -33,6 +34,7 @@ final class EngineMetrics {
     this.caughtUp = registry.counter(MetricNames.MISFIRES_CAUGHT_UP);
     this.retries = registry.counter(MetricNames.RETRIES);
     this.requestsDropped = registry.counter(MetricNames.REQUESTS_DROPPED);
+    this.runsOverCap = registry.counter(MetricNames.RUNS_OVER_INFLIGHT_CAP);
     this.runsFailedAlone = registry.counter(MetricNames.RUNS_FAILED_ALONE);
     this.jobsFailed = registry.counter(MetricNames.JOBS_FAILED_ALONE);
     this.attemptsLost = registry.counter(MetricNames.ATTEMPTS_LOST);
@@ -70,6 +72,10 @@ final class EngineMetrics {
 
   void requestDropped() {
     requestsDropped.inc();
+  }
+
+  void runsOverInFlightCap(int count) {
+    runsOverCap.inc(count);
   }
 
   void runFailedAlone() {

@@ -36,6 +36,15 @@ public record EngineSettings(
     FINISH
   }
 
+  /**
+   * The most runs one job may have in flight (not ended). Its schedule state lists them, about 30
+   * bytes each, so the cap keeps that record far below the store's record budget. A scheduled fire
+   * of a job at the cap is recorded SKIPPED with the reason; a manual trigger is refused ({@code
+   * TooManyRequestsException}); a backfill's runs over the cap are not created (logged, counted in
+   * {@code zkscheduler.engine.runs.overinflightcap}).
+   */
+  public static final int MAX_RUNS_IN_FLIGHT = 1_000;
+
   public static final EngineSettings DEFAULT =
       new EngineSettings(
           Duration.ofMillis(50),

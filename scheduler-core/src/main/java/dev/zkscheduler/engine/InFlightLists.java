@@ -29,6 +29,14 @@ import java.util.Map;
  */
 final class InFlightLists {
 
+  /**
+   * The most runs one job may have in flight (non-terminal, listed in its schedule state). Each
+   * listed id costs about 30 bytes of the record, so the cap keeps the list far below the store's
+   * record budget (256 KiB): a job at the cap has its scheduled fires recorded SKIPPED, and manual
+   * and backfill runs over it are not created (see {@link RunCreation}, {@link ControlRequests}).
+   */
+  static final int MAX_RUNS_IN_FLIGHT = EngineSettings.MAX_RUNS_IN_FLIGHT;
+
   private final Map<String, JobEntry> jobs;
   private final ActiveRuns active;
   private final FirePlanner planner;
@@ -64,6 +72,29 @@ final class InFlightLists {
   boolean listsRunsInFlight(String jobId, ScheduleState stored) {
     Map<String, Instant> ended = endedListed.getOrDefault(jobId, Map.of());
     return stored.activeRunIds().stream().anyMatch(id -> !ended.containsKey(id));
+  }
+
+  /**
+   * How many runs of the job are in flight as far as this term knows: the ids its schedule state
+   * lists that are not known ended, or the runs the leader holds, whichever is more.
+   */
+  int inFlight(String jobId) {
+    JobEntry entry = jobs.get(jobId);
+    int listed = 0;
+    if (entry != null && entry.state != null) {
+      Map<String, Instant> ended = endedListed.getOrDefault(jobId, Map.of());
+      for (String id : entry.state.value().activeRunIds()) {
+        if (!ended.containsKey(id)) {
+          listed++;
+        }
+      }
+    }
+    return Math.max(listed, active.of(jobId).size());
+  }
+
+  /** How many more runs the job may have in flight before {@link #MAX_RUNS_IN_FLIGHT}. */
+  int room(String jobId) {
+    return Math.max(0, MAX_RUNS_IN_FLIGHT - inFlight(jobId));
   }
 
   /**

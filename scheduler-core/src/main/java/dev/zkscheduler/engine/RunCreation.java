@@ -49,6 +49,11 @@ final class RunCreation {
   private final TermState state;
   private final TaskAttempts attempts;
 
+  /**
+   * Jobs whose own writes did not fit the store even without runs (see {@link #commitInHalves}).
+   */
+  private final java.util.Set<String> tooLargeJobs = new java.util.HashSet<>();
+
   RunCreation(TermState state, TaskAttempts attempts) {
     this.state = state;
     this.attempts = attempts;
@@ -97,10 +102,19 @@ final class RunCreation {
 
   /**
    * Creates the runs of manual or backfill {@code fires} with {@code ops}; they run whatever the
-   * job's concurrency policy.
+   * job's concurrency policy. The caller keeps them within the job's room under {@link
+   * InFlightLists#MAX_RUNS_IN_FLIGHT}.
+   *
+   * @throws IllegalStateException if the job's own writes are too large to store even without runs
+   *     (nothing of {@code ops} was written)
    */
   void createUnconditionally(JobEntry entry, List<FirePlanner.Fire> fires, List<StoreOp> ops) {
+    tooLargeJobs.clear();
     commitCreations(new ArrayList<>(List.of(creation(entry, fires, ops, null))));
+    if (tooLargeJobs.remove(entry.job.id())) {
+      throw new IllegalStateException(
+          "job " + entry.job.id() + "'s writes are too large to store even without runs");
+    }
   }
 
   /**
@@ -117,20 +131,42 @@ final class RunCreation {
     long epoch = state.term().epoch();
     List<Run> created = new ArrayList<>();
     boolean busy = running != null && !running.isEmpty();
+    // The runs in flight the job's schedule state lists once this creation commits (a REPLACE's
+    // cancellations are written, and known ended, before it is).
+    int inFlight = state.lists().inFlight(entry.job.id());
     for (FirePlanner.Fire fire : fires) {
       boolean scheduled = running != null;
       if (scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.REPLACE) {
         for (Versioned<Run> run : List.copyOf(running.values())) {
           state.cancel(entry, run, "replaced by the fire at " + fire.nominal());
+          inFlight--;
         }
         busy = false;
       }
-      Run run =
-          scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.FORBID
-              ? entry.progress.skippedRun(
-                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch)
-              : entry.progress.newRun(
-                  fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch);
+      boolean atCap = inFlight >= InFlightLists.MAX_RUNS_IN_FLIGHT;
+      Run run;
+      if (scheduled && busy && entry.job.concurrencyPolicy() == ConcurrencyPolicy.FORBID) {
+        run =
+            entry.progress.skippedRun(
+                fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch);
+      } else if (scheduled && atCap) {
+        String reason =
+            "skipped: the job has "
+                + inFlight
+                + " runs in flight, the most a job may have ("
+                + InFlightLists.MAX_RUNS_IN_FLIGHT
+                + ")";
+        log.warn("job {}: the fire at {} is {}", entry.job.id(), fire.nominal(), reason);
+        state.metrics().runsOverInFlightCap(1);
+        run =
+            entry.progress.skippedRun(
+                fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch, reason);
+      } else {
+        // Manual and backfill fires were cut to the job's room by their caller.
+        run =
+            entry.progress.newRun(
+                fire.runId(), entry.job.id(), fire.nominal(), fire.trigger(), now, epoch);
+      }
       if (!run.state().isTerminal()) {
         // The run is created with its first tasks already started: one fenced write records both
         // (a write and a round trip less per fire than creating it, then starting it). Tasks no
@@ -142,6 +178,7 @@ final class RunCreation {
       }
       created.add(run);
       busy = busy || !run.state().isTerminal();
+      inFlight += run.state().isTerminal() ? 0 : 1;
     }
     return new Creation(entry, new ArrayList<>(ops), created);
   }
@@ -245,8 +282,12 @@ final class RunCreation {
    * Runs carry their DAG, so a batch counted in runs can exceed the commit budget (nothing was
    * written): the creations are committed in halves, and one job's runs in halves too, the job's
    * own writes (schedule progress, the request it carries out) with the last half, so they are
-   * written only once every run before them is. A single run too large to store fails its job
-   * alone.
+   * written only once every run before them is. A single run too large to store is not created
+   * (logged, counted as its job failing alone) and the job's own writes are committed without it:
+   * the job stays in the fire plan, its progress moves past the fire, and the request is deleted.
+   * Only when the job's own writes do not fit alone (its schedule state over the budget) is the job
+   * taken out of the fire plan, until it is edited or a new term loads it; a request is then
+   * deleted by its caller ({@link #createUnconditionally} throws).
    */
   private void commitInHalves(List<Creation> batch, RecordTooLargeException tooLarge) {
     if (batch.size() > 1) {
@@ -262,9 +303,22 @@ final class RunCreation {
       commitCreations(new ArrayList<>(List.of(c.part(half, c.runs().size(), true))));
       return;
     }
+    String jobId = c.entry().job.id();
+    if (c.runs().size() == 1) {
+      state.forJob(
+          jobId,
+          "creating run " + c.runs().get(0).id() + ", too large to store (it is not created)",
+          false,
+          () -> {
+            throw tooLarge;
+          });
+      commitCreations(new ArrayList<>(List.of(c.part(0, 0, true))));
+      return;
+    }
+    tooLargeJobs.add(jobId);
     state.forJob(
-        c.entry().job.id(),
-        "creating a run too large to store",
+        jobId,
+        "writing its schedule state with its runs, too large to store",
         () -> {
           throw tooLarge;
         });

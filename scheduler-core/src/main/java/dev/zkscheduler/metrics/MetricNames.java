@@ -112,6 +112,12 @@ public final class MetricNames {
    */
   public static final String REQUESTS_DROPPED = PREFIX + "engine.requests.dropped";
 
+  /**
+   * Counter: runs not started because their job had the most runs in flight a job may have (1,000):
+   * scheduled fires recorded SKIPPED, manual and backfill runs not created.
+   */
+  public static final String RUNS_OVER_INFLIGHT_CAP = PREFIX + "engine.runs.overinflightcap";
+
   /** Counter prefix: runs that ended, by terminal state ({@code ...runs.ended.SUCCEEDED}). */
   public static final String RUNS_ENDED = PREFIX + "engine.runs.ended";
 

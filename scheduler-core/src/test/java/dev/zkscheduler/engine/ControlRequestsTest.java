@@ -158,4 +158,79 @@ class ControlRequestsTest {
     assertThat(f.store.pendingRequests()).isEmpty();
     assertThat(f.memory.run("late", "m1")).isPresent();
   }
+
+  /**
+   * A backfill over the job's room under the cap creates the runs that fit, drops the others
+   * (counted) and is deleted: it used to be carried out whole, whatever the list's size.
+   */
+  @Test
+  void aBackfillOverTheInFlightCapCreatesWhatFitsAndIsDeleted() {
+    JobEntry entry = f.load(TermFixture.manualJob("j")).get(0);
+    f.listInFlight(entry, "waiting", InFlightLists.MAX_RUNS_IN_FLIGHT - 2);
+    List<Instant> nominal = new java.util.ArrayList<>();
+    for (int i = 0; i < 5; i++) {
+      nominal.add(T0.minusSeconds(60L * (5 - i)));
+    }
+    List<String> ids = nominal.stream().map(RunIds::scheduled).toList();
+    f.store.submitRequest(request("bf", ControlRequest.Kind.BACKFILL, "j", ids, nominal));
+
+    requests.consume();
+
+    assertThat(f.memory.run("j", ids.get(0))).isPresent();
+    assertThat(f.memory.run("j", ids.get(1))).isPresent();
+    for (String id : ids.subList(2, 5)) {
+      assertThat(f.memory.run("j", id)).as(id).isEmpty();
+    }
+    assertThat(f.store.pendingRequests()).isEmpty();
+    assertThat(f.registry.counter(MetricNames.RUNS_OVER_INFLIGHT_CAP).getCount()).isEqualTo(3);
+    assertThat(f.memory.scheduleState("j").orElseThrow().value().activeRunIds())
+        .hasSize(InFlightLists.MAX_RUNS_IN_FLIGHT);
+  }
+
+  /** A trigger of a job at the cap creates nothing and is deleted, never retried. */
+  @Test
+  void aTriggerOfAJobAtTheInFlightCapIsDroppedAndDeleted() {
+    JobEntry entry = f.load(TermFixture.manualJob("j")).get(0);
+    f.listInFlight(entry, "waiting", InFlightLists.MAX_RUNS_IN_FLIGHT);
+    f.store.submitRequest(
+        request("req-1", ControlRequest.Kind.TRIGGER, "j", List.of("m1"), List.of()));
+
+    requests.consume();
+
+    assertThat(f.memory.run("j", "m1")).isEmpty();
+    assertThat(f.store.pendingRequests()).isEmpty();
+    assertThat(f.registry.counter(MetricNames.RUNS_OVER_INFLIGHT_CAP).getCount()).isEqualTo(1);
+  }
+
+  /**
+   * A trigger whose run is too large to store is deleted: it used to stay, and be tried (and
+   * re-encoded) on every tick.
+   */
+  @Test
+  void aTriggerWhoseRunIsTooLargeToStoreIsDeleted() {
+    f.close();
+    f =
+        new TermFixture(
+            EngineSettings.DEFAULT, new dev.zkscheduler.store.StoreLimits(8192, 16384, 100));
+    requests = requests();
+    f.load(
+        JobDefinition.builder("huge")
+            .task(
+                new dev.zkscheduler.job.TaskDefinition(
+                    "t",
+                    "block",
+                    java.util.Map.of("payload", "x".repeat(9000)),
+                    List.of(),
+                    null,
+                    null,
+                    null))
+            .build());
+    f.store.submitRequest(
+        request("req-1", ControlRequest.Kind.TRIGGER, "huge", List.of("m1"), List.of()));
+
+    requests.consume();
+
+    assertThat(f.memory.run("huge", "m1")).isEmpty();
+    assertThat(f.store.pendingRequests()).isEmpty();
+  }
 }

@@ -7,6 +7,7 @@ import dev.zkscheduler.dag.Run;
 import dev.zkscheduler.dag.RunState;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.schedule.Schedule;
 import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.StoreOp;
@@ -141,5 +142,81 @@ class DefinitionSyncTest {
     assertThat(f.state.planner().due(T0.plusSeconds(60), f.state.jobs()))
         .extracting(due -> due.entry().job.id())
         .containsExactly("good");
+  }
+
+  /**
+   * A deleted job whose record lists a run the leader does not hold (one it could not read): the
+   * record stays, since it is the only place a next term finds that run. It used to be deleted, the
+   * entry gone before the check that keeps it.
+   */
+  @Test
+  void aDeletedJobsRecordListingARunTheLeaderDoesNotHoldIsKept() {
+    JobEntry entry = f.load(TermFixture.manualJob("gone")).get(0);
+    f.startedRun(entry, "held");
+    f.listInFlight(entry, "unread", 1);
+    f.memory.deleteJob("gone", OptionalInt.empty());
+
+    sync.apply(List.of(new TermWork.DefinitionChange("gone", null)));
+
+    assertThat(f.memory.scheduleState("gone")).isPresent();
+    assertThat(f.memory.scheduleState("gone").orElseThrow().value().activeRunIds())
+        .contains("unread-0");
+    assertThat(f.stored("gone", "held").state()).isEqualTo(RunState.CANCELLED);
+    assertThat(f.state.jobs()).doesNotContainKey("gone");
+  }
+
+  /** With no run listed in flight, a deleted job's record goes as before. */
+  @Test
+  void aDeletedJobsRecordListingNoRunInFlightIsRemoved() {
+    JobEntry entry = f.load(TermFixture.manualJob("gone")).get(0);
+    f.startedRun(entry, "held");
+    f.memory.deleteJob("gone", OptionalInt.empty());
+
+    sync.apply(List.of(new TermWork.DefinitionChange("gone", null)));
+
+    assertThat(f.memory.scheduleState("gone")).isEmpty();
+    assertThat(f.state.jobs()).doesNotContainKey("gone");
+  }
+
+  /**
+   * One job's schedule state too large to write (a list of runs in flight that filled the record,
+   * then the user gave the job a schedule) fails that job alone: the other jobs are planned. It
+   * used to fail the whole load, so no term ever got past it.
+   */
+  @Test
+  void aScheduleStateTooLargeToWriteFailsItsJobAloneNotTheLoad() {
+    TermFixture small =
+        new TermFixture(
+            EngineSettings.DEFAULT, new dev.zkscheduler.store.StoreLimits(8192, 16384, 100));
+    try {
+      Versioned<JobDefinition> big = small.store.createJob(everyMinute("big"));
+      Versioned<JobDefinition> fine = small.store.createJob(everyMinute("fine"));
+      // As many runs listed as the record holds without schedule progress: with it, too many.
+      List<String> ids = new java.util.ArrayList<>();
+      while (true) {
+        ids.add("m" + ids.size());
+        try {
+          small.memory.commit(
+              small.term,
+              List.of(
+                  new StoreOp.PutScheduleState(
+                      new ScheduleState("big", null, null, 0).withActiveRunIds(ids),
+                      small.memory.scheduleState("big").map(Versioned::version).orElse(-1))));
+        } catch (dev.zkscheduler.error.RecordTooLargeException full) {
+          break;
+        }
+      }
+      DefinitionSync loading = new DefinitionSync(small.state);
+
+      loading.load(List.of(big, fine), small.memory.allScheduleStates(), T0);
+
+      assertThat(small.memory.scheduleState("fine")).isPresent();
+      assertThat(small.state.planner().due(T0.plusSeconds(60), small.state.jobs()))
+          .extracting(due -> due.entry().job.id())
+          .containsExactly("fine");
+      assertThat(small.registry.counter(MetricNames.JOBS_FAILED_ALONE).getCount()).isEqualTo(1);
+    } finally {
+      small.close();
+    }
   }
 }

@@ -228,4 +228,63 @@ class RunCreationTest {
     assertThat(f.memory.run("j", FIRST)).isEmpty();
     assertThat(f.memory.assignments()).isEmpty();
   }
+
+  /**
+   * A job at the cap of runs in flight: its scheduled fire is recorded SKIPPED with the reason,
+   * nothing starts, and the job keeps firing. Its list would otherwise grow until the record is
+   * refused for size.
+   */
+  @Test
+  void aScheduledFireOfAJobAtTheInFlightCapIsRecordedSkippedWithTheReason() {
+    JobEntry entry = f.load(everyMinute("j", ConcurrencyPolicy.ALLOW)).get(0);
+    f.listInFlight(entry, "waiting", InFlightLists.MAX_RUNS_IN_FLIGHT);
+    f.clock.advance(Duration.ofMinutes(1));
+
+    creation.fireDue();
+
+    Run run = f.stored("j", FIRST);
+    assertThat(run.state()).isEqualTo(RunState.SKIPPED);
+    assertThat(run.tasks().get("t").error()).contains("runs in flight").contains("1000");
+    assertThat(f.runner.isRunning(TermFixture.key("j", FIRST, "t", 1))).isFalse();
+    assertThat(f.registry.counter(MetricNames.RUNS_OVER_INFLIGHT_CAP).getCount()).isEqualTo(1);
+    assertThat(f.memory.scheduleState("j").orElseThrow().value().activeRunIds())
+        .hasSize(InFlightLists.MAX_RUNS_IN_FLIGHT);
+    assertThat(f.state.planner().due(T0.plusSeconds(120), f.state.jobs()))
+        .extracting(due -> due.entry().job.id())
+        .containsExactly("j");
+  }
+
+  /** One run below the cap, the fire runs as usual. */
+  @Test
+  void aScheduledFireBelowTheInFlightCapRuns() {
+    JobEntry entry = f.load(everyMinute("j", ConcurrencyPolicy.ALLOW)).get(0);
+    f.listInFlight(entry, "waiting", InFlightLists.MAX_RUNS_IN_FLIGHT - 1);
+    f.clock.advance(Duration.ofMinutes(1));
+
+    creation.fireDue();
+
+    assertThat(f.stored("j", FIRST).state()).isEqualTo(RunState.RUNNING);
+    assertThat(f.memory.scheduleState("j").orElseThrow().value().activeRunIds())
+        .hasSize(InFlightLists.MAX_RUNS_IN_FLIGHT);
+  }
+
+  /**
+   * A run too large to store is not created, but the job's progress moves past the fire and the job
+   * stays in the fire plan: it used to be out of it for the rest of the term.
+   */
+  @Test
+  void aRunTooLargeToStoreLeavesItsJobInTheFirePlan() {
+    smallCommits();
+    f.load(carrying("huge", "x".repeat(9000)));
+    f.clock.advance(Duration.ofMinutes(1));
+
+    creation.fireDue();
+
+    assertThat(f.memory.run("huge", FIRST)).isEmpty();
+    assertThat(f.memory.scheduleState("huge").orElseThrow().value().lastNominalFire())
+        .isEqualTo(T0.plusSeconds(60));
+    assertThat(f.state.planner().due(T0.plusSeconds(120), f.state.jobs()))
+        .extracting(due -> due.entry().job.id())
+        .containsExactly("huge");
+  }
 }

@@ -169,6 +169,36 @@ final class TermFixture implements AutoCloseable {
     }
   }
 
+  /**
+   * Lists {@code count} more runs in flight in the job's schedule state (ids {@code prefix-N}, no
+   * run records), straight in the store, and gives the term's entry the record written: as if the
+   * job had that many runs waiting.
+   */
+  void listInFlight(JobEntry entry, String prefix, int count) {
+    String jobId = entry.job.id();
+    java.util.Optional<Versioned<dev.zkscheduler.store.ScheduleState>> stored =
+        memory.scheduleState(jobId);
+    dev.zkscheduler.store.ScheduleState base =
+        stored
+            .map(Versioned::value)
+            .orElse(new dev.zkscheduler.store.ScheduleState(jobId, null, null, 0));
+    List<String> listed = new java.util.ArrayList<>(base.activeRunIds());
+    for (int i = 0; i < count; i++) {
+      listed.add(prefix + "-" + i);
+    }
+    if (!memory
+        .commit(
+            term,
+            List.of(
+                new StoreOp.PutScheduleState(
+                    base.withActiveRunIds(listed),
+                    stored.map(Versioned::version).orElse(StoreOp.CREATE))))
+        .committed()) {
+      throw new IllegalStateException("runs not listed");
+    }
+    entry.state = memory.scheduleState(jobId).orElseThrow();
+  }
+
   Run stored(String jobId, String runId) {
     return memory.run(jobId, runId).orElseThrow().value();
   }
