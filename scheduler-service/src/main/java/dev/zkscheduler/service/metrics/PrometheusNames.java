@@ -182,6 +182,10 @@ public final class PrometheusNames {
         MetricNames.JOBS_FAILED_ALONE,
         "zkscheduler_engine_jobs_failed_alone",
         "Jobs left out of the fire plan because processing them threw");
+    counter(
+        MetricNames.RUNS_OVER_INFLIGHT_CAP,
+        "zkscheduler_engine_runs_overinflightcap",
+        "Runs not started because their job had the most runs in flight allowed");
     gauge(
         MetricNames.RUNS_ACTIVE,
         "zkscheduler_engine_runs_active",
