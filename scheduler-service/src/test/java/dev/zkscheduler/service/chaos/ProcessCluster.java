@@ -80,13 +80,7 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   void start() throws Exception {
-    for (ZkServer server : servers) {
-      server.writeConfig();
-      server.start();
-    }
-    await()
-        .atMost(Duration.ofSeconds(60))
-        .until(() -> servers.stream().allMatch(ZkServer::serving));
+    startEnsemble();
     for (Node node : nodes) {
       node.createProxies();
       node.writeConfig();
@@ -164,11 +158,44 @@ final class ProcessCluster implements AutoCloseable {
   }
 
   /** One ZooKeeper server process. */
+  /**
+   * Starts the three servers until they serve. A port picked free can be taken by another socket
+   * before the server binds it (seen once in CI: the server exits, "Address already in use"); then
+   * every server gets new ports — each one's config names all of them — and the ensemble starts
+   * again, at most three times.
+   */
+  private void startEnsemble() throws Exception {
+    for (int round = 1; ; round++) {
+      for (ZkServer server : servers) {
+        server.writeConfig();
+        server.start();
+      }
+      try {
+        await()
+            .atMost(Duration.ofSeconds(60))
+            .until(
+                () ->
+                    servers.stream().anyMatch(server -> !server.running())
+                        || servers.stream().allMatch(ZkServer::serving));
+      } catch (org.awaitility.core.ConditionTimeoutException slow) {
+        throw new IllegalStateException("the ZooKeeper ensemble did not serve within 60 s", slow);
+      }
+      if (servers.stream().allMatch(ZkServer::running)) {
+        return;
+      }
+      servers.forEach(ZkServer::kill);
+      if (round == 3) {
+        throw new IllegalStateException("a ZooKeeper server exited at start, three times");
+      }
+      servers.forEach(ZkServer::newPorts);
+    }
+  }
+
   final class ZkServer {
     final int id;
-    final int clientPort;
-    final int peerPort;
-    final int electionPort;
+    int clientPort;
+    int peerPort;
+    int electionPort;
     private Process process;
 
     ZkServer(int id, int clientPort, int peerPort, int electionPort) {
@@ -180,6 +207,13 @@ final class ProcessCluster implements AutoCloseable {
 
     private Path home() {
       return dir.resolve("zk" + id);
+    }
+
+    /** Fresh ports, before the ensemble is started again (see {@link #startEnsemble}). */
+    void newPorts() {
+      clientPort = TestService.freePort();
+      peerPort = TestService.freePort();
+      electionPort = TestService.freePort();
     }
 
     void writeConfig() throws IOException {
