@@ -61,29 +61,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   private final TreeMap<String, Record> requests = new TreeMap<>();
   private long epoch;
 
-  /** Assignments by worker and key, in the order written; each with its report once written. */
-  private final Map<String, java.util.LinkedHashMap<String, AssignedAttempt>> assignments =
-      new HashMap<>();
-
-  /** The last fencing token given to an assignment (ZooKeeper's czxid plays this role). */
-  private long tokens;
-
-  /**
-   * Told of every assignment written and taken back, in commit order (see {@link LocalWorkers}).
-   */
-  private final List<AssignmentListener> assignmentListeners =
-      new java.util.concurrent.CopyOnWriteArrayList<>();
-
-  /** The open in-process workers by name. */
-  private final Map<String, dev.zkscheduler.cluster.WorkerInfo> workers =
-      new java.util.concurrent.ConcurrentHashMap<>();
-
-  /** What {@link LocalWorkers} hears of the assignments committed. */
-  interface AssignmentListener {
-    void assigned(AssignedAttempt attempt);
-
-    void revoked(Assignment assignment);
-  }
+  private final InMemoryAssignments assignments = new InMemoryAssignments();
 
   public InMemorySchedulerStore(StoreLimits limits) {
     this.limits = limits;
@@ -275,9 +253,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
 
   @Override
   public synchronized List<AssignedAttempt> assignments() {
-    List<AssignedAttempt> all = new ArrayList<>();
-    assignments.values().forEach(byKey -> all.addAll(byKey.values()));
-    return all;
+    return assignments.all();
   }
 
   /** The in-process worker's and leader's view of these assignments (see {@link LocalWorkers}). */
@@ -285,20 +261,20 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     return new LocalWorkers(this, memberId);
   }
 
-  void listen(AssignmentListener listener) {
-    assignmentListeners.add(listener);
+  void listen(InMemoryAssignments.Listener listener) {
+    assignments.listen(listener);
   }
 
-  void unlisten(AssignmentListener listener) {
-    assignmentListeners.remove(listener);
+  void unlisten(InMemoryAssignments.Listener listener) {
+    assignments.unlisten(listener);
   }
 
   Map<String, dev.zkscheduler.cluster.WorkerInfo> workers() {
-    return workers;
+    return assignments.workers();
   }
 
   synchronized java.util.Optional<AttemptReport> reported(Assignment assignment) {
-    AssignedAttempt found = find(assignment);
+    AssignedAttempt found = assignments.find(assignment);
     return found == null
         ? java.util.Optional.empty()
         : java.util.Optional.ofNullable(found.report());
@@ -306,21 +282,7 @@ public final class InMemorySchedulerStore implements SchedulerStore {
 
   /** Writes a report if the assignment is there and unreported; whether it was written. */
   synchronized boolean report(Assignment assignment, AttemptReport report) {
-    AssignedAttempt found = find(assignment);
-    if (found == null || found.reported()) {
-      return false;
-    }
-    assignments
-        .get(assignment.worker())
-        .put(
-            assignment.key(),
-            new AssignedAttempt(assignment, found.fencingToken(), found.assignedAt(), report));
-    return true;
-  }
-
-  private AssignedAttempt find(Assignment assignment) {
-    Map<String, AssignedAttempt> byKey = assignments.get(assignment.worker());
-    return byKey == null ? null : byKey.get(assignment.key());
+    return assignments.report(assignment, report);
   }
 
   /**
@@ -398,24 +360,11 @@ public final class InMemorySchedulerStore implements SchedulerStore {
         return new CommitResult(failure, i);
       }
     }
-    // Every assignment of one commit shares its token, as every create of one ZooKeeper multi
-    // shares its czxid.
-    if (ops.stream().anyMatch(StoreOp.Assign.class::isInstance)) {
-      tokens++;
-    }
+    assignments.beginCommit(ops);
     for (int i = 0; i < ops.size(); i++) {
       apply(ops.get(i), encoded.get(i));
     }
-    // Only once the whole multi is applied: a worker told of an assignment reads its run.
-    for (AssignmentListener listener : assignmentListeners) {
-      for (StoreOp op : ops) {
-        if (op instanceof StoreOp.Assign a) {
-          listener.assigned(find(a.assignment()));
-        } else if (op instanceof StoreOp.Unassign u) {
-          listener.revoked(u.assignment());
-        }
-      }
-    }
+    assignments.announce(ops);
     return CommitResult.COMMITTED;
   }
 
@@ -472,11 +421,11 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     } else if (op instanceof StoreOp.DeleteScheduleState d) {
       scheduleView.remove(d.jobId());
     } else if (op instanceof StoreOp.Assign a) {
-      if (find(a.assignment()) != null) {
+      if (assignments.find(a.assignment()) != null) {
         return CommitResult.Outcome.EXISTED;
       }
     } else if (op instanceof StoreOp.Unassign u) {
-      if (find(u.assignment()) == null) {
+      if (assignments.find(u.assignment()) == null) {
         return CommitResult.Outcome.CONFLICT;
       }
     }
@@ -508,16 +457,9 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     } else if (op instanceof StoreOp.DeleteRequest d) {
       requests.remove(d.requestId());
     } else if (op instanceof StoreOp.Assign a) {
-      AssignedAttempt attempt = new AssignedAttempt(a.assignment(), tokens, a.assignedAt(), null);
-      assignments
-          .computeIfAbsent(a.assignment().worker(), w -> new java.util.LinkedHashMap<>())
-          .put(a.assignment().key(), attempt);
+      assignments.apply(a);
     } else if (op instanceof StoreOp.Unassign u) {
-      Map<String, AssignedAttempt> byKey = assignments.get(u.assignment().worker());
-      byKey.remove(u.assignment().key());
-      if (byKey.isEmpty()) {
-        assignments.remove(u.assignment().worker());
-      }
+      assignments.apply(u);
     }
   }
 

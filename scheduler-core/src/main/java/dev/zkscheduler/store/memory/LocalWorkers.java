@@ -22,7 +22,7 @@ public final class LocalWorkers implements Workers, WorkerSeat {
   private final String name;
   private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
   private volatile WorkerInfo self;
-  private volatile InMemorySchedulerStore.AssignmentListener listening;
+  private volatile InMemoryAssignments.Listener listening;
 
   LocalWorkers(InMemorySchedulerStore store, String memberId) {
     this.store = store;
@@ -34,7 +34,7 @@ public final class LocalWorkers implements Workers, WorkerSeat {
     self = new WorkerInfo(name, name, capacity, taskTypes, false);
     store.workers().put(name, self);
     listening =
-        new InMemorySchedulerStore.AssignmentListener() {
+        new InMemoryAssignments.Listener() {
           @Override
           public void assigned(AssignedAttempt attempt) {
             if (attempt.assignment().worker().equals(name)) {
