@@ -45,6 +45,13 @@ final class Dispatch {
   /** Tasks that found no worker with a free slot this tick. */
   private int waiting;
 
+  /**
+   * Runs that may have a task to start, by run key, oldest first: those whose ready task found no
+   * free slot, and those whose attempt just ended (their next task may be ready). A tick woken by a
+   * report drives these alone, not every active run, and serves them in the order they came.
+   */
+  private final java.util.LinkedHashSet<String> queued = new java.util.LinkedHashSet<>();
+
   private long turn;
 
   Dispatch(Workers workers) {
@@ -116,6 +123,28 @@ final class Dispatch {
 
   int waiting() {
     return waiting;
+  }
+
+  /** Notes that the run may have a task to start (it keeps its place if already noted). */
+  void queue(String runKey) {
+    queued.add(runKey);
+  }
+
+  /** The runs noted by {@link #queue}, oldest first; they are no longer noted. */
+  List<String> takeQueued() {
+    List<String> all = new ArrayList<>(queued);
+    queued.clear();
+    return all;
+  }
+
+  /** Whether some live, non-draining worker has a slot this tick has not filled yet. */
+  boolean anyFree() {
+    for (WorkerInfo w : live().values()) {
+      if (w.capacity() - load(w.name()) > 0) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Every known assignment. */

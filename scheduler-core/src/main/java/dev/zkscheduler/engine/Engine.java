@@ -70,7 +70,7 @@ public final class Engine implements AutoCloseable {
     Gauges.replace(metrics, MetricNames.WORKERS_LIVE, () -> workers.live().size());
     // A report, a worker joining or leaving: the leader settles and assigns without waiting for a
     // tick. The loop does nothing before start().
-    workers.onChange(loop::wakeUp);
+    workers.onChange(loop::settleSoon);
   }
 
   public void start() throws Exception {

@@ -188,8 +188,38 @@ final class RunDriver {
     return run.with(RunState.CANCELLED, run.startedAt(), now, tasks);
   }
 
-  /** One tick's driving: run timeouts, then the starts of ready tasks, written. */
-  void drive() {
+  /**
+   * One tick's driving, written. {@code everyRun}: every active run is looked at (run timeouts,
+   * retries falling due, ready tasks), after the queued ones; otherwise only the runs queued since
+   * (a task that found no free slot, an attempt that ended), oldest first, while a slot is free.
+   */
+  void drive(boolean everyRun) {
+    driveQueued();
+    if (everyRun) {
+      driveAll();
+    }
+    state.flush();
+  }
+
+  private void driveQueued() {
+    for (String key : state.dispatch().takeQueued()) {
+      int slash = key.indexOf('/');
+      String jobId = key.substring(0, slash);
+      String runId = key.substring(slash + 1);
+      Versioned<Run> run = state.active().get(jobId, runId);
+      if (run == null) {
+        continue;
+      }
+      if (!state.dispatch().anyFree()) {
+        state.dispatch().queue(key); // keeps its place: nothing can start before a slot frees
+        continue;
+      }
+      JobEntry entry = state.jobs().get(jobId);
+      state.forRun(jobId, runId, "driving the run", () -> drive(entry, run));
+    }
+  }
+
+  private void driveAll() {
     for (Map.Entry<String, List<Versioned<Run>>> byJob : state.active().snapshot()) {
       // A run carries its own DAG: it is driven even while its job is not loaded.
       JobEntry entry = state.jobs().get(byJob.getKey());
@@ -198,7 +228,6 @@ final class RunDriver {
             byJob.getKey(), listed.value().id(), "driving the run", () -> drive(entry, listed));
       }
     }
-    state.flush();
   }
 
   private void drive(JobEntry entry, Versioned<Run> listed) {

@@ -145,6 +145,8 @@ final class TaskAttempts {
       String worker = state.dispatch().choose(plan.task(taskId).type());
       if (worker != null) {
         next = plan.progress.taskStarted(next, taskId, now, worker);
+      } else {
+        state.dispatch().queue(ActiveRuns.key(run.jobId(), run.id()));
       }
     }
     return next;
@@ -189,6 +191,9 @@ final class TaskAttempts {
         key.taskId(),
         outcome.succeeded() ? "succeeded" : timedOut ? "timed out" : "failed: " + outcome.error());
     state.stage(versioned, next);
+    if (!next.state().isTerminal()) {
+      state.dispatch().queue(ActiveRuns.key(next.jobId(), next.id())); // its next task may be ready
+    }
   }
 
   /**

@@ -110,7 +110,12 @@ final class TermWork {
         millis(read - began));
   }
 
-  void tick(List<DefinitionChange> changes) {
+  /**
+   * One tick. {@code chores}: also control requests, history pruning and run-list tidying, which
+   * the timed ticks do; a tick woken by a worker's report skips them (see {@link
+   * TickLoop#settleSoon}).
+   */
+  void tick(List<DefinitionChange> changes, boolean chores) {
     long[] phase = new long[7];
     phase[0] = System.nanoTime();
     definitionSync.apply(changes);
@@ -119,15 +124,19 @@ final class TermWork {
     state.flush();
     attempts.removeGoneWorkersFolders();
     phase[2] = System.nanoTime();
-    requests.consume();
+    if (chores) {
+      requests.consume();
+    }
     phase[3] = System.nanoTime();
     creation.fireDue();
     state.flush();
     phase[4] = System.nanoTime();
-    driver.drive();
+    driver.drive(chores);
     phase[5] = System.nanoTime();
-    pruning.prune();
-    tidying.tidy();
+    if (chores) {
+      pruning.prune();
+      tidying.tidy();
+    }
     phase[6] = System.nanoTime();
     if (phase[6] - phase[0] > SLOW_TICK_NANOS) {
       log.warn(

@@ -49,6 +49,10 @@ final class TickLoop implements AutoCloseable {
   private final ScheduledExecutorService executor;
   private final Queue<TermWork.DefinitionChange> changes = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean wakeUpPending = new AtomicBoolean();
+
+  /** Whether the next tick must do the periodic chores (a request was submitted). */
+  private final AtomicBoolean choresPending = new AtomicBoolean();
+
   private final AtomicReference<Instant> lastTick = new AtomicReference<>();
   private final Timer tickTimer;
   private final Lifecycle lifecycle = new Lifecycle("TickLoop");
@@ -92,11 +96,22 @@ final class TickLoop implements AutoCloseable {
   void start() {
     lifecycle.start();
     executor.scheduleWithFixedDelay(
-        this::tickSafely, 0, settings.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
+        () -> tickSafely(true), 0, settings.tickInterval().toMillis(), TimeUnit.MILLISECONDS);
   }
 
-  /** Asks for a tick soon (a task finished, a definition changed); coalesced. */
+  /** Asks for a whole tick soon, its chores included (a control request was submitted). */
   void wakeUp() {
+    choresPending.set(true);
+    settleSoon();
+  }
+
+  /**
+   * Asks for a tick soon that settles outcomes, fires and starts work but leaves the chores
+   * (control requests, pruning, tidying: each a read or a pass over every job) to the timed ticks:
+   * a worker's report or an assignment change wakes the loop hundreds of times a second under load,
+   * and those ticks must stay short. Coalesced.
+   */
+  void settleSoon() {
     if (!lifecycle.isStarted()) {
       return; // a worker-only node never ticks; a scheduler ticks once started
     }
@@ -105,7 +120,7 @@ final class TickLoop implements AutoCloseable {
         executor.execute(
             () -> {
               wakeUpPending.set(false);
-              tickSafely();
+              tickSafely(choresPending.getAndSet(false));
             });
       } catch (java.util.concurrent.RejectedExecutionException closing) {
         wakeUpPending.set(false);
@@ -115,7 +130,7 @@ final class TickLoop implements AutoCloseable {
 
   void definitionChanged(TermWork.DefinitionChange change) {
     changes.add(change);
-    wakeUp();
+    settleSoon();
   }
 
   /** The instant of the last tick, leader or follower (for the loop-alive health check). */
@@ -125,10 +140,11 @@ final class TickLoop implements AutoCloseable {
 
   /** Runs one tick now on the calling thread; for tests that drive time by hand. */
   void tickNow() {
-    tickSafely();
+    tickSafely(true);
   }
 
-  private synchronized void tickSafely() {
+  /** One tick; {@code chores}: also control requests, pruning and tidying. */
+  private synchronized void tickSafely(boolean chores) {
     lastTick.set(clock.instant());
     Optional<LeaderTerm> term = leadership.currentTerm();
     if (term.isEmpty()) {
@@ -154,7 +170,7 @@ final class TickLoop implements AutoCloseable {
       while ((next = changes.poll()) != null) {
         pending.add(next);
       }
-      work.tick(pending);
+      work.tick(pending, chores);
       activeRuns = work.activeCount();
       assigned = work.assignedCount();
       queued = work.queuedCount();
