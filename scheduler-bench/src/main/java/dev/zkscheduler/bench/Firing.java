@@ -47,6 +47,9 @@ final class Firing {
             .sessionTimeout(Duration.ofSeconds(4))
             .connectionTimeout(Duration.ofSeconds(2))
             .handler("bench", fires)
+            .settings(
+                dev.zkscheduler.engine.EngineSettings.DEFAULT.withTaskThreads(
+                    Integer.getInteger("bench.threads", 8)))
             .build();
     scheduler.start();
     return scheduler;
