@@ -39,6 +39,16 @@ final class Dispatch {
   /** Attempts given to a worker this tick and not committed yet. */
   private final Map<String, Integer> reserved = new HashMap<>();
 
+  /**
+   * Known assignments that a staged run change takes back (the attempt ended, or its run did),
+   * their slots free for the same flush: a report's slot goes to the next queued run in the multi
+   * that records the report, not one multi later. Gone once the change commits; a refused change
+   * drops the term's whole view.
+   */
+  private final java.util.Set<Assignment> releasing = new java.util.HashSet<>();
+
+  private final Map<String, Integer> releasingPerWorker = new HashMap<>();
+
   /** The workers as the current tick saw them; null until first needed. */
   private Map<String, WorkerInfo> live;
 
@@ -116,9 +126,34 @@ final class Dispatch {
     return best.name();
   }
 
-  /** Attempts assigned to {@code worker} and not taken back, with this tick's reservations. */
+  /**
+   * Attempts assigned to {@code worker} and not taken back, with this tick's reservations and
+   * without those a staged change takes back.
+   */
   int load(String worker) {
-    return perWorker.getOrDefault(worker, 0) + reserved.getOrDefault(worker, 0);
+    return perWorker.getOrDefault(worker, 0)
+        + reserved.getOrDefault(worker, 0)
+        - releasingPerWorker.getOrDefault(worker, 0);
+  }
+
+  /** Notes the assignments a staged change of {@code run} takes back (see {@link #releasing}). */
+  void staged(Run run) {
+    Map<String, Known> known = byRun.get(ActiveRuns.key(run.jobId(), run.id()));
+    if (known == null) {
+      return;
+    }
+    for (Known k : known.values()) {
+      if (!k.assignment().matches(run.tasks().get(k.assignment().taskId()))
+          && releasing.add(k.assignment())) {
+        releasingPerWorker.merge(k.assignment().worker(), 1, Integer::sum);
+      }
+    }
+  }
+
+  private void released(Assignment a) {
+    if (releasing.remove(a)) {
+      releasingPerWorker.merge(a.worker(), -1, Integer::sum);
+    }
   }
 
   int waiting() {
@@ -217,6 +252,7 @@ final class Dispatch {
             .computeIfAbsent(key(k.assignment()), r -> new LinkedHashMap<>())
             .put(k.assignment().taskId(), k);
     if (previous != null) {
+      released(previous.assignment());
       perWorker.merge(previous.assignment().worker(), -1, Integer::sum);
     }
     perWorker.merge(k.assignment().worker(), 1, Integer::sum);
@@ -229,6 +265,7 @@ final class Dispatch {
     }
     Known k = tasks.get(a.taskId());
     if (k != null && k.assignment().equals(a)) {
+      released(a);
       tasks.remove(a.taskId());
       perWorker.merge(a.worker(), -1, Integer::sum);
       if (tasks.isEmpty()) {

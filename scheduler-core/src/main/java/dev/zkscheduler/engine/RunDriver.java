@@ -194,14 +194,18 @@ final class RunDriver {
    * (a task that found no free slot, an attempt that ended), oldest first, while a slot is free.
    */
   void drive(boolean everyRun) {
-    driveQueued();
+    startQueued();
     if (everyRun) {
       driveAll();
     }
     state.flush();
   }
 
-  private void driveQueued() {
+  /**
+   * Stages the starts of the runs queued since the last tick (a task that found no free slot, an
+   * attempt that ended), oldest first, while a slot is free; the caller flushes.
+   */
+  void startQueued() {
     for (String key : state.dispatch().takeQueued()) {
       int slash = key.indexOf('/');
       String jobId = key.substring(0, slash);
@@ -219,7 +223,11 @@ final class RunDriver {
     }
   }
 
-  private void driveAll() {
+  /**
+   * Stages what every active run needs: run timeouts, retries falling due, ready tasks; the caller
+   * flushes.
+   */
+  void driveAll() {
     for (Map.Entry<String, List<Versioned<Run>>> byJob : state.active().snapshot()) {
       // A run carries its own DAG: it is driven even while its job is not loaded.
       JobEntry entry = state.jobs().get(byJob.getKey());

@@ -313,6 +313,7 @@ final class TermState {
   /** Stages a run change; {@link #flush()} writes the staged changes in fenced multis. */
   void stage(Versioned<Run> before, Run after) {
     active.stage(before, after);
+    dispatch.staged(after);
     if (after.state().isTerminal()) {
       plans.remove(ActiveRuns.key(after.jobId(), after.id()));
     }

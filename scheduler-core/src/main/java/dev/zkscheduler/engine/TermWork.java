@@ -17,11 +17,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Everything the leader does during one term, on the tick thread only (no locks): it rebuilds its
  * plan from the store when the term starts, then each tick applies definition changes, records task
- * outcomes, carries out control requests, fires due jobs, drives active runs through their DAGs and
- * prunes old runs. Every state change is a fenced commit through {@link TermState}; a {@code
- * FencingException} escapes to the tick loop, which drops this object. A state change whose outcome
- * is unknown (store unavailable) also drops it, and the next tick rebuilds from the store: the
- * store, not memory, is the truth.
+ * outcomes and gives the slots they free to the oldest queued runs (one write), carries out control
+ * requests, fires due jobs, drives every active run through its DAG and prunes old runs. A tick
+ * woken by a report skips the requests, the pass over every run and the pruning. Every state change
+ * is a fenced commit through {@link TermState}; a {@code FencingException} escapes to the tick
+ * loop, which drops this object. A state change whose outcome is unknown (store unavailable) also
+ * drops it, and the next tick rebuilds from the store: the store, not memory, is the truth.
  */
 final class TermWork {
 
@@ -121,6 +122,8 @@ final class TermWork {
     definitionSync.apply(changes);
     phase[1] = System.nanoTime();
     attempts.recordOutcomes();
+    // The slots those outcomes free go to the oldest queued runs in the same multis.
+    driver.startQueued();
     state.flush();
     attempts.removeGoneWorkersFolders();
     phase[2] = System.nanoTime();
@@ -131,7 +134,10 @@ final class TermWork {
     creation.fireDue();
     state.flush();
     phase[4] = System.nanoTime();
-    driver.drive(chores);
+    if (chores) {
+      driver.driveAll();
+      state.flush();
+    }
     phase[5] = System.nanoTime();
     if (chores) {
       pruning.prune();
@@ -140,8 +146,9 @@ final class TermWork {
     phase[6] = System.nanoTime();
     if (phase[6] - phase[0] > SLOW_TICK_NANOS) {
       log.warn(
-          "term {}: a tick took {} ms (definitions {} ms for {} changes, outcomes {} ms, requests"
-              + " {} ms, firing {} ms, starting {} ms, pruning and tidying {} ms); fires due meanwhile wait",
+          "term {}: a tick took {} ms (definitions {} ms for {} changes, outcomes and queued starts {}"
+              + " ms, requests {} ms, firing {} ms, driving every run {} ms, pruning and tidying {}"
+              + " ms); fires due meanwhile wait",
           state.term().epoch(),
           millis(phase[6] - phase[0]),
           millis(phase[1] - phase[0]),

@@ -391,4 +391,31 @@ class RunDriverTest {
 
     assertThat(started).containsExactlyElementsOf(queued);
   }
+
+  /**
+   * The slot an ended attempt frees goes to the oldest queued run in the same multi that records
+   * the end: a leader that wrote the end first and the start one multi later spent a ZooKeeper
+   * round trip of every slot's cycle on it, which capped a worker's starts per second.
+   */
+  @Test
+  void aFreedSlotGoesToTheOldestQueuedRunInTheWriteThatFreesIt() {
+    JobEntry filler = f.load(TermFixture.manualJob("filler")).get(0);
+    for (int i = 0; i < TermFixture.WORKER_SLOTS; i++) {
+      f.startedRun(filler, "f" + i);
+    }
+    f.startedRun(f.load(TermFixture.manualJob("waiting")).get(0), "r");
+    assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.PENDING);
+    int commits = f.store.committed().size();
+
+    f.state.cancel(filler, f.state.active().get("filler", "f0"), "a slot is needed");
+    driver.startQueued();
+    f.state.flush();
+
+    assertThat(f.store.committed()).hasSize(commits + 1);
+    List<StoreOp> multi = f.store.committed().get(commits);
+    assertThat(multi).anyMatch(StoreOp.Unassign.class::isInstance);
+    assertThat(multi).anyMatch(StoreOp.Assign.class::isInstance);
+    assertThat(f.stored("filler", "f0").state()).isEqualTo(RunState.CANCELLED);
+    assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.RUNNING);
+  }
 }
