@@ -40,10 +40,10 @@ final class Dispatch {
   private final Map<String, Integer> reserved = new HashMap<>();
 
   /**
-   * Known assignments that a staged run change takes back (the attempt ended, or its run did),
-   * their slots free for the same flush: a report's slot goes to the next queued run in the multi
-   * that records the report, not one multi later. Gone once the change commits; a refused change
-   * drops the term's whole view.
+   * Known assignments that a staged run change takes back once their worker reported them, their
+   * slots free for the same flush: a report's slot goes to the next queued run in the multi that
+   * records the report, not one multi later. Gone once the change commits; a refused change drops
+   * the term's whole view.
    */
   private final java.util.Set<Assignment> releasing = new java.util.HashSet<>();
 
@@ -136,7 +136,11 @@ final class Dispatch {
         - releasingPerWorker.getOrDefault(worker, 0);
   }
 
-  /** Notes the assignments a staged change of {@code run} takes back (see {@link #releasing}). */
+  /**
+   * Notes the assignments a staged change of {@code run} takes back whose worker reported them (see
+   * {@link #releasing}). An attempt taken back unreported (timed out, cancelled) may still hold its
+   * worker's thread, so its slot counts until the change commits, as before.
+   */
   void staged(Run run) {
     Map<String, Known> known = byRun.get(ActiveRuns.key(run.jobId(), run.id()));
     if (known == null) {
@@ -144,6 +148,8 @@ final class Dispatch {
     }
     for (Known k : known.values()) {
       if (!k.assignment().matches(run.tasks().get(k.assignment().taskId()))
+          && !releasing.contains(k.assignment())
+          && workers.reported(k.assignment()).isPresent()
           && releasing.add(k.assignment())) {
         releasingPerWorker.merge(k.assignment().worker(), 1, Integer::sum);
       }
@@ -172,10 +178,15 @@ final class Dispatch {
     return all;
   }
 
+  /** The runs waiting in {@link #queue}: those with a ready task no worker had a slot for. */
+  int queuedRuns() {
+    return queued.size();
+  }
+
   /** Whether some live, non-draining worker has a slot this tick has not filled yet. */
   boolean anyFree() {
     for (WorkerInfo w : live().values()) {
-      if (w.capacity() - load(w.name()) > 0) {
+      if (!w.draining() && w.capacity() - load(w.name()) > 0) {
         return true;
       }
     }

@@ -206,20 +206,22 @@ final class RunDriver {
    * attempt that ended), oldest first, while a slot is free; the caller flushes.
    */
   void startQueued() {
-    for (String key : state.dispatch().takeQueued()) {
+    List<String> queued = state.dispatch().takeQueued();
+    for (int i = 0; i < queued.size(); i++) {
+      if (!state.dispatch().anyFree()) {
+        // Nothing can start before a slot frees: the rest keep their places, in order.
+        queued.subList(i, queued.size()).forEach(state.dispatch()::queue);
+        return;
+      }
+      String key = queued.get(i);
       int slash = key.indexOf('/');
       String jobId = key.substring(0, slash);
       String runId = key.substring(slash + 1);
       Versioned<Run> run = state.active().get(jobId, runId);
-      if (run == null) {
-        continue;
+      if (run != null) {
+        JobEntry entry = state.jobs().get(jobId);
+        state.forRun(jobId, runId, "driving the run", () -> drive(entry, run));
       }
-      if (!state.dispatch().anyFree()) {
-        state.dispatch().queue(key); // keeps its place: nothing can start before a slot frees
-        continue;
-      }
-      JobEntry entry = state.jobs().get(jobId);
-      state.forRun(jobId, runId, "driving the run", () -> drive(entry, run));
     }
   }
 

@@ -73,9 +73,12 @@ final class TermWork {
     return state.dispatch().count();
   }
 
-  /** Ready tasks that found no worker with a free slot in the last tick. */
+  /**
+   * Runs with a ready task that found no worker with a free slot, as the last tick left them (a
+   * tick woken by a report puts them back in line without asking every worker again).
+   */
   int queuedCount() {
-    return state.dispatch().waiting();
+    return state.dispatch().queuedRuns();
   }
 
   /** The job as this term plans it; null when it is not in the plan. */

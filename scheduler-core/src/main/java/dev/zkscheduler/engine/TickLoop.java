@@ -107,9 +107,9 @@ final class TickLoop implements AutoCloseable {
 
   /**
    * Asks for a tick soon that settles outcomes, fires and starts work but leaves the chores
-   * (control requests, pruning, tidying: each a read or a pass over every job) to the timed ticks:
-   * a worker's report or an assignment change wakes the loop hundreds of times a second under load,
-   * and those ticks must stay short. Coalesced.
+   * (control requests, pruning, tidying, the pass over every active run for timeouts and due
+   * retries) to the timed ticks: workers' reports wake the loop hundreds of times a second under
+   * load, and those ticks must stay short. Coalesced.
    */
   void settleSoon() {
     if (!lifecycle.isStarted()) {

@@ -212,6 +212,11 @@ final class Worker implements WorkerSeat.Listener {
     highestToken.accumulateAndGet(attempt.fencingToken(), Math::max);
     log.debug("starting attempt {} with fencing token {}", a, attempt.fencingToken());
     runner.start(key, handler, context, outcome -> report(a, toReport(outcome)));
+    if (!taken.contains(a.worker() + "/" + a.key())) {
+      // Taken back, or the session ended, while its run was read: the interruption found nothing
+      // to stop then, so it is stopped now (unreported: the leader no longer waits for it).
+      runner.interrupt(key);
+    }
   }
 
   @Override

@@ -149,8 +149,8 @@ public final class MetricNames {
   public static final String TASKS_ASSIGNED = PREFIX + "engine.tasks.assigned";
 
   /**
-   * Gauge (leader): ready tasks that found no worker with a free slot and the task type in the last
-   * tick; they wait, their attempt not counted yet.
+   * Gauge (leader): runs with a ready task that found no worker with a free slot and the task type,
+   * waiting in line (oldest first) after the last tick; their attempt is not counted yet.
    */
   public static final String TASKS_QUEUED = PREFIX + "engine.tasks.queued";
 

@@ -393,21 +393,26 @@ class RunDriverTest {
   }
 
   /**
-   * The slot an ended attempt frees goes to the oldest queued run in the same multi that records
-   * the end: a leader that wrote the end first and the start one multi later spent a ZooKeeper
-   * round trip of every slot's cycle on it, which capped a worker's starts per second.
+   * The slot a reported attempt frees goes to the oldest queued run in the same multi that records
+   * the report: a leader that wrote the outcome first and the start one multi later spent a
+   * ZooKeeper round trip of every slot's cycle on it, which capped a worker's starts per second.
    */
   @Test
-  void aFreedSlotGoesToTheOldestQueuedRunInTheWriteThatFreesIt() {
+  void aReportedSlotGoesToTheOldestQueuedRunInTheWriteThatRecordsIt() {
     JobEntry filler = f.load(TermFixture.manualJob("filler")).get(0);
-    for (int i = 0; i < TermFixture.WORKER_SLOTS; i++) {
+    for (int i = 1; i < TermFixture.WORKER_SLOTS; i++) {
       f.startedRun(filler, "f" + i);
     }
+    JobEntry quick = f.load(JobDefinition.builder("quick").task("t", "record").build()).get(0);
+    f.startedRun(quick, "q");
     f.startedRun(f.load(TermFixture.manualJob("waiting")).get(0), "r");
     assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.PENDING);
+    dev.zkscheduler.cluster.Assignment reported =
+        new dev.zkscheduler.cluster.Assignment(TermFixture.WORKER, "quick", "q", "t", 1);
+    await().atMost(Duration.ofSeconds(10)).until(() -> f.workers.reported(reported).isPresent());
     int commits = f.store.committed().size();
 
-    f.state.cancel(filler, f.state.active().get("filler", "f0"), "a slot is needed");
+    f.attempts.recordOutcomes();
     driver.startQueued();
     f.state.flush();
 
@@ -415,7 +420,29 @@ class RunDriverTest {
     List<StoreOp> multi = f.store.committed().get(commits);
     assertThat(multi).anyMatch(StoreOp.Unassign.class::isInstance);
     assertThat(multi).anyMatch(StoreOp.Assign.class::isInstance);
-    assertThat(f.stored("filler", "f0").state()).isEqualTo(RunState.CANCELLED);
+    assertThat(f.stored("quick", "q").state()).isEqualTo(RunState.SUCCEEDED);
+    assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.RUNNING);
+  }
+
+  /**
+   * A slot taken back unreported (a cancelled attempt whose handler may still hold its thread)
+   * counts until the multi that takes it back commits.
+   */
+  @Test
+  void aSlotTakenBackUnreportedIsFreeOnlyOnceTheTakingBackCommits() {
+    JobEntry filler = f.load(TermFixture.manualJob("filler")).get(0);
+    for (int i = 0; i < TermFixture.WORKER_SLOTS; i++) {
+      f.startedRun(filler, "f" + i);
+    }
+    f.startedRun(f.load(TermFixture.manualJob("waiting")).get(0), "r");
+
+    f.state.cancel(filler, f.state.active().get("filler", "f0"), "a slot is needed");
+    driver.startQueued();
+    f.state.flush();
+    assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.PENDING);
+
+    driver.startQueued();
+    f.state.flush();
     assertThat(f.stored("waiting", "r").tasks().get("t").state()).isEqualTo(TaskState.RUNNING);
   }
 }

@@ -55,11 +55,20 @@ public final class ZkWorkers implements Workers, Closeable {
             CuratorCacheListener.builder().forAll((type, before, after) -> changed()).build());
     // Only a report (an assignment's data written by its worker) concerns the leader: assignments
     // created and deleted are its own writes, and waking it for their echoes tripled its ticks
-    // under load.
+    // under load. The cache shows a report as a creation when it read the node only after the
+    // worker wrote it (a backlog, a rebuild after reconnecting).
     assignments
         .listenable()
         .addListener(
-            CuratorCacheListener.builder().forChanges((before, after) -> changed()).build());
+            CuratorCacheListener.builder()
+                .forCreates(
+                    node -> {
+                      if (node.getData() != null && node.getData().length > 0) {
+                        changed();
+                      }
+                    })
+                .forChanges((before, after) -> changed())
+                .build());
     workers.start();
     assignments.start();
   }

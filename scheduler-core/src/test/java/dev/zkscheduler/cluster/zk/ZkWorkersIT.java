@@ -70,4 +70,25 @@ class ZkWorkersIT {
     assertThat(afterReport).as("wake-ups for its report").isEqualTo(1);
     assertThat(wakes.get()).as("wake-ups once it was deleted").isEqualTo(1);
   }
+
+  /**
+   * A report the cache reads together with its assignment (it fetched the node only after the
+   * worker wrote it) shows as a creation, and must still wake the leader.
+   */
+  @Test
+  void aReportSeenOnlyAsACreationStillWakesTheLeader() throws Exception {
+    AtomicInteger wakes = new AtomicInteger();
+    workers.onChange(wakes::incrementAndGet);
+    Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
+
+    client
+        .create()
+        .creatingParentsIfNeeded()
+        .forPath(
+            layout.assignment(a.worker(), a.key()),
+            ReportCodec.encode(AttemptReport.success(Clock.systemUTC().instant())));
+
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.reported(a).isPresent());
+    await().atMost(Duration.ofSeconds(10)).until(() -> wakes.get() == 1);
+  }
 }

@@ -205,7 +205,7 @@ public final class PrometheusNames {
     gauge(
         MetricNames.TASKS_QUEUED,
         "zkscheduler_engine_tasks_queued",
-        "Ready tasks that found no worker with a free slot in the last tick (leader)");
+        "Runs with a ready task waiting in line for a worker with a free slot (leader)");
     gauge(
         MetricNames.WORKER_FENCING_TOKEN_MAX,
         "zkscheduler_worker_fencing_token_max",
