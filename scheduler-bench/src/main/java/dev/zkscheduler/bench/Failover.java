@@ -111,9 +111,18 @@ final class Failover {
     throw new IllegalStateException("no leader");
   }
 
+  /**
+   * The first fire the next leader made: started on another member, for a nominal instant at or
+   * after {@code sinceMillis}. The nominal instant matters since members execute: attempts the old
+   * leader assigned before the fault still start on the other members after it, within
+   * milliseconds, and counting those measured nothing of the failover; the old leader, cut off or
+   * closed from {@code sinceMillis}, fired no instant from then on.
+   */
   private static Fires.Fire firstByOther(Fires fires, String member, long sinceMillis) {
     for (Fires.Fire f : fires.snapshot()) {
-      if (!f.member().equals(member) && f.startMillis() >= sinceMillis) {
+      if (!f.member().equals(member)
+          && f.startMillis() >= sinceMillis
+          && f.nominalMillis() >= sinceMillis) {
         return f;
       }
     }
