@@ -83,4 +83,62 @@ class TickLoopChoresTest {
     await().atMost(Duration.ofSeconds(10)).until(() -> store.pendingRequests().isEmpty());
     assertThat(store.runIds("j")).hasSize(1);
   }
+
+  /**
+   * The chores include run timeouts and due retries, so the timed ticks must keep coming while
+   * reports keep the loop busy: a request nobody asked a tick for (submitted on another node) is
+   * carried out under a flood of report-woken ticks.
+   */
+  @Test
+  void timedTicksKeepComingWhileReportsFloodTheLoop() throws Exception {
+    EngineSettings fast = EngineSettings.DEFAULT.withTickInterval(Duration.ofMillis(20));
+    try (TickLoop flooded =
+        new TickLoop(
+            leadership,
+            clock,
+            fast,
+            registry,
+            term ->
+                new TermWork(
+                    term,
+                    store,
+                    clock,
+                    fast,
+                    store.localWorkers("node-1"),
+                    new EngineMetrics(registry),
+                    DefinitionSource.store(store)))) {
+      store.createJob(JobDefinition.builder("j").task("t", "record").build());
+      leadership.grant();
+      flooded.start();
+      java.util.concurrent.atomic.AtomicBoolean flooding =
+          new java.util.concurrent.atomic.AtomicBoolean(true);
+      Thread reports =
+          new Thread(
+              () -> {
+                while (flooding.get()) {
+                  flooded.settleSoon();
+                }
+              });
+      reports.start();
+      try {
+        await().atMost(Duration.ofSeconds(10)).until(() -> ticksDone() > 50);
+        Instant now = clock.instant();
+        store.submitRequest(
+            new ControlRequest(
+                "req-2",
+                ControlRequest.Kind.TRIGGER,
+                "j",
+                List.of(RunIds.manual(now)),
+                List.of(now),
+                now,
+                "another node"));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> store.pendingRequests().isEmpty());
+        assertThat(store.runIds("j")).hasSize(1);
+      } finally {
+        flooding.set(false);
+        reports.join();
+      }
+    }
+  }
 }
