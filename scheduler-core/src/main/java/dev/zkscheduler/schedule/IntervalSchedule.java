@@ -50,17 +50,51 @@ public record IntervalSchedule(Duration interval, Instant startAt) implements Sc
     if (after.isBefore(startAt)) {
       return Optional.of(startAt);
     }
-    long k = Duration.between(startAt, after).dividedBy(interval) + 1;
-    return fire(k);
+    return fire(index(after) + 1);
   }
 
   /** The k-th fire instant (k = 0 is {@code startAt}); empty past the end of time. */
   Optional<Instant> fire(long k) {
     try {
-      return Optional.of(startAt.plus(interval.multipliedBy(k)));
+      return Optional.of(at(k));
     } catch (ArithmeticException | DateTimeException e) {
       return Optional.empty();
     }
+  }
+
+  /** The last fire instant at or before {@code instant}, which is not before {@code startAt}. */
+  Instant lastAtOrBefore(Instant instant) {
+    return at(index(instant));
+  }
+
+  /**
+   * Distances below this many seconds fit in a long of nanoseconds (about 292 years), where the
+   * grid is computed with long arithmetic: the leader computes it for every fire, and {@link
+   * Duration#dividedBy(Duration)} and {@link Duration#multipliedBy(long)} go through BigDecimal,
+   * which showed as a fifth of the leader's CPU when firing 1,000 jobs a second. Beyond, the exact
+   * Duration arithmetic answers, as before.
+   */
+  private static final long FAST_SECONDS = Long.MAX_VALUE / 1_000_000_000L - 1;
+
+  /** The index of the last fire at or before {@code instant}, which is not before the anchor. */
+  private long index(Instant instant) {
+    Duration elapsed = Duration.between(startAt, instant);
+    if (!elapsed.isNegative()
+        && elapsed.getSeconds() < FAST_SECONDS
+        && interval.getSeconds() < FAST_SECONDS) {
+      long nanos = elapsed.getSeconds() * 1_000_000_000L + elapsed.getNano();
+      return nanos / interval.toNanos();
+    }
+    return elapsed.dividedBy(interval);
+  }
+
+  /** The k-th fire instant; throws past the end of time. */
+  private Instant at(long k) {
+    long intervalNanos = interval.toNanos();
+    if (k >= 0 && k <= Long.MAX_VALUE / intervalNanos) {
+      return startAt.plusNanos(k * intervalNanos);
+    }
+    return startAt.plus(interval.multipliedBy(k));
   }
 
   /** How many fire instants lie in the half-open range (from, to]. */
@@ -68,9 +102,8 @@ public record IntervalSchedule(Duration interval, Instant startAt) implements Sc
     if (!to.isAfter(from) || to.isBefore(startAt)) {
       return 0;
     }
-    long lastIndex = Duration.between(startAt, to).dividedBy(interval);
-    long firstIndex =
-        from.isBefore(startAt) ? 0 : Duration.between(startAt, from).dividedBy(interval) + 1;
+    long lastIndex = index(to);
+    long firstIndex = from.isBefore(startAt) ? 0 : index(from) + 1;
     return Math.max(0, lastIndex - firstIndex + 1);
   }
 }

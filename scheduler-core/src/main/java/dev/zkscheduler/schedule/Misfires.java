@@ -188,7 +188,7 @@ public final class Misfires {
     long missed = missedEnd.isBefore(firstDue) ? 0 : schedule.countIn(lastNominal, missedEnd);
     if (missed > 0) {
       walk.firstMissed = firstDue;
-      Instant lastMissed = lastAtOrBefore(schedule, missedEnd);
+      Instant lastMissed = schedule.lastAtOrBefore(missedEnd);
       walk.lastMissed = lastMissed;
       walk.missedCount = missed;
       // The latest `keepMissed` missed instants, and the one before them.
@@ -246,11 +246,6 @@ public final class Misfires {
       }
       lookBack = lookBack.multipliedBy(2);
     }
-  }
-
-  private static Instant lastAtOrBefore(IntervalSchedule schedule, Instant instant) {
-    long k = Duration.between(schedule.startAt(), instant).dividedBy(schedule.interval());
-    return schedule.startAt().plus(schedule.interval().multipliedBy(k));
   }
 
   private static void addMissed(Walk walk, Instant due, int keepMissed) {
