@@ -206,14 +206,12 @@ final class RunDriver {
    * attempt that ended), oldest first, while a slot is free; the caller flushes.
    */
   void startQueued() {
-    List<String> queued = state.dispatch().takeQueued();
-    for (int i = 0; i < queued.size(); i++) {
+    // Each run in line is tried at most once: one that finds no slot goes back, behind the others.
+    for (int left = state.dispatch().queuedRuns(); left > 0; left--) {
       if (!state.dispatch().anyFree()) {
-        // Nothing can start before a slot frees: the rest keep their places, in order.
-        queued.subList(i, queued.size()).forEach(state.dispatch()::queue);
-        return;
+        return; // nothing can start before a slot frees: the rest keep their places, in order
       }
-      String key = queued.get(i);
+      String key = state.dispatch().pollQueued();
       int slash = key.indexOf('/');
       String jobId = key.substring(0, slash);
       String runId = key.substring(slash + 1);
