@@ -20,6 +20,14 @@ final class Fires implements TaskHandler {
   private final List<Fire> fires = new ArrayList<>();
   private final long workMillis;
 
+  /** The metrics of the scheduler that runs these fires. */
+  private final com.codahale.metrics.MetricRegistry metrics =
+      new com.codahale.metrics.MetricRegistry();
+
+  com.codahale.metrics.MetricRegistry metrics() {
+    return metrics;
+  }
+
   /** Succeeds at once. */
   Fires() {
     this(Duration.ZERO);

@@ -47,6 +47,7 @@ final class Firing {
             .sessionTimeout(Duration.ofSeconds(4))
             .connectionTimeout(Duration.ofSeconds(2))
             .handler("bench", fires)
+            .metrics(fires.metrics())
             .settings(
                 dev.zkscheduler.engine.EngineSettings.DEFAULT.withTaskThreads(
                     Integer.getInteger("bench.threads", 8)))
@@ -77,16 +78,36 @@ final class Firing {
       Bench.await(Duration.ofSeconds(120), scheduler::isLeader);
       Instant from = Instant.now().plus(warmUp).truncatedTo(ChronoUnit.SECONDS);
       Instant to = from.plus(measure);
+      Bench.sleepUntil(from);
+      long[] before = leaderWork(fires);
+      Bench.sleepUntil(to);
+      long[] after = leaderWork(fires);
       Bench.sleepUntil(to.plusSeconds(3));
       List<Fires.Fire> window = fires.nominalIn(from, to);
       Stats lag = new Stats();
       window.forEach(f -> lag.add(f.startMillis() - f.nominalMillis()));
       if (Boolean.getBoolean("bench.trace")) {
         traceLagBySecond(jobs, window);
+        System.err.printf(
+            Locale.ROOT,
+            "leader in the window, per fire: %.2f ticks, %.2f fenced multis, %.2f ops%n",
+            (after[0] - before[0]) / (double) window.size(),
+            (after[1] - before[1]) / (double) window.size(),
+            (after[2] - before[2]) / (double) window.size());
       }
       return new Result(
           jobs, (long) jobs * measure.toSeconds(), window.size(), lag, measure.toSeconds());
     }
+  }
+
+  /** The leader's ticks, fenced multis and the ops they sent, so far. */
+  private static long[] leaderWork(Fires fires) {
+    com.codahale.metrics.MetricRegistry m = fires.metrics();
+    return new long[] {
+      m.timer(dev.zkscheduler.metrics.MetricNames.TICK).getCount(),
+      m.timer(dev.zkscheduler.metrics.MetricNames.STORE_COMMITS).getCount(),
+      m.counter(dev.zkscheduler.metrics.MetricNames.STORE_COMMIT_OPS).getCount()
+    };
   }
 
   /** With {@code -Dbench.trace=true}: the worst lag of each second of the window, to stderr. */

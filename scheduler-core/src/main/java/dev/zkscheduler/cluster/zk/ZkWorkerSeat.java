@@ -13,6 +13,8 @@ import dev.zkscheduler.zk.FencingFloor;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -20,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.recipes.cache.ChildData;
 import org.apache.curator.framework.recipes.cache.CuratorCache;
 import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
@@ -43,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * assignment's {@code czxid} ({@link FencingFloor}).
  *
  * <p>A report is {@code multi(check(own worker node), setData(assignment, version 0))}: written
- * only while this session lives and the leader has not taken the assignment back.
+ * only while this session lives and the leader has not taken the assignment back. Reports that wait
+ * at the same moment share one such multi, behind one check ({@link GroupedReports}).
  *
  * <p>While registered, a heartbeat reads the worker node every {@link #heartbeat} and passes the
  * instant each successful read began to {@code contact}: the evidence behind the attempt lease.
@@ -72,6 +76,29 @@ public final class ZkWorkerSeat implements WorkerSeat {
               .setNameFormat("zk-scheduler-worker-heartbeat")
               .setDaemon(true)
               .build());
+
+  /** How reports reach ZooKeeper, alone or together. */
+  private final GroupedReports.Writes writes =
+      new GroupedReports.Writes() {
+        @Override
+        public void together(String worker, List<GroupedReports.Report> group)
+            throws KeeperException {
+          reportTogether(worker, group);
+        }
+
+        @Override
+        public boolean alone(GroupedReports.Report report) {
+          return reportAlone(report);
+        }
+      };
+
+  /** Reports that wait together are written together (see {@link GroupedReports}). */
+  private final GroupedReports reports = new GroupedReports(writes);
+
+  /** The writes behind {@link #report}, for tests of their shape on a real server. */
+  GroupedReports.Writes writes() {
+    return writes;
+  }
 
   private volatile WorkerInfo self;
   private volatile long session;
@@ -327,6 +354,12 @@ public final class ZkWorkerSeat implements WorkerSeat {
     if (!isCurrent(assignment.worker())) {
       return false;
     }
+    return reports.write(new GroupedReports.Report(assignment, ReportCodec.encode(report)));
+  }
+
+  /** One report in its own multi. */
+  private boolean reportAlone(GroupedReports.Report report) {
+    Assignment assignment = report.assignment();
     try {
       client
           .transaction()
@@ -337,8 +370,7 @@ public final class ZkWorkerSeat implements WorkerSeat {
                   .setData()
                   .withVersion(0)
                   .forPath(
-                      layout.assignment(assignment.worker(), assignment.key()),
-                      ReportCodec.encode(report)));
+                      layout.assignment(assignment.worker(), assignment.key()), report.data()));
       return true;
     } catch (KeeperException.NoNodeException refused) {
       return false;
@@ -350,6 +382,38 @@ public final class ZkWorkerSeat implements WorkerSeat {
       throw new StoreUnavailableException("interrupted while reporting", e);
     } catch (Exception e) {
       throw new StoreUnavailableException("reporting " + assignment + " failed: " + e, e);
+    }
+  }
+
+  /** Reports of one worker in one multi, behind one check of its node. */
+  private void reportTogether(String worker, List<GroupedReports.Report> group)
+      throws KeeperException {
+    List<CuratorOp> ops = new ArrayList<>(group.size() + 1);
+    try {
+      ops.add(client.transactionOp().check().forPath(layout.worker(worker)));
+      for (GroupedReports.Report r : group) {
+        ops.add(
+            client
+                .transactionOp()
+                .setData()
+                .withVersion(0)
+                .forPath(layout.assignment(worker, r.assignment().key()), r.data()));
+      }
+      client.transaction().forOperations(ops);
+    } catch (KeeperException.ConnectionLossException
+        | KeeperException.SessionExpiredException
+        | KeeperException.OperationTimeoutException
+        | KeeperException.SessionMovedException unknown) {
+      throw new StoreUnavailableException(
+          "reporting " + group.size() + " attempts failed: " + unknown, unknown);
+    } catch (KeeperException refused) {
+      throw refused;
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new StoreUnavailableException("interrupted while reporting", e);
+    } catch (Exception e) {
+      throw new StoreUnavailableException(
+          "reporting " + group.size() + " attempts failed: " + e, e);
     }
   }
 
