@@ -60,7 +60,10 @@ final class Dispatch {
    * free slot, and those whose attempt just ended (their next task may be ready). A tick woken by a
    * report drives these alone, not every active run, and serves them in the order they came.
    */
-  private final java.util.LinkedHashSet<String> queued = new java.util.LinkedHashSet<>();
+  private final java.util.ArrayDeque<String> line = new java.util.ArrayDeque<>();
+
+  /** The runs in {@link #line}. */
+  private final java.util.Set<String> inLine = new java.util.HashSet<>();
 
   private long turn;
 
@@ -168,7 +171,9 @@ final class Dispatch {
 
   /** Notes that the run may have a task to start (it keeps its place if already noted). */
   void queue(String runKey) {
-    queued.add(runKey);
+    if (inLine.add(runKey)) {
+      line.addLast(runKey);
+    }
   }
 
   /**
@@ -178,18 +183,37 @@ final class Dispatch {
    * hundreds of times a second.
    */
   String pollQueued() {
-    java.util.Iterator<String> oldest = queued.iterator();
-    if (!oldest.hasNext()) {
-      return null;
+    String key = line.pollFirst();
+    if (key != null) {
+      inLine.remove(key);
     }
-    String key = oldest.next();
-    oldest.remove();
     return key;
+  }
+
+  /** Whether the run is in line. */
+  boolean isQueued(String runKey) {
+    return inLine.contains(runKey);
+  }
+
+  /**
+   * Puts {@code runKeys}, taken by {@link #pollQueued} and queued again since (a ready task found
+   * no slot), back at the head of the line, in their order: they keep their places ahead of the
+   * runs that came after them. Each was queued again a moment ago, so it is found near the tail.
+   */
+  void returnToFront(List<String> runKeys) {
+    for (int i = runKeys.size() - 1; i >= 0; i--) {
+      String key = runKeys.get(i);
+      if (inLine.contains(key)) {
+        line.removeLastOccurrence(key);
+      }
+      inLine.add(key);
+      line.addFirst(key);
+    }
   }
 
   /** The runs waiting in {@link #queue}: those with a ready task no worker had a slot for. */
   int queuedRuns() {
-    return queued.size();
+    return line.size();
   }
 
   /** Whether some live, non-draining worker has a slot this tick has not filled yet. */

@@ -206,10 +206,12 @@ final class RunDriver {
    * attempt that ended), oldest first, while a slot is free; the caller flushes.
    */
   void startQueued() {
-    // Each run in line is tried at most once: one that finds no slot goes back, behind the others.
+    // Each run in line is tried at most once. One that still has a ready task without a slot (a
+    // fan-out wider than the slots that freed) goes back to the head of the line, where it was.
+    List<String> stillWaiting = new ArrayList<>();
     for (int left = state.dispatch().queuedRuns(); left > 0; left--) {
       if (!state.dispatch().anyFree()) {
-        return; // nothing can start before a slot frees: the rest keep their places, in order
+        break; // nothing can start before a slot frees: the rest keep their places, in order
       }
       String key = state.dispatch().pollQueued();
       int slash = key.indexOf('/');
@@ -220,7 +222,11 @@ final class RunDriver {
         JobEntry entry = state.jobs().get(jobId);
         state.forRun(jobId, runId, "driving the run", () -> drive(entry, run));
       }
+      if (state.dispatch().isQueued(key)) {
+        stillWaiting.add(key);
+      }
     }
+    state.dispatch().returnToFront(stillWaiting);
   }
 
   /**

@@ -393,6 +393,44 @@ class RunDriverTest {
   }
 
   /**
+   * A run whose ready tasks outnumber the slots that free keeps its place at the head of the line:
+   * its second task starts before any younger run's first, as its first did.
+   */
+  @Test
+  void aFanOutRunKeepsItsPlaceUntilEveryReadyTaskStarted() {
+    JobEntry filler = f.load(TermFixture.manualJob("filler")).get(0);
+    for (int i = 0; i < TermFixture.WORKER_SLOTS; i++) {
+      f.startedRun(filler, "f" + i);
+    }
+    JobEntry fan =
+        f.load(JobDefinition.builder("fan").task("a", "block").task("b", "block").build()).get(0);
+    f.startedRun(fan, "r");
+    f.startedRun(f.load(TermFixture.manualJob("young1")).get(0), "r");
+    f.startedRun(f.load(TermFixture.manualJob("young2")).get(0), "r");
+
+    List<String> started = new java.util.ArrayList<>();
+    java.util.Map<String, String> tasks =
+        java.util.Map.of(
+            "fan.a", "fan/a", "fan.b", "fan/b", "young1", "young1/t", "young2", "young2/t");
+    for (int i = 0; i < 4; i++) {
+      f.state.cancel(filler, f.state.active().get("filler", "f" + i), "a slot is needed");
+      f.state.flush();
+      driver.startQueued();
+      f.state.flush();
+      for (String name : List.of("fan.a", "fan.b", "young1", "young2")) {
+        String[] jobAndTask = tasks.get(name).split("/");
+        if (!started.contains(name)
+            && f.stored(jobAndTask[0], "r").tasks().get(jobAndTask[1]).state()
+                == TaskState.RUNNING) {
+          started.add(name);
+        }
+      }
+    }
+
+    assertThat(started).containsExactly("fan.a", "fan.b", "young1", "young2");
+  }
+
+  /**
    * The slot a reported attempt frees goes to the oldest queued run in the same multi that records
    * the report: a leader that wrote the outcome first and the start one multi later spent a
    * ZooKeeper round trip of every slot's cycle on it, which capped a worker's starts per second.

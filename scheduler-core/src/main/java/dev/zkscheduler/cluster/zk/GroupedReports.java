@@ -124,7 +124,29 @@ final class GroupedReports {
     return group;
   }
 
+  /**
+   * Writes the group; every report of it is answered when this returns or throws. The writing
+   * thread's interrupt flag (left by a handler of its own) is put aside meanwhile: it would fail
+   * the others' reports.
+   */
   private void write(List<Waiting> group) {
+    boolean interrupted = Thread.interrupted();
+    try {
+      writeGroup(group);
+    } catch (RuntimeException | Error e) {
+      // Nobody else would answer them: a caller whose report was taken waits for its answer.
+      for (Waiting w : group) {
+        w.settleIfOpen(new StoreUnavailableException("the report writer failed: " + e, e));
+      }
+      throw e;
+    } finally {
+      if (interrupted) {
+        Thread.currentThread().interrupt();
+      }
+    }
+  }
+
+  private void writeGroup(List<Waiting> group) {
     Map<String, List<Waiting>> byWorker = new LinkedHashMap<>();
     for (Waiting w : group) {
       byWorker.computeIfAbsent(w.report.assignment().worker(), k -> new ArrayList<>()).add(w);
@@ -191,6 +213,14 @@ final class GroupedReports {
         this.failure = failure;
         this.done = true;
         lock.notifyAll();
+      }
+    }
+
+    void settleIfOpen(RuntimeException failure) {
+      synchronized (lock) {
+        if (!done) {
+          settle(false, failure);
+        }
       }
     }
 

@@ -41,6 +41,7 @@ class GroupedReportsTest {
     final Set<String> written = ConcurrentHashMap.newKeySet();
     final Set<String> takenBack = ConcurrentHashMap.newKeySet();
     volatile RuntimeException unknown;
+    volatile Error broken;
 
     private void firstWaits() {
       if (writes.getAndIncrement() == 0) {
@@ -58,6 +59,9 @@ class GroupedReportsTest {
         throws KeeperException {
       firstWaits();
       groupSizes.add(reports.size());
+      if (broken != null) {
+        throw broken;
+      }
       if (unknown != null) {
         throw unknown;
       }
@@ -72,6 +76,10 @@ class GroupedReportsTest {
     @Override
     public boolean alone(GroupedReports.Report report) {
       firstWaits();
+      if (Thread.currentThread().isInterrupted()) {
+        // What ZooKeeper's client does when the calling thread is interrupted.
+        throw new StoreUnavailableException("interrupted while reporting", null);
+      }
       if (takenBack.contains(report.assignment().key())) {
         return false;
       }
@@ -193,5 +201,47 @@ class GroupedReportsTest {
     assertThat(reports.waiting()).isZero();
     await().atMost(Duration.ofSeconds(10)).until(() -> fake.written.size() == 1);
     assertThat(fake.written).containsExactly(report(0).assignment().key());
+  }
+
+  @Test
+  void aWriterThatDiesWithAnErrorLeavesNoReportOfItsGroupUnanswered() throws Exception {
+    Fake fake = new Fake();
+    fake.broken = new AssertionError("out of memory, say");
+    GroupedReports reports = new GroupedReports(fake);
+
+    List<Future<Boolean>> answers = reportWhileTheFirstIsWritten(reports, fake, 4);
+
+    assertThat(answers.get(0).get(10, TimeUnit.SECONDS)).isTrue();
+    List<Class<?>> causes = new ArrayList<>();
+    for (Future<Boolean> answer : answers.subList(1, answers.size())) {
+      try {
+        answer.get(10, TimeUnit.SECONDS);
+      } catch (java.util.concurrent.ExecutionException e) {
+        causes.add(e.getCause().getClass());
+      }
+    }
+    assertThat(causes)
+        .as("the writer gets its Error, the others an unknown outcome to retry")
+        .containsExactlyInAnyOrder(
+            AssertionError.class,
+            StoreUnavailableException.class,
+            StoreUnavailableException.class,
+            StoreUnavailableException.class);
+    assertThat(reports.waiting()).isZero();
+  }
+
+  @Test
+  void aWriterLeftInterruptedByItsHandlerStillWritesAndKeepsItsFlag() {
+    Fake fake = new Fake();
+    fake.release.countDown();
+    GroupedReports reports = new GroupedReports(fake);
+    Thread.currentThread().interrupt();
+    try {
+      assertThat(reports.write(report(1))).isTrue();
+      assertThat(Thread.currentThread().isInterrupted()).isTrue();
+    } finally {
+      Thread.interrupted();
+    }
+    assertThat(fake.written).containsExactly(report(1).assignment().key());
   }
 }
