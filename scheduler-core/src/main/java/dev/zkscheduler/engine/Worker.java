@@ -52,6 +52,10 @@ final class Worker implements WorkerSeat.Listener {
   private final Lease lease;
   private volatile boolean closing;
 
+  /** Reports being written (see {@link #report}). */
+  private final java.util.concurrent.atomic.AtomicInteger reporting =
+      new java.util.concurrent.atomic.AtomicInteger();
+
   /**
    * Where an assignment's run is read and its handler started (not the seat's event thread), a few
    * at once.
@@ -268,8 +272,21 @@ final class Worker implements WorkerSeat.Listener {
     }
   }
 
-  /** Writes the report, retrying while ZooKeeper is unreachable and this session may live. */
+  /**
+   * Writes the report, retrying while ZooKeeper is unreachable and this session may live. Counted
+   * in {@link #reporting} meanwhile: the runner no longer counts the attempt, and a graceful
+   * shutdown must not leave (which refuses the report) while it is being written.
+   */
   private void report(Assignment a, AttemptReport report) {
+    reporting.incrementAndGet();
+    try {
+      reportUntilAnswered(a, report);
+    } finally {
+      reporting.decrementAndGet();
+    }
+  }
+
+  private void reportUntilAnswered(Assignment a, AttemptReport report) {
     while (true) {
       try {
         if (!seat.report(a, report)) {
@@ -304,7 +321,9 @@ final class Worker implements WorkerSeat.Listener {
 
   /**
    * Graceful shutdown: takes no new attempts, lets running handlers finish and report within {@code
-   * timeout} (those left are interrupted, unreported: the leader offers them again), then leaves.
+   * timeout} (those left are interrupted, unreported: the leader offers them again), then leaves. A
+   * report still being written (ZooKeeper slow or unreachable) holds the leaving back too: leaving
+   * first would refuse it, and the leader would run the attempt again.
    */
   void close(Duration timeout) {
     closing = true;
@@ -314,7 +333,7 @@ final class Worker implements WorkerSeat.Listener {
     long end = System.nanoTime() + timeout.toNanos();
     long quietSince = System.nanoTime();
     while (System.nanoTime() < end) {
-      if (runner.running() > 0) {
+      if (runner.running() > 0 || reporting.get() > 0) {
         quietSince = System.nanoTime();
       } else if (System.nanoTime() - quietSince >= DRAIN_QUIET.toNanos()) {
         break;

@@ -58,6 +58,14 @@ final class TermFixture implements AutoCloseable {
   }
 
   TermFixture(EngineSettings settings, StoreLimits limits) {
+    this(settings, limits, seat -> seat);
+  }
+
+  /** With the worker's seat as {@code seat} makes it of the store's in-process one. */
+  TermFixture(
+      EngineSettings settings,
+      StoreLimits limits,
+      java.util.function.UnaryOperator<dev.zkscheduler.cluster.WorkerSeat> seat) {
     memory = new InMemorySchedulerStore(limits);
     store = new RecordingStore(memory);
     term = memory.newTerm("node-1", T0);
@@ -70,7 +78,7 @@ final class TermFixture implements AutoCloseable {
             "gives-up", ctx -> TaskResult.timedOut("its own limit ran out"));
     worker =
         new Worker(
-            workers,
+            seat.apply(workers),
             store,
             handlers,
             runner,
