@@ -154,6 +154,64 @@ class DefinitionWatcherIT {
     }
   }
 
+  /**
+   * A new term asks a watch that is still loading for its view: it waits for the load (reading
+   * every definition beside it doubled the reads), and reads itself only when the load takes too
+   * long.
+   */
+  @Test
+  void aSnapshotWaitsForALoadInProgressAndGivesUpAfterItsWait() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+      new ZkSchedulerStore(
+              client,
+              layout,
+              new FencedTransaction(client, layout, null),
+              StoreLimits.DEFAULT,
+              null)
+          .createJob(JobDefinition.builder("slow").task("t", "noop").build());
+      java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
+      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+      DefinitionWatcher.Listener slow =
+          new DefinitionWatcher.Listener() {
+            @Override
+            public void upserted(Versioned<JobDefinition> job) {
+              loading.countDown();
+              try {
+                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
+              } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+              }
+            }
+
+            @Override
+            public void deleted(String jobId) {}
+          };
+      try (DefinitionWatcher watcher = new DefinitionWatcher(client, layout, slow, null)) {
+        assertThat(watcher.snapshot(Duration.ofSeconds(5)))
+            .as("a watch not started is not waited for")
+            .isEmpty();
+        watcher.start();
+        assertThat(loading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        assertThat(watcher.snapshot(Duration.ofMillis(200))).as("gave up waiting").isEmpty();
+        java.util.concurrent.CompletableFuture<java.util.Optional<List<Versioned<JobDefinition>>>>
+            waited =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> watcher.snapshot(Duration.ofSeconds(20)));
+        release.countDown();
+
+        assertThat(waited.get(20, java.util.concurrent.TimeUnit.SECONDS).orElseThrow())
+            .extracting(v -> v.value().id())
+            .containsExactly("slow");
+      } finally {
+        release.countDown();
+      }
+    }
+  }
+
   /** Counts initial loads and ignores changes. */
   private static DefinitionWatcher.Listener counting(AtomicInteger loads) {
     return new DefinitionWatcher.Listener() {
