@@ -76,14 +76,4 @@ final class Fires implements TaskHandler {
         .filter(f -> f.nominalMillis() >= a && f.nominalMillis() < b)
         .toList();
   }
-
-  /** The first fire started by {@code member} at or after {@code sinceMillis}, or null. */
-  Fire firstBy(String member, long sinceMillis) {
-    for (Fire f : snapshot()) {
-      if (f.member().equals(member) && f.startMillis() >= sinceMillis) {
-        return f;
-      }
-    }
-    return null;
-  }
 }
