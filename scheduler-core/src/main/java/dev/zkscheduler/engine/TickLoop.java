@@ -129,8 +129,18 @@ final class TickLoop implements AutoCloseable {
   }
 
   void definitionChanged(TermWork.DefinitionChange change) {
+    if (!lifecycle.isStarted()) {
+      // A worker-only node never ticks, and a term's first tick rebuilds from the store after
+      // clearing what was queued before it: kept here, the changes would only pile up.
+      return;
+    }
     changes.add(change);
     settleSoon();
+  }
+
+  /** Definition changes waiting for the next tick; for tests. */
+  int pendingChanges() {
+    return changes.size();
   }
 
   /** The instant of the last tick, leader or follower (for the loop-alive health check). */

@@ -51,6 +51,19 @@ class TickLoopLifecycleTest {
     loop.close();
   }
 
+  /**
+   * A worker-only node never starts its loop, while its definition watch reports every job and
+   * every edit: the loop must not keep them (it held 100,000 on the initial load, then grew).
+   */
+  @Test
+  void aLoopThatNeverStartsKeepsNoDefinitionChanges() {
+    for (int i = 0; i < 1_000; i++) {
+      loop.definitionChanged(new TermWork.DefinitionChange("job-" + i, null));
+    }
+
+    assertThat(loop.pendingChanges()).isZero();
+  }
+
   @Test
   void startingTwiceThrowsAndLeavesOneTimer() {
     loop.start();

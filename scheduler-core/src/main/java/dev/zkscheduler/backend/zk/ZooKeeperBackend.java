@@ -45,8 +45,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The ZooKeeper backend: one Curator client (built here from {@link ZooKeeperSettings}, or the
  * caller's), the layout migration, the store with its fenced transactions, membership, leadership
- * (a latch election, or leading alone when election is off) and the definition watch, which reads
- * over a second client of its own when this backend builds them ({@link #watchClient}).
+ * (a latch election, or leading alone when election is off) and the definition watch.
  *
  * <p>{@link #start} connects, migrates the layout under its lock, joins, takes part in leadership
  * and starts the watch, in that order; {@link #close()} undoes them in reverse. Both follow the one
@@ -59,20 +58,6 @@ public final class ZooKeeperBackend implements Backend {
   private final ZooKeeperSettings settings;
   private final CuratorFramework client;
   private final boolean ownsClient;
-
-  /**
-   * The definition watch's connection: a session of its own when this backend builds its clients.
-   * Its initial load of every definition (100,000 on a large cluster) sends one read per job, and
-   * ZooKeeper serves a session's requests in order, so on the shared session the latch, the term's
-   * {@code sync()} and every leader write waited behind the whole load: seconds of takeover. The
-   * watch only reads, and a lag of its view is handled like any other (the leader checks it against
-   * a listing of the job ids when a term starts). A caller's own client is shared.
-   */
-  private final CuratorFramework watchClient;
-
-  /** How long a new term waits for the definition watch's initial load before reading itself. */
-  private static final Duration WATCH_LOAD_WAIT = Duration.ofSeconds(30);
-
   private final ZkSchedulerStore store;
   private final Membership membership;
   private final ZkLeadership leadership;
@@ -93,7 +78,6 @@ public final class ZooKeeperBackend implements Backend {
         ownsClient
             ? ZooKeeperClients.newClient(settings)
             : settings.client().usingNamespace(settings.namespace());
-    this.watchClient = ownsClient ? ZooKeeperClients.newClient(settings) : client;
     ZkLayout layout = new ZkLayout();
     this.store =
         new ZkSchedulerStore(
@@ -133,14 +117,6 @@ public final class ZooKeeperBackend implements Backend {
     StoreGauges.register(client, layout, metrics);
   }
 
-  /** The session of the definition watch's connection, and of everything else; for tests. */
-  long[] sessionIds() throws Exception {
-    return new long[] {
-      watchClient.getZookeeperClient().getZooKeeper().getSessionId(),
-      client.getZookeeperClient().getZooKeeper().getSessionId()
-    };
-  }
-
   @Override
   public SchedulerStore store() {
     return store;
@@ -153,12 +129,9 @@ public final class ZooKeeperBackend implements Backend {
 
   @Override
   public DefinitionSource definitions() {
-    // The watch exists once started; before that (and if it does not load in time) the store is
-    // read. A new term waits for a watch that is loading rather than read every definition beside
-    // it: with 100,000 jobs the two loads together took 20 s where the watch alone took less.
+    // The watch exists once started; before that (and if it never loads) the store is read.
     return DefinitionSource.watched(
-        () -> watcher == null ? java.util.Optional.empty() : watcher.snapshot(WATCH_LOAD_WAIT),
-        store);
+        () -> watcher == null ? java.util.Optional.empty() : watcher.snapshot(), store);
   }
 
   @Override
@@ -242,13 +215,8 @@ public final class ZooKeeperBackend implements Backend {
         started.push(leadership);
         leadership.start();
       }
-      if (watchClient != client) {
-        // Not waited for: until the watch has loaded, a new term reads the definitions itself.
-        watchClient.start();
-        started.push(watchClient);
-      }
       DefinitionWatcher watch =
-          new DefinitionWatcher(watchClient, new ZkLayout(), listener(changes), metrics);
+          new DefinitionWatcher(client, new ZkLayout(), listener(changes), metrics);
       started.push(watch);
       watch.start();
       watcher = watch;

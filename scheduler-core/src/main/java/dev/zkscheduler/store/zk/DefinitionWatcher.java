@@ -53,7 +53,9 @@ public final class DefinitionWatcher implements Closeable {
 
   /**
    * Every readable definition the watch has reported, decoded once as it arrived: a new leader's
-   * snapshot of 100,000 jobs was its largest single cost when it decoded them all again.
+   * snapshot of 100,000 jobs was its largest single cost when it decoded them all again. The
+   * snapshot takes an entry only while the cache still holds that very node (same version and
+   * creation).
    */
   private final java.util.concurrent.ConcurrentHashMap<String, Versioned<JobDefinition>> decoded =
       new java.util.concurrent.ConcurrentHashMap<>();
@@ -85,7 +87,6 @@ public final class DefinitionWatcher implements Closeable {
                 .forInitialized(
                     () -> {
                       initialized = true;
-                      loaded.countDown();
                       listener.initialized();
                     })
                 .build());
@@ -100,27 +101,32 @@ public final class DefinitionWatcher implements Closeable {
     if (!initialized) {
       return Optional.empty();
     }
-    return Optional.of(new ArrayList<>(decoded.values()));
-  }
-
-  /**
-   * As {@link #snapshot()}, waiting up to {@code wait} for a started watch's initial load: reading
-   * every definition again meanwhile would double the reads the load is making.
-   */
-  public Optional<List<Versioned<JobDefinition>>> snapshot(java.time.Duration wait) {
-    if (!initialized && lifecycle.isStarted()) {
-      try {
-        if (!loaded.await(wait.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)) {
-          log.warn(
-              "the definition watch has not loaded within {} ms; the definitions are read"
-                  + " directly",
-              wait.toMillis());
-        }
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
-    }
-    return snapshot();
+    List<Versioned<JobDefinition>> all = new ArrayList<>();
+    cache.stream()
+        .filter(node -> jobIdOf(node) != null && node.getData() != null)
+        .forEach(
+            node -> {
+              // The cache is the truth: after a reconnect Curator replaces a node re-read at the
+              // same version without an event, so one deleted and created again meanwhile (a new
+              // creation, same version 0) is only seen in its stat.
+              Versioned<JobDefinition> known = decoded.get(jobIdOf(node));
+              if (known != null
+                  && known.version() == node.getStat().getVersion()
+                  && known.created() == node.getStat().getCzxid()) {
+                all.add(known);
+                return;
+              }
+              try {
+                all.add(
+                    new Versioned<>(
+                        JobCodec.decode(node.getData()),
+                        node.getStat().getVersion(),
+                        node.getStat().getCzxid()));
+              } catch (CodecException unreadable) {
+                // Counted and logged when it arrived.
+              }
+            });
+    return Optional.of(all);
   }
 
   /** A job definition lives at depth three: /jobs/{bucket}/{jobId}. */

@@ -155,59 +155,65 @@ class DefinitionWatcherIT {
   }
 
   /**
-   * A new term asks a watch that is still loading for its view: it waits for the load (reading
-   * every definition beside it doubled the reads), and reads itself only when the load takes too
-   * long.
+   * A job deleted and created again while the watch was cut off comes back at the same version with
+   * a new creation, and Curator's re-read after the reconnect tells no listener: a new leader's
+   * snapshot must still hold the new creation, not the one decoded before.
    */
   @Test
-  void aSnapshotWaitsForALoadInProgressAndGivesUpAfterItsWait() throws Exception {
+  void aJobCreatedAgainWhileTheWatchWasCutOffIsTheNewOneInTheSnapshot() throws Exception {
     try (TestingServer server = new TestingServer(true);
-        CuratorFramework client = ZkClients.started(server.getConnectString(), "watch")) {
+        dev.zkscheduler.testing.TcpProxy proxy =
+            new dev.zkscheduler.testing.TcpProxy(server.getPort());
+        CuratorFramework writer = ZkClients.started(server.getConnectString(), "watch");
+        CuratorFramework watched = ZkClients.started(proxy.connectString(), "watch")) {
       ZkLayout layout = new ZkLayout();
-      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
-      new ZkSchedulerStore(
-              client,
+      new LayoutMigrator(writer, layout, Duration.ofSeconds(10)).ensureLayout();
+      ZkSchedulerStore store =
+          new ZkSchedulerStore(
+              writer,
               layout,
-              new FencedTransaction(client, layout, null),
+              new FencedTransaction(writer, layout, null),
               StoreLimits.DEFAULT,
-              null)
-          .createJob(JobDefinition.builder("slow").task("t", "noop").build());
-      java.util.concurrent.CountDownLatch loading = new java.util.concurrent.CountDownLatch(1);
-      java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-      DefinitionWatcher.Listener slow =
-          new DefinitionWatcher.Listener() {
-            @Override
-            public void upserted(Versioned<JobDefinition> job) {
-              loading.countDown();
-              try {
-                release.await(30, java.util.concurrent.TimeUnit.SECONDS);
-              } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-              }
-            }
-
-            @Override
-            public void deleted(String jobId) {}
-          };
-      try (DefinitionWatcher watcher = new DefinitionWatcher(client, layout, slow, null)) {
-        assertThat(watcher.snapshot(Duration.ofSeconds(5)))
-            .as("a watch not started is not waited for")
-            .isEmpty();
+              null);
+      store.createJob(JobDefinition.builder("x").task("t", "old-type").build());
+      AtomicBoolean cutOff = new AtomicBoolean();
+      AtomicBoolean back = new AtomicBoolean();
+      watched
+          .getConnectionStateListenable()
+          .addListener(
+              (c, state) -> {
+                if (state == org.apache.curator.framework.state.ConnectionState.SUSPENDED) {
+                  cutOff.set(true);
+                } else if (state
+                    == org.apache.curator.framework.state.ConnectionState.RECONNECTED) {
+                  back.set(true);
+                }
+              });
+      try (DefinitionWatcher watcher =
+          new DefinitionWatcher(watched, layout, counting(new AtomicInteger()), null)) {
         watcher.start();
-        assertThat(loading.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcher.snapshot().isPresent());
 
-        assertThat(watcher.snapshot(Duration.ofMillis(200))).as("gave up waiting").isEmpty();
-        java.util.concurrent.CompletableFuture<java.util.Optional<List<Versioned<JobDefinition>>>>
-            waited =
-                java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> watcher.snapshot(Duration.ofSeconds(20)));
-        release.countDown();
+        proxy.blackhole();
+        await().atMost(Duration.ofSeconds(20)).untilTrue(cutOff);
+        store.deleteJob("x", OptionalInt.empty());
+        Versioned<JobDefinition> again =
+            store.createJob(JobDefinition.builder("x").task("t", "new-type").build());
+        proxy.heal();
+        proxy.cutAll();
+        await().atMost(Duration.ofSeconds(30)).untilTrue(back);
 
-        assertThat(waited.get(20, java.util.concurrent.TimeUnit.SECONDS).orElseThrow())
-            .extracting(v -> v.value().id())
-            .containsExactly("slow");
-      } finally {
-        release.countDown();
+        await()
+            .atMost(Duration.ofSeconds(20))
+            .untilAsserted(
+                () ->
+                    assertThat(watcher.snapshot().orElseThrow())
+                        .singleElement()
+                        .satisfies(
+                            v -> {
+                              assertThat(v.created()).isEqualTo(again.created());
+                              assertThat(v.value().tasks().get(0).type()).isEqualTo("new-type");
+                            }));
       }
     }
   }
