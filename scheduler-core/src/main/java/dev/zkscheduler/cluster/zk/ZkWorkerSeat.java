@@ -240,6 +240,15 @@ public final class ZkWorkerSeat implements WorkerSeat {
       loseSession();
     } else if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
       events.execute(this::registerIfNewSession);
+      // A heartbeat at once, not up to one interval later: after a disconnect longer than half
+      // the session timeout the lease has lapsed, and every attempt started before the next beat
+      // fails at once ("cancelled") and uses up one of its attempts. A round trip, as always, is
+      // the only evidence the lease takes.
+      try {
+        beats.execute(this::beat);
+      } catch (java.util.concurrent.RejectedExecutionException closing) {
+        // Closing: no more beats.
+      }
     }
   }
 
