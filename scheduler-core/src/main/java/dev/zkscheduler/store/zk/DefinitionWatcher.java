@@ -60,9 +60,6 @@ public final class DefinitionWatcher implements Closeable {
   private final java.util.concurrent.ConcurrentHashMap<String, Versioned<JobDefinition>> decoded =
       new java.util.concurrent.ConcurrentHashMap<>();
 
-  private final java.util.concurrent.CountDownLatch loaded =
-      new java.util.concurrent.CountDownLatch(1);
-
   public DefinitionWatcher(
       CuratorFramework client, ZkLayout layout, Listener listener, MetricRegistry registry) {
     this.cache = CuratorCache.build(client, layout.jobsRoot());
@@ -117,11 +114,7 @@ public final class DefinitionWatcher implements Closeable {
                 return;
               }
               try {
-                all.add(
-                    new Versioned<>(
-                        JobCodec.decode(node.getData()),
-                        node.getStat().getVersion(),
-                        node.getStat().getCzxid()));
+                all.add(decode(node));
               } catch (CodecException unreadable) {
                 // Counted and logged when it arrived.
               }
@@ -141,11 +134,7 @@ public final class DefinitionWatcher implements Closeable {
       return;
     }
     try {
-      Versioned<JobDefinition> job =
-          new Versioned<>(
-              JobCodec.decode(node.getData()),
-              node.getStat().getVersion(),
-              node.getStat().getCzxid());
+      Versioned<JobDefinition> job = decode(node);
       decoded.put(jobId, job);
       listener.upserted(job);
     } catch (CodecException e) {
@@ -157,6 +146,12 @@ public final class DefinitionWatcher implements Closeable {
           jobId,
           e.getMessage());
     }
+  }
+
+  /** The definition a node holds, with its version and creation (its {@code czxid}). */
+  private static Versioned<JobDefinition> decode(ChildData node) {
+    return new Versioned<>(
+        JobCodec.decode(node.getData()), node.getStat().getVersion(), node.getStat().getCzxid());
   }
 
   private void delete(ChildData node) {

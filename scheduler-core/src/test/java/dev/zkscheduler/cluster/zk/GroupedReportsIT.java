@@ -3,10 +3,8 @@ package dev.zkscheduler.cluster.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.zkscheduler.cluster.AssignedAttempt;
 import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.cluster.AttemptReport;
-import dev.zkscheduler.cluster.WorkerSeat;
 import dev.zkscheduler.store.codec.ReportCodec;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
@@ -41,19 +39,7 @@ class GroupedReportsIT {
     client.create().creatingParentsIfNeeded().forPath(layout.workers());
     client.create().creatingParentsIfNeeded().forPath(layout.assignRoot());
     seat = new ZkWorkerSeat(client, layout, "m1", at -> {}, Duration.ofSeconds(1));
-    seat.open(
-        8,
-        Set.of("t"),
-        new WorkerSeat.Listener() {
-          @Override
-          public void assigned(AssignedAttempt attempt) {}
-
-          @Override
-          public void revoked(Assignment assignment) {}
-
-          @Override
-          public void sessionLost() {}
-        });
+    seat.open(8, Set.of("t"), new IgnoringListener());
   }
 
   @AfterEach

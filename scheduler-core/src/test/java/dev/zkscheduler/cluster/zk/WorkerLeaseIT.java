@@ -3,9 +3,6 @@ package dev.zkscheduler.cluster.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import dev.zkscheduler.cluster.AssignedAttempt;
-import dev.zkscheduler.cluster.Assignment;
-import dev.zkscheduler.cluster.WorkerSeat;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
@@ -48,19 +45,7 @@ class WorkerLeaseIT {
       ZkWorkerSeat seat =
           new ZkWorkerSeat(client, layout, "m1", contacts::add, Duration.ofMinutes(10));
       try {
-        seat.open(
-            4,
-            Set.of("t"),
-            new WorkerSeat.Listener() {
-              @Override
-              public void assigned(AssignedAttempt attempt) {}
-
-              @Override
-              public void revoked(Assignment assignment) {}
-
-              @Override
-              public void sessionLost() {}
-            });
+        seat.open(4, Set.of("t"), new IgnoringListener());
         await().atMost(Duration.ofSeconds(10)).until(() -> contacts.size() >= 2);
         int before = contacts.size();
         String worker = seat.name();
