@@ -1,5 +1,6 @@
 package dev.zkscheduler.bench;
 
+import dev.zkscheduler.zk.ReadBatches;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -352,11 +353,15 @@ public final class Bench {
         String.format(
             Locale.ROOT,
             "- %s: one client %,.0f multis/s · pipelined (256 in flight) **%,.0f multis/s** · 100"
-                + " creates per multi %,.0f creates/s",
+                + " creates per multi %,.0f creates/s · reads: one request each (256 in flight)"
+                + " %,.0f znodes/s, multi-reads of %d (8 in flight) %,.0f znodes/s",
             ensemble,
             r.syncPerSecond(),
             r.asyncPerSecond(),
-            r.batchedCreatesPerSecond()));
+            r.batchedCreatesPerSecond(),
+            r.readsPerSecond(),
+            ReadBatches.READS_PER_BATCH,
+            r.batchedReadsPerSecond()));
   }
 
   private static String ratio(double rate, double limit) {

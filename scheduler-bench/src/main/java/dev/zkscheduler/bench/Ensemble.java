@@ -1,5 +1,6 @@
 package dev.zkscheduler.bench;
 
+import dev.zkscheduler.zk.ReadBatches;
 import java.io.Closeable;
 import java.io.IOException;
 import java.util.concurrent.TimeUnit;
@@ -46,6 +47,8 @@ final class Ensemble implements Closeable {
             .namespace(namespace)
             .retryPolicy(new RetryOneTime(100))
             .ensembleTracker(false)
+            // As a node's own client: a full batch of reads fits one response.
+            .zkClientConfig(ReadBatches.clientConfig())
             .build();
     client.start();
     if (!client.blockUntilConnected(30, TimeUnit.SECONDS)) {

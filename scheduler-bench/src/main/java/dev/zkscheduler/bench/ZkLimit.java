@@ -1,5 +1,6 @@
 package dev.zkscheduler.bench;
 
+import dev.zkscheduler.zk.ReadBatches;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -8,6 +9,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.zookeeper.CreateMode;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
@@ -18,7 +21,12 @@ import org.apache.zookeeper.data.Stat;
  */
 final class ZkLimit {
 
-  record Result(double syncPerSecond, double asyncPerSecond, double batchedCreatesPerSecond) {}
+  record Result(
+      double syncPerSecond,
+      double asyncPerSecond,
+      double batchedCreatesPerSecond,
+      double readsPerSecond,
+      double batchedReadsPerSecond) {}
 
   private static final byte[] PAYLOAD = new byte[300];
 
@@ -84,7 +92,35 @@ final class ZkLimit {
         client.transaction().forOperations(ops);
       }
       double batched = n / seconds(start);
-      return new Result(sync, async, batched);
+
+      // Reading back what the pipelined multis wrote: one request per znode, then multi-reads.
+      ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+      List<String> written = new ArrayList<>();
+      for (String child : client.getChildren().forPath("/async")) {
+        written.add("/" + namespace + "/async/" + child);
+      }
+      Semaphore reading = new Semaphore(256);
+      start = System.nanoTime();
+      for (String path : written) {
+        reading.acquire();
+        zk.getData(path, false, (rc, p, ctx, data, stat) -> reading.release(), null);
+      }
+      reading.acquire(256);
+      double reads = written.size() / seconds(start);
+      Semaphore batches = new Semaphore(8);
+      start = System.nanoTime();
+      for (int from = 0; from < written.size(); from += ReadBatches.READS_PER_BATCH) {
+        List<Op> ops = new ArrayList<>();
+        for (String path :
+            written.subList(from, Math.min(written.size(), from + ReadBatches.READS_PER_BATCH))) {
+          ops.add(Op.getData(path));
+        }
+        batches.acquire();
+        zk.multi(ops, (rc, p, ctx, results) -> batches.release(), null);
+      }
+      batches.acquire(8);
+      double batchedReads = written.size() / seconds(start);
+      return new Result(sync, async, batched, reads, batchedReads);
     }
   }
 

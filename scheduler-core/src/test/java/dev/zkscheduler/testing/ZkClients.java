@@ -1,5 +1,6 @@
 package dev.zkscheduler.testing;
 
+import dev.zkscheduler.zk.ReadBatches;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.retry.RetryNTimes;
@@ -25,6 +26,8 @@ public final class ZkClients {
             .retryPolicy(new RetryNTimes(3, 200))
             // Keep clients on the address they were given (a TcpProxy), never the ensemble's own.
             .ensembleTracker(false)
+            // As a node's own client: bulk reads then go in batches, as they do in production.
+            .zkClientConfig(ReadBatches.clientConfig())
             .build();
     client.start();
     return client;

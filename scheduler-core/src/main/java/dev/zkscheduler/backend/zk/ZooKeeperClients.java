@@ -1,5 +1,6 @@
 package dev.zkscheduler.backend.zk;
 
+import dev.zkscheduler.zk.ReadBatches;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.curator.framework.CuratorFramework;
@@ -31,6 +32,9 @@ final class ZooKeeperClients {
         // it with the servers' own addresses from /zookeeper/config, bypassing whatever the
         // operator put in between (a proxy, a DNS name, a firewall rule).
         .ensembleTracker(false)
+        // Bulk reads go as multi-reads whose responses exceed ZooKeeper's default client packet
+        // limit in the worst case (ReadBatches): a response over the limit drops the connection.
+        .zkClientConfig(ReadBatches.clientConfig())
         .build();
   }
 

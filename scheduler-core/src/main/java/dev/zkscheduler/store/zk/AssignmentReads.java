@@ -63,27 +63,20 @@ final class AssignmentReads {
         }
       }
     }
-    Map<String, CuratorEvent> read =
-        reader.pipelined(
-            paths,
-            (path, callback) -> client.getData().inBackground(callback).forPath(path),
-            event -> event,
-            null);
+    Map<String, PipelinedReader.Node> read = reader.readNodes(paths);
     List<AssignedAttempt> all = new ArrayList<>();
     for (int i = 0; i < paths.size(); i++) {
-      CuratorEvent event = read.get(paths.get(i));
-      if (event == null) {
+      PipelinedReader.Node node = read.get(paths.get(i));
+      if (node == null) {
         continue; // taken back between the listing and the read
       }
+      Instant assignedAt = Instant.ofEpochMilli(node.stat().getCtime());
       all.add(
           new AssignedAttempt(
               assignments.get(i),
-              FencingFloor.token(floor, event.getStat().getCzxid()),
-              Instant.ofEpochMilli(event.getStat().getCtime()),
-              report(
-                  paths.get(i),
-                  event.getData(),
-                  Instant.ofEpochMilli(event.getStat().getCtime()))));
+              FencingFloor.token(floor, node.stat().getCzxid()),
+              assignedAt,
+              report(paths.get(i), node.data(), assignedAt)));
     }
     return all;
   }

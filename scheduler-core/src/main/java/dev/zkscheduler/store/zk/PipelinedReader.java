@@ -2,6 +2,7 @@ package dev.zkscheduler.store.zk;
 
 import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.zk.ReadBatches;
 import dev.zkscheduler.zk.ZkLayout;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -19,18 +20,27 @@ import java.util.function.IntFunction;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.BackgroundCallback;
 import org.apache.curator.framework.api.CuratorEvent;
+import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.KeeperException;
+import org.apache.zookeeper.Op;
+import org.apache.zookeeper.OpResult;
+import org.apache.zookeeper.ZooKeeper;
 import org.apache.zookeeper.data.Stat;
 
 /**
- * Reads znodes and decodes them. Many znodes are read with pipelined asynchronous requests: one
- * round trip's latency for the lot instead of one per znode. Records are decoded on the caller's
- * thread, so that a corrupt one fails the caller instead of a ZooKeeper event thread. Thread-safe.
+ * Reads znodes and decodes them. Many znodes are read with pipelined asynchronous multi-reads
+ * ({@link ReadBatches}): a few round trips' latency for the lot instead of one per znode, and one
+ * packet per batch instead of one per znode; listings and creates are pipelined one request each.
+ * Records are decoded on the caller's thread, so that a corrupt one fails the caller instead of a
+ * ZooKeeper event thread. Thread-safe.
  */
 final class PipelinedReader {
 
   /** At most this many requests in flight: enough to keep the connection busy, bounded memory. */
   private static final int IN_FLIGHT = 512;
+
+  /** At most this many multi-reads in flight: with 32 reads each, 256 znodes. */
+  private static final int BATCHES_IN_FLIGHT = 8;
 
   private final CuratorFramework client;
 
@@ -59,19 +69,93 @@ final class PipelinedReader {
   /** The znodes at {@code paths}, decoded, by path; missing znodes are left out. */
   <T> Map<String, Versioned<T>> readAll(Collection<String> paths, Function<byte[], T> decode)
       throws Exception {
-    Map<String, Versioned<byte[]>> raw =
-        pipelined(
-            paths,
-            (path, callback) -> client.getData().inBackground(callback).forPath(path),
-            event ->
-                new Versioned<>(
-                    event.getData(), event.getStat().getVersion(), event.getStat().getCzxid()),
-            null);
     Map<String, Versioned<T>> decoded = new HashMap<>();
-    raw.forEach(
-        (path, v) ->
-            decoded.put(path, new Versioned<>(decode.apply(v.value()), v.version(), v.created())));
+    readNodes(paths)
+        .forEach(
+            (path, node) ->
+                decoded.put(
+                    path,
+                    new Versioned<>(
+                        decode.apply(node.data()),
+                        node.stat().getVersion(),
+                        node.stat().getCzxid())));
     return decoded;
+  }
+
+  /** A znode's data and stat, as read. */
+  record Node(byte[] data, Stat stat) {}
+
+  /**
+   * The znodes at {@code paths}, undecoded, by path; missing znodes are left out. Read in
+   * multi-reads of {@link ReadBatches#readsPerBatch} znodes, at most {@link #BATCHES_IN_FLIGHT} of
+   * them in flight (see {@link ReadBatches} for why and how large).
+   */
+  Map<String, Node> readNodes(Collection<String> paths) throws Exception {
+    ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+    int perBatch = ReadBatches.readsPerBatch(ReadBatches.packetLimit(zk.getClientConfig()));
+    String namespace = client.getNamespace();
+    List<String> all = List.copyOf(paths);
+    Map<String, Node> out = new ConcurrentHashMap<>();
+    Semaphore slots = new Semaphore(BATCHES_IN_FLIGHT);
+    CountDownLatch finished = new CountDownLatch((all.size() + perBatch - 1) / perBatch);
+    AtomicReference<Exception> failure = new AtomicReference<>();
+    for (int from = 0; from < all.size() && failure.get() == null; from += perBatch) {
+      List<String> batch = all.subList(from, Math.min(all.size(), from + perBatch));
+      List<Op> reads = new ArrayList<>(batch.size());
+      for (String path : batch) {
+        reads.add(Op.getData(ZKPaths.fixForNamespace(namespace, path)));
+      }
+      slots.acquire();
+      zk.multi(
+          reads,
+          (rc, unused, ctx, results) -> {
+            try {
+              Exception failed = collect(batch, rc, results, out);
+              if (failed != null) {
+                failure.compareAndSet(null, failed);
+              }
+            } finally {
+              slots.release();
+              finished.countDown();
+            }
+          },
+          null);
+    }
+    awaitAll(finished, failure);
+    return out;
+  }
+
+  /**
+   * Puts a multi-read's results in {@code out}; the error to throw, if any. The reads of a multi
+   * answer one by one: a missing znode is an error result of its own, and the others are read.
+   */
+  private static Exception collect(
+      List<String> batch, int rc, List<OpResult> results, Map<String, Node> out) {
+    if (results == null || results.size() != batch.size()) {
+      return KeeperException.create(KeeperException.Code.get(rc), batch.get(0));
+    }
+    for (int i = 0; i < batch.size(); i++) {
+      OpResult result = results.get(i);
+      if (result instanceof OpResult.GetDataResult read) {
+        out.put(batch.get(i), new Node(read.getData(), read.getStat()));
+      } else if (result instanceof OpResult.ErrorResult error
+          && error.getErr() != KeeperException.Code.NONODE.intValue()) {
+        return KeeperException.create(KeeperException.Code.get(error.getErr()), batch.get(i));
+      }
+    }
+    return null;
+  }
+
+  private void awaitAll(CountDownLatch finished, AtomicReference<Exception> failure)
+      throws Exception {
+    if (failure.get() == null
+        && !finished.await(
+            client.getZookeeperClient().getConnectionTimeoutMs() * 10L, TimeUnit.MILLISECONDS)) {
+      throw new StoreUnavailableException("ZooKeeper reads did not complete in time", null);
+    }
+    if (failure.get() != null) {
+      throw failure.get();
+    }
   }
 
   /**
@@ -125,14 +209,7 @@ final class PipelinedReader {
             finished.countDown();
           });
     }
-    if (failure.get() == null
-        && !finished.await(
-            client.getZookeeperClient().getConnectionTimeoutMs() * 10L, TimeUnit.MILLISECONDS)) {
-      throw new StoreUnavailableException("ZooKeeper reads did not complete in time", null);
-    }
-    if (failure.get() != null) {
-      throw failure.get();
-    }
+    awaitAll(finished, failure);
     return out;
   }
 }
