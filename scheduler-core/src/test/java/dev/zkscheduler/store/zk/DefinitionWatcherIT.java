@@ -9,10 +9,12 @@ import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.StoreLimits;
+import dev.zkscheduler.store.codec.JobCodec;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
@@ -21,6 +23,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.curator.framework.CuratorFramework;
+import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.test.TestingServer;
 import org.junit.jupiter.api.Test;
 
@@ -216,6 +219,132 @@ class DefinitionWatcherIT {
                             }));
       }
     }
+  }
+
+  /**
+   * The load lists the 256 buckets and reads the jobs 32 to a request. Curator's cache, used
+   * before, sent two requests per job (its data, then its children): 4,000 here.
+   */
+  @Test
+  void theLoadReadsEveryJobInBatchesNotTwoRequestsEach() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
+      List<CuratorOp> creates = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        JobDefinition job = JobDefinition.builder("job-" + i).task("t", "noop").build();
+        creates.add(
+            client.transactionOp().create().forPath(layout.job(job.id()), JobCodec.encode(job)));
+        if (creates.size() == 500) {
+          client.transaction().forOperations(creates);
+          creates.clear();
+        }
+      }
+      AtomicInteger loads = new AtomicInteger();
+      try (DefinitionWatcher watcher =
+          new DefinitionWatcher(client, layout, counting(loads), null)) {
+        long before = packetsReceived(server);
+        watcher.start();
+        await().atMost(Duration.ofSeconds(20)).untilAtomic(loads, org.hamcrest.Matchers.is(1));
+        long requests = packetsReceived(server) - before;
+
+        assertThat(watcher.snapshot().orElseThrow()).hasSize(2_000);
+        // The watch, 256 listings, 63 batches; a few pings and Curator's own requests besides.
+        assertThat(requests).isBetween(320L, 400L);
+      }
+    }
+  }
+
+  /** What changed while the watch was cut off is told to the listener once it is back. */
+  @Test
+  void editsDeletesAndCreatesWhileCutOffAreToldAfterReconnecting() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        dev.zkscheduler.testing.TcpProxy proxy =
+            new dev.zkscheduler.testing.TcpProxy(server.getPort());
+        CuratorFramework writer = ZkClients.started(server.getConnectString(), "watch");
+        CuratorFramework watched = ZkClients.started(proxy.connectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(writer, layout, Duration.ofSeconds(10)).ensureLayout();
+      ZkSchedulerStore store =
+          new ZkSchedulerStore(
+              writer,
+              layout,
+              new FencedTransaction(writer, layout, null),
+              StoreLimits.DEFAULT,
+              null);
+      store.createJob(JobDefinition.builder("kept").task("t", "noop").build());
+      store.createJob(JobDefinition.builder("edited").task("t", "noop").build());
+      store.createJob(JobDefinition.builder("gone").task("t", "noop").build());
+      AtomicBoolean cutOff = new AtomicBoolean();
+      watched
+          .getConnectionStateListenable()
+          .addListener(
+              (c, state) -> {
+                if (state == org.apache.curator.framework.state.ConnectionState.SUSPENDED) {
+                  cutOff.set(true);
+                }
+              });
+      Map<String, Integer> versions = new ConcurrentHashMap<>();
+      List<String> deleted = new CopyOnWriteArrayList<>();
+      AtomicInteger told = new AtomicInteger();
+      try (DefinitionWatcher watcher =
+          new DefinitionWatcher(
+              watched,
+              layout,
+              new DefinitionWatcher.Listener() {
+                @Override
+                public void upserted(Versioned<JobDefinition> job) {
+                  versions.put(job.value().id(), job.version());
+                  told.incrementAndGet();
+                }
+
+                @Override
+                public void deleted(String jobId) {
+                  deleted.add(jobId);
+                  told.incrementAndGet();
+                }
+              },
+              null)) {
+        watcher.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcher.snapshot().isPresent());
+        assertThat(told).hasValue(3);
+
+        proxy.blackhole();
+        await().atMost(Duration.ofSeconds(20)).untilTrue(cutOff);
+        store.putJob(
+            JobDefinition.builder("edited").task("t", "noop").paused(true).build(),
+            OptionalInt.of(0));
+        store.deleteJob("gone", OptionalInt.empty());
+        store.createJob(JobDefinition.builder("new").task("t", "noop").build());
+        proxy.heal();
+        proxy.cutAll();
+
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(watcher.snapshot().orElseThrow())
+                        .extracting(v -> v.value().id() + "@" + v.version())
+                        .containsExactlyInAnyOrder("kept@0", "edited@1", "new@0"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(deleted).containsExactly("gone"));
+        assertThat(versions).containsEntry("edited", 1).containsEntry("new", 0);
+        // The unchanged job is not told again: 3 at the load, then the edit, delete and create.
+        assertThat(told).hasValue(6);
+      }
+    }
+  }
+
+  /** Requests the standalone server has received, from its JMX bean. */
+  private static long packetsReceived(TestingServer server) throws Exception {
+    return (Long)
+        java.lang.management.ManagementFactory.getPlatformMBeanServer()
+            .getAttribute(
+                new javax.management.ObjectName(
+                    "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort()),
+                "PacketsReceived");
   }
 
   /** Counts initial loads and ignores changes. */
