@@ -93,20 +93,14 @@ final class ZkLimit {
       }
       double batched = n / seconds(start);
 
-      // Reading back what the pipelined multis wrote: one request per znode, then multi-reads.
+      // Reading back what the pipelined multis wrote: multi-reads first, then one request per
+      // znode (which so reads a server and a client that are already warm).
       ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
       List<String> written = new ArrayList<>();
       for (String child : client.getChildren().forPath("/async")) {
         written.add("/" + namespace + "/async/" + child);
       }
-      Semaphore reading = new Semaphore(256);
-      start = System.nanoTime();
-      for (String path : written) {
-        reading.acquire();
-        zk.getData(path, false, (rc, p, ctx, data, stat) -> reading.release(), null);
-      }
-      reading.acquire(256);
-      double reads = written.size() / seconds(start);
+      AtomicLong unread = new AtomicLong();
       Semaphore batches = new Semaphore(8);
       start = System.nanoTime();
       for (int from = 0; from < written.size(); from += ReadBatches.READS_PER_BATCH) {
@@ -116,10 +110,38 @@ final class ZkLimit {
           ops.add(Op.getData(path));
         }
         batches.acquire();
-        zk.multi(ops, (rc, p, ctx, results) -> batches.release(), null);
+        zk.multi(
+            ops,
+            (rc, p, ctx, results) -> {
+              if (rc != 0) {
+                unread.addAndGet(ops.size());
+              }
+              batches.release();
+            },
+            null);
       }
       batches.acquire(8);
       double batchedReads = written.size() / seconds(start);
+      Semaphore reading = new Semaphore(256);
+      start = System.nanoTime();
+      for (String path : written) {
+        reading.acquire();
+        zk.getData(
+            path,
+            false,
+            (rc, p, ctx, data, stat) -> {
+              if (rc != 0) {
+                unread.incrementAndGet();
+              }
+              reading.release();
+            },
+            null);
+      }
+      reading.acquire(256);
+      double reads = written.size() / seconds(start);
+      if (unread.get() > 0) {
+        throw new IllegalStateException(unread.get() + " reads failed");
+      }
       return new Result(sync, async, batched, reads, batchedReads);
     }
   }

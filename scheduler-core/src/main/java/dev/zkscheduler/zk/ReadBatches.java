@@ -26,6 +26,9 @@ public final class ReadBatches {
   /** The most znodes one request reads. */
   public static final int READS_PER_BATCH = 32;
 
+  /** About how many znodes a bulk read keeps in flight. */
+  static final int ZNODES_IN_FLIGHT = 256;
+
   /**
    * The largest znode assumed: ZooKeeper's default {@code jute.maxbuffer} (a request larger than
    * it, and so a znode's data, is refused by a server that keeps the default).
@@ -59,6 +62,15 @@ public final class ReadBatches {
   /** The most bytes a response to a client with {@code config} may take. */
   public static int packetLimit(ZKClientConfig config) {
     return config.getInt(ZKConfig.JUTE_MAXBUFFER, ZKClientConfig.CLIENT_MAX_PACKET_LENGTH_DEFAULT);
+  }
+
+  /**
+   * How many multi-reads of {@code perBatch} a bulk read keeps in flight: about 256 znodes (8
+   * batches of 32), so that a client reading one znode per request keeps as many in flight as
+   * before batching.
+   */
+  public static int batchesInFlight(int perBatch) {
+    return Math.max(8, ZNODES_IN_FLIGHT / Math.max(1, perBatch));
   }
 
   /**

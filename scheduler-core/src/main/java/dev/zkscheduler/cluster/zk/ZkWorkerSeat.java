@@ -10,9 +10,9 @@ import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.store.codec.ReportCodec;
 import dev.zkscheduler.zk.FencingFloor;
+import dev.zkscheduler.zk.WatchedTree;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
@@ -23,9 +23,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
@@ -36,11 +33,12 @@ import org.slf4j.LoggerFactory;
 /**
  * This node as a worker on ZooKeeper. Each session registers a worker of its own, {@code
  * /workers/{memberId}~{sessionId}} (ephemeral), after creating its assignments parent {@code
- * /assign/{worker}}; a Curator cache on that parent tells the worker of every assignment the leader
- * writes and takes back. A reconnect within the session changes nothing; a new session is a new
- * worker (the old one's unreported attempts are the leader's to count lost), so nothing is
- * re-created under the old name: a {@code check} op compares only a version, and a node re-created
- * under the same name by a new session would pass for the old one.
+ * /assign/{worker}}; a persistent watch on that parent ({@link WatchedTree}, which reads nothing
+ * per assignment) tells the worker of every assignment the leader writes and takes back. A
+ * reconnect within the session changes nothing; a new session is a new worker (the old one's
+ * unreported attempts are the leader's to count lost), so nothing is re-created under the old name:
+ * a {@code check} op compares only a version, and a node re-created under the same name by a new
+ * session would pass for the old one.
  *
  * <p>An attempt's fencing token is the fencing floor this session read when it registered plus its
  * assignment's {@code czxid} ({@link FencingFloor}).
@@ -106,7 +104,7 @@ public final class ZkWorkerSeat implements WorkerSeat {
   /** The fencing floor read when the current session registered; see {@link FencingFloor}. */
   private volatile long floor;
 
-  private volatile CuratorCache cache;
+  private volatile WatchedTree cache;
   private volatile Listener listener;
   private volatile boolean draining;
   private int capacity;
@@ -155,15 +153,31 @@ public final class ZkWorkerSeat implements WorkerSeat {
     } catch (KeeperException.NodeExistsException alreadyThere) {
       // A registration of this session that failed after creating it.
     }
-    CuratorCache assigned = CuratorCache.build(client, layout.assignments(name));
-    assigned
-        .listenable()
-        .addListener(
-            CuratorCacheListener.builder()
-                .forCreates(node -> onAssigned(name, node))
-                .forDeletes(node -> onRevoked(name, node))
-                .build(),
-            events);
+    // Nothing is read per assignment: its name is the attempt, its creation (from the event) the
+    // fencing token, and this worker wrote its report itself. Applied on the seat's event thread,
+    // in order with the session's own events.
+    WatchedTree assigned =
+        new WatchedTree(
+            client,
+            layout.assignments(name),
+            1,
+            WatchedTree.Reads.NONE,
+            false,
+            events,
+            new WatchedTree.Listener() {
+              @Override
+              public void created(WatchedTree.Leaf leaf) {
+                onAssigned(name, leaf);
+              }
+
+              @Override
+              public void changed(WatchedTree.Leaf before, WatchedTree.Leaf after) {}
+
+              @Override
+              public void deleted(WatchedTree.Leaf leaf) {
+                onRevoked(name, leaf);
+              }
+            });
     try {
       client
           .create()
@@ -191,36 +205,32 @@ public final class ZkWorkerSeat implements WorkerSeat {
         new java.util.TreeSet<>(taskTypes));
   }
 
-  private void onAssigned(String name, ChildData node) {
-    String parent = layout.assignments(name) + "/";
-    if (!node.getPath().startsWith(parent) || !isCurrent(name)) {
+  private void onAssigned(String name, WatchedTree.Leaf leaf) {
+    if (!isCurrent(name)) {
       return;
     }
-    if (node.getData() != null && node.getData().length > 0) {
-      return; // reported already (seen again when a cache restarts)
+    if (leaf.data().length > 0) {
+      return; // reported already (read by a load after a reconnect)
     }
     Assignment assignment;
     try {
-      assignment = Assignment.parse(name, node.getPath().substring(parent.length()));
+      assignment = Assignment.parse(name, leaf.name());
     } catch (IllegalArgumentException e) {
-      log.warn("ignoring {}: {}", node.getPath(), e.getMessage());
+      log.warn("ignoring {}: {}", leaf.path(), e.getMessage());
       return;
     }
+    // No creation time: the event that told the worker carries none, and the worker does not need
+    // it (the leader times attempts from its own records).
     listener.assigned(
-        new AssignedAttempt(
-            assignment,
-            FencingFloor.token(floor, node.getStat().getCzxid()),
-            Instant.ofEpochMilli(node.getStat().getCtime()),
-            null));
+        new AssignedAttempt(assignment, FencingFloor.token(floor, leaf.created()), null, null));
   }
 
-  private void onRevoked(String name, ChildData node) {
-    String parent = layout.assignments(name) + "/";
-    if (!node.getPath().startsWith(parent) || !isCurrent(name)) {
+  private void onRevoked(String name, WatchedTree.Leaf leaf) {
+    if (!isCurrent(name)) {
       return;
     }
     try {
-      listener.revoked(Assignment.parse(name, node.getPath().substring(parent.length())));
+      listener.revoked(Assignment.parse(name, leaf.name()));
     } catch (IllegalArgumentException ignored) {
       // Not an assignment: it was never started either.
     }
@@ -259,7 +269,7 @@ public final class ZkWorkerSeat implements WorkerSeat {
       return;
     }
     self = null;
-    CuratorCache old = cache;
+    WatchedTree old = cache;
     cache = null;
     if (old != null) {
       old.close();

@@ -8,6 +8,7 @@ import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.store.codec.CodecException;
 import dev.zkscheduler.store.codec.ReportCodec;
+import dev.zkscheduler.zk.WatchedTree;
 import dev.zkscheduler.zk.ZkLayout;
 import java.io.Closeable;
 import java.util.HashMap;
@@ -15,17 +16,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.recipes.cache.ChildData;
-import org.apache.curator.framework.recipes.cache.CuratorCache;
-import org.apache.curator.framework.recipes.cache.CuratorCacheListener;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The leader's view of the workers ({@code /workers}) and of their reports ({@code /assign}), two
- * Curator caches kept by ZooKeeper's watches: no polling. Every node keeps it, so a new leader's
- * view is warm. Thread-safe. Lifecycle: {@link #start()} once; {@link #close()} idempotent.
+ * {@link WatchedTree}s kept by ZooKeeper's persistent watches: no polling. Every node keeps it, so
+ * a new leader's view is warm. An assignment is created empty by the leader, so its creation is
+ * known from the watch event alone; only a report (its data written by the worker) is read.
+ * Thread-safe. Lifecycle: {@link #start()} once; {@link #close()} idempotent.
  */
 public final class ZkWorkers implements Workers, Closeable {
 
@@ -34,8 +36,15 @@ public final class ZkWorkers implements Workers, Closeable {
   private final CuratorFramework client;
   private final java.time.Clock clock;
   private final ZkLayout layout;
-  private final CuratorCache workers;
-  private final CuratorCache assignments;
+  private final WatchedTree workers;
+  private final WatchedTree assignments;
+  private final ExecutorService events =
+      Executors.newSingleThreadExecutor(
+          r -> {
+            Thread t = new Thread(r, "zk-scheduler-workers-view");
+            t.setDaemon(true);
+            return t;
+          });
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
   private final Lifecycle lifecycle = new Lifecycle("ZkWorkers");
 
@@ -43,37 +52,67 @@ public final class ZkWorkers implements Workers, Closeable {
     this.client = client;
     this.clock = clock;
     this.layout = layout;
-    this.workers = CuratorCache.build(client, layout.workers());
-    this.assignments = CuratorCache.build(client, layout.assignRoot());
+    this.workers =
+        new WatchedTree(
+            client,
+            layout.workers(),
+            1,
+            WatchedTree.Reads.ALL,
+            true,
+            events,
+            new WatchedTree.Listener() {
+              @Override
+              public void created(WatchedTree.Leaf leaf) {
+                wake();
+              }
+
+              @Override
+              public void changed(WatchedTree.Leaf before, WatchedTree.Leaf after) {
+                wake();
+              }
+
+              @Override
+              public void deleted(WatchedTree.Leaf leaf) {
+                wake();
+              }
+            });
+    // Only a report (an assignment's data written by its worker) concerns the leader: assignments
+    // created and deleted are its own writes, and waking it for their echoes tripled its ticks
+    // under load. A load shows a report as a creation when it read the node after the worker wrote
+    // it (a rebuild after reconnecting).
+    this.assignments =
+        new WatchedTree(
+            client,
+            layout.assignRoot(),
+            2,
+            WatchedTree.Reads.CHANGES,
+            true,
+            events,
+            new WatchedTree.Listener() {
+              @Override
+              public void created(WatchedTree.Leaf leaf) {
+                if (leaf.data().length > 0) {
+                  wake();
+                }
+              }
+
+              @Override
+              public void changed(WatchedTree.Leaf before, WatchedTree.Leaf after) {
+                wake();
+              }
+
+              @Override
+              public void deleted(WatchedTree.Leaf leaf) {}
+            });
   }
 
   public void start() {
     lifecycle.start();
-    workers
-        .listenable()
-        .addListener(
-            CuratorCacheListener.builder().forAll((type, before, after) -> changed()).build());
-    // Only a report (an assignment's data written by its worker) concerns the leader: assignments
-    // created and deleted are its own writes, and waking it for their echoes tripled its ticks
-    // under load. The cache shows a report as a creation when it read the node only after the
-    // worker wrote it (a backlog, a rebuild after reconnecting).
-    assignments
-        .listenable()
-        .addListener(
-            CuratorCacheListener.builder()
-                .forCreates(
-                    node -> {
-                      if (node.getData() != null && node.getData().length > 0) {
-                        changed();
-                      }
-                    })
-                .forChanges((before, after) -> changed())
-                .build());
     workers.start();
     assignments.start();
   }
 
-  private void changed() {
+  private void wake() {
     for (Runnable listener : listeners) {
       try {
         listener.run();
@@ -86,40 +125,31 @@ public final class ZkWorkers implements Workers, Closeable {
   @Override
   public Map<String, WorkerInfo> live() {
     Map<String, WorkerInfo> live = new HashMap<>();
-    String prefix = layout.workers() + "/";
-    workers.stream()
-        .filter(d -> d.getPath().startsWith(prefix))
-        .forEach(
-            d -> {
-              String name = d.getPath().substring(prefix.length());
-              live.put(name, WorkerRecords.decode(name, d.getData()));
-            });
+    for (WatchedTree.Leaf leaf : workers.leaves()) {
+      live.put(leaf.name(), WorkerRecords.decode(leaf.name(), leaf.data()));
+    }
     return live;
   }
 
   @Override
   public Map<String, Integer> running() {
     Map<String, Integer> running = new HashMap<>();
-    String prefix = layout.assignRoot() + "/";
-    assignments.stream()
-        .filter(d -> d.getData() == null || d.getData().length == 0)
-        .forEach(
-            d -> {
-              String rest =
-                  d.getPath().startsWith(prefix) ? d.getPath().substring(prefix.length()) : "";
-              int slash = rest.indexOf('/');
-              if (slash > 0) {
-                running.merge(rest.substring(0, slash), 1, Integer::sum);
-              }
-            });
+    int skip = layout.assignRoot().length() + 1;
+    for (WatchedTree.Leaf leaf : assignments.leaves()) {
+      if (leaf.data().length == 0) {
+        // /assign/{worker}/{key}: the tree holds leaves at that depth only
+        String path = leaf.path();
+        running.merge(path.substring(skip, path.indexOf('/', skip)), 1, Integer::sum);
+      }
+    }
     return running;
   }
 
   @Override
   public Optional<AttemptReport> reported(Assignment assignment) {
-    Optional<ChildData> node =
-        assignments.get(layout.assignment(assignment.worker(), assignment.key()));
-    return node.isEmpty() ? Optional.empty() : decode(node.get().getData());
+    return assignments
+        .get(layout.assignment(assignment.worker(), assignment.key()))
+        .flatMap(leaf -> decode(leaf.data()));
   }
 
   @Override
@@ -180,9 +210,11 @@ public final class ZkWorkers implements Workers, Closeable {
   @Override
   public void close() {
     if (lifecycle.close() != Lifecycle.State.STARTED) {
+      events.shutdownNow();
       return;
     }
     assignments.close();
     workers.close();
+    events.shutdownNow();
   }
 }

@@ -39,8 +39,8 @@ final class PipelinedReader {
   /** At most this many requests in flight: enough to keep the connection busy, bounded memory. */
   private static final int IN_FLIGHT = 512;
 
-  /** At most this many multi-reads in flight: with 32 reads each, 256 znodes. */
-  private static final int BATCHES_IN_FLIGHT = 8;
+  /** A bulk read cut by a lost connection is read again this many times in all. */
+  private static final int READ_ATTEMPTS = 3;
 
   private final CuratorFramework client;
 
@@ -87,16 +87,31 @@ final class PipelinedReader {
 
   /**
    * The znodes at {@code paths}, undecoded, by path; missing znodes are left out. Read in
-   * multi-reads of {@link ReadBatches#readsPerBatch} znodes, at most {@link #BATCHES_IN_FLIGHT} of
+   * multi-reads of {@link ReadBatches#readsPerBatch} znodes, {@link ReadBatches#batchesInFlight} of
    * them in flight (see {@link ReadBatches} for why and how large).
    */
   Map<String, Node> readNodes(Collection<String> paths) throws Exception {
+    for (int attempt = 1; ; attempt++) {
+      try {
+        return readNodesOnce(paths);
+      } catch (KeeperException.ConnectionLossException lost) {
+        // As Curator's own reads do: wait for the connection and read again (reads are safe to
+        // repeat), a few times, before the caller hears that the store is unavailable.
+        if (attempt == READ_ATTEMPTS
+            || !client.getZookeeperClient().blockUntilConnectedOrTimedOut()) {
+          throw lost;
+        }
+      }
+    }
+  }
+
+  private Map<String, Node> readNodesOnce(Collection<String> paths) throws Exception {
     ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
     int perBatch = ReadBatches.readsPerBatch(ReadBatches.packetLimit(zk.getClientConfig()));
+    Semaphore slots = new Semaphore(ReadBatches.batchesInFlight(perBatch));
     String namespace = client.getNamespace();
     List<String> all = List.copyOf(paths);
     Map<String, Node> out = new ConcurrentHashMap<>();
-    Semaphore slots = new Semaphore(BATCHES_IN_FLIGHT);
     CountDownLatch finished = new CountDownLatch((all.size() + perBatch - 1) / perBatch);
     AtomicReference<Exception> failure = new AtomicReference<>();
     for (int from = 0; from < all.size() && failure.get() == null; from += perBatch) {
@@ -132,7 +147,7 @@ final class PipelinedReader {
   private static Exception collect(
       List<String> batch, int rc, List<OpResult> results, Map<String, Node> out) {
     if (results == null || results.size() != batch.size()) {
-      return KeeperException.create(KeeperException.Code.get(rc), batch.get(0));
+      return failure(rc, batch.get(0));
     }
     for (int i = 0; i < batch.size(); i++) {
       OpResult result = results.get(i);
@@ -140,10 +155,19 @@ final class PipelinedReader {
         out.put(batch.get(i), new Node(read.getData(), read.getStat()));
       } else if (result instanceof OpResult.ErrorResult error
           && error.getErr() != KeeperException.Code.NONODE.intValue()) {
-        return KeeperException.create(KeeperException.Code.get(error.getErr()), batch.get(i));
+        return failure(error.getErr(), batch.get(i));
       }
     }
     return null;
+  }
+
+  /** The exception for result code {@code rc}; never throws itself (an unknown code included). */
+  private static Exception failure(int rc, String path) {
+    KeeperException.Code code = KeeperException.Code.get(rc);
+    if (code == null || code == KeeperException.Code.OK) {
+      return new StoreUnavailableException("a multi-read of " + path + " failed: code " + rc, null);
+    }
+    return KeeperException.create(code, path);
   }
 
   private void awaitAll(CountDownLatch finished, AtomicReference<Exception> failure)

@@ -72,23 +72,61 @@ class ZkWorkersIT {
   }
 
   /**
-   * A report the cache reads together with its assignment (it fetched the node only after the
-   * worker wrote it) shows as a creation, and must still wake the leader.
+   * A report a load reads together with its assignment (written while this view was not watching:
+   * before it started, or while it was disconnected) shows as a creation, and must still wake the
+   * leader.
    */
   @Test
   void aReportSeenOnlyAsACreationStillWakesTheLeader() throws Exception {
-    AtomicInteger wakes = new AtomicInteger();
-    workers.onChange(wakes::incrementAndGet);
     Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
-
     client
         .create()
         .creatingParentsIfNeeded()
         .forPath(
             layout.assignment(a.worker(), a.key()),
             ReportCodec.encode(AttemptReport.success(Clock.systemUTC().instant())));
+    try (ZkWorkers later = new ZkWorkers(client, layout, Clock.systemUTC())) {
+      AtomicInteger wakes = new AtomicInteger();
+      later.onChange(wakes::incrementAndGet);
+      later.start();
 
+      await().atMost(Duration.ofSeconds(10)).until(() -> later.reported(a).isPresent());
+      await().atMost(Duration.ofSeconds(10)).until(() -> wakes.get() == 1);
+      assertThat(later.running()).isEmpty();
+    }
+  }
+
+  /**
+   * The leader writes an assignment empty, so the view learns of it from the watch event alone:
+   * nothing is read until the worker's report.
+   */
+  @Test
+  void anAssignmentIsKnownWithoutReadingItAndItsReportIsReadOnce() throws Exception {
+    client.create().creatingParentsIfNeeded().forPath(layout.assignments("w1~1"));
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().isEmpty());
+    Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
+    String path = layout.assignment(a.worker(), a.key());
+    long before = packetsReceived();
+
+    client.create().forPath(path, new byte[0]);
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
+    client
+        .setData()
+        .forPath(path, ReportCodec.encode(AttemptReport.success(Clock.systemUTC().instant())));
     await().atMost(Duration.ofSeconds(10)).until(() -> workers.reported(a).isPresent());
-    await().atMost(Duration.ofSeconds(10)).until(() -> wakes.get() == 1);
+
+    // The create, the report's write, and one read of the report (Curator's cache made three
+    // reads: the new node's data and children, then the report).
+    assertThat(packetsReceived() - before).isBetween(3L, 4L);
+  }
+
+  /** Requests the standalone server has received, from its JMX bean. */
+  private long packetsReceived() throws Exception {
+    return (Long)
+        java.lang.management.ManagementFactory.getPlatformMBeanServer()
+            .getAttribute(
+                new javax.management.ObjectName(
+                    "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort()),
+                "PacketsReceived");
   }
 }
