@@ -209,6 +209,8 @@ public final class WatchedTree implements Closeable {
   private void connectionChanged(CuratorFramework c, ConnectionState state) {
     if (state == ConnectionState.CONNECTED || state == ConnectionState.RECONNECTED) {
       register();
+    } else if (state == ConnectionState.SUSPENDED || state == ConnectionState.LOST) {
+      current = false; // events are missed from now until the next load completes
     }
   }
 
@@ -228,17 +230,28 @@ public final class WatchedTree implements Closeable {
       log.debug("watch on {} not registered yet: {}", root, e.toString());
       return; // registered when the connection comes
     }
-    zk.addWatch(
+    // A sync first: a new session may have reached a server behind the one the old session read
+    // from, and its events and answers would step the tree back in time.
+    zk.sync(
         absolute(root),
-        watcher,
-        AddWatchMode.PERSISTENT_RECURSIVE,
-        (rc, path, ctx) -> {
-          if (rc == KeeperException.Code.OK.intValue()) {
-            reload(zk);
-          } else {
+        (syncRc, syncPath, syncCtx) -> {
+          if (syncRc != KeeperException.Code.OK.intValue()) {
             // Not connected: registered again when the connection comes back.
-            log.debug("watch on {} not registered: {}", root, KeeperException.Code.get(rc));
+            log.debug("watch on {} not registered: {}", root, KeeperException.Code.get(syncRc));
+            return;
           }
+          zk.addWatch(
+              absolute(root),
+              watcher,
+              AddWatchMode.PERSISTENT_RECURSIVE,
+              (rc, path, ctx) -> {
+                if (rc == KeeperException.Code.OK.intValue()) {
+                  reload(zk);
+                } else {
+                  log.debug("watch on {} not registered: {}", root, KeeperException.Code.get(rc));
+                }
+              },
+              null);
         },
         null);
   }
@@ -269,6 +282,9 @@ public final class WatchedTree implements Closeable {
 
   /** A watch event, on the session's event thread. */
   private void process(WatchedEvent event) {
+    if (lifecycle.state() != Lifecycle.State.STARTED) {
+      return;
+    }
     String path = relative(event.getPath());
     if (path == null || !isLeaf(path)) {
       return;
@@ -424,7 +440,8 @@ public final class WatchedTree implements Closeable {
       client.getConnectionStateListenable().removeListener(connection);
       try {
         ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
-        // Locally at once, whatever the connection: no more events reach this tree.
+        // Removed on the client when the server answers, or at once if it cannot (local); the
+        // server's side goes with the session. Events still in flight are dropped (closed).
         zk.removeWatches(
             absolute(root), watcher, Watcher.WatcherType.Any, true, (rc, path, ctx) -> {}, null);
       } catch (Exception e) {
@@ -465,25 +482,8 @@ public final class WatchedTree implements Closeable {
       this.batchesInFlight = ReadBatches.batchesInFlight(perBatch);
     }
 
-    /**
-     * A {@code sync} first: a new session may have reached a server behind the one the old session
-     * read from, and reading from it would step the tree back in time.
-     */
     synchronized void start() {
-      listings++;
-      zk.sync(
-          absolute(root),
-          (rc, path, ctx) -> {
-            synchronized (this) {
-              listings--;
-              if (rc == KeeperException.Code.OK.intValue()) {
-                list(root, 1);
-              } else {
-                stop("sync failed: " + KeeperException.Code.get(rc));
-              }
-            }
-          },
-          null);
+      list(root, 1);
     }
 
     private void list(String parent, int level) {

@@ -170,6 +170,54 @@ class WatchedTreeIT {
     }
   }
 
+  /** The worker's kind of tree, which reads nothing on events, after a cut: new and gone leaves. */
+  @Test
+  void aTreeThatReadsNothingIsToldWhatWasCreatedAndDeletedWhileCutOff() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        TcpProxy proxy = new TcpProxy(server.getPort());
+        CuratorFramework writer = ZkClients.started(server.getConnectString(), "tree");
+        CuratorFramework watched = ZkClients.started(proxy.connectString(), "tree")) {
+      writer.create().creatingParentsIfNeeded().forPath("/r/kept", new byte[0]);
+      writer.create().forPath("/r/gone", new byte[0]);
+      AtomicBoolean cutOff = new AtomicBoolean();
+      watched
+          .getConnectionStateListenable()
+          .addListener(
+              (c, state) -> {
+                if (state == ConnectionState.SUSPENDED) {
+                  cutOff.set(true);
+                }
+              });
+      Recorder recorder = new Recorder();
+      try (WatchedTree tree =
+          new WatchedTree(watched, "/r", 1, WatchedTree.Reads.NONE, false, "test-tree", recorder)) {
+        tree.start();
+        await().atMost(Duration.ofSeconds(10)).untilTrue(recorder.loaded);
+        assertThat(tree.isCurrent()).isTrue();
+        recorder.told.clear();
+
+        proxy.blackhole();
+        await().atMost(Duration.ofSeconds(20)).untilTrue(cutOff);
+        assertThat(tree.isCurrent()).as("while disconnected").isFalse();
+        writer.delete().forPath("/r/gone");
+        writer.create().forPath("/r/new", new byte[0]);
+        writer.setData().forPath("/r/kept", bytes("not read by this tree"));
+        proxy.heal();
+        proxy.cutAll();
+
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(recorder.told)
+                        .containsExactlyInAnyOrder("deleted /r/gone", "created /r/new "));
+        await().atMost(Duration.ofSeconds(10)).until(tree::isCurrent);
+        assertThat(recorder.created)
+            .containsEntry("/r/new", writer.checkExists().forPath("/r/new").getCzxid());
+      }
+    }
+  }
+
   private static String text(byte[] data) {
     return new String(data, StandardCharsets.UTF_8);
   }

@@ -194,10 +194,12 @@ public final class ZkWorkerSeat implements WorkerSeat {
     // The create answered within this session: fresh contact, so the new worker's first attempts
     // are not refused by a lease still counting from before the session began.
     contact.accept(began);
-    assigned.start();
+    // Current before the watch starts: an assignment told before would be dropped as not this
+    // worker's, and a tree that reads nothing on events would never tell it again.
     this.cache = assigned;
     this.session = current;
     this.self = info;
+    assigned.start();
     log.info(
         "worker {} registered: capacity {}, task types {}",
         name,

@@ -118,11 +118,15 @@ public final class DefinitionWatcher implements Closeable {
   }
 
   /**
-   * Every readable definition the watch holds, once its initial load is complete (empty before). It
-   * may lag ZooKeeper by the changes in flight, which the listener then reports like any other.
+   * Every readable definition the watch holds, once its initial load is complete; empty before,
+   * while disconnected, and while the load after a reconnect runs (what changed meanwhile is not in
+   * it yet: a leader elected then reads the definitions from the store instead). It may lag
+   * ZooKeeper by the changes in flight, which the listener then reports like any other.
    */
   public Optional<List<Versioned<JobDefinition>>> snapshot() {
-    return initialized ? Optional.of(List.copyOf(decoded.values())) : Optional.empty();
+    return initialized && tree.isCurrent()
+        ? Optional.of(List.copyOf(decoded.values()))
+        : Optional.empty();
   }
 
   private void upsert(WatchedTree.Leaf leaf) {
