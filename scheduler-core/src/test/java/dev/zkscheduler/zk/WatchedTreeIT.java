@@ -3,9 +3,9 @@ package dev.zkscheduler.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.zkscheduler.testing.ServerRequests;
 import dev.zkscheduler.testing.TcpProxy;
 import dev.zkscheduler.testing.ZkClients;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import javax.management.ObjectName;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.state.ConnectionState;
@@ -64,7 +63,7 @@ class WatchedTreeIT {
         tree.start();
         await().atMost(Duration.ofSeconds(10)).untilTrue(recorder.loaded);
 
-        long before = packetsReceived(server);
+        long before = ServerRequests.received(server);
         for (int multi = 0; multi < 10; multi++) {
           List<CuratorOp> creates = new ArrayList<>();
           for (int i = 0; i < 10; i++) {
@@ -73,7 +72,7 @@ class WatchedTreeIT {
           client.transaction().forOperations(creates);
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> recorder.created.size() == 100);
-        long requests = packetsReceived(server) - before;
+        long requests = ServerRequests.received(server) - before;
 
         // The ten multis, and nothing read per leaf (a read on each creation would be 100 more).
         assertThat(requests).isBetween(10L, 14L);
@@ -224,15 +223,5 @@ class WatchedTreeIT {
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Requests the standalone server has received, from its JMX bean. */
-  private static long packetsReceived(TestingServer server) throws Exception {
-    return (Long)
-        ManagementFactory.getPlatformMBeanServer()
-            .getAttribute(
-                new ObjectName(
-                    "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort()),
-                "PacketsReceived");
   }
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.cluster.AttemptReport;
 import dev.zkscheduler.store.codec.ReportCodec;
+import dev.zkscheduler.testing.ServerRequests;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Clock;
@@ -106,7 +107,7 @@ class ZkWorkersIT {
     await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().isEmpty());
     Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
     String path = layout.assignment(a.worker(), a.key());
-    long before = packetsReceived();
+    long before = ServerRequests.received(server);
 
     client.create().forPath(path, new byte[0]);
     await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
@@ -117,16 +118,6 @@ class ZkWorkersIT {
 
     // The create, the report's write, and one read of the report (Curator's cache made three
     // reads: the new node's data and children, then the report).
-    assertThat(packetsReceived() - before).isBetween(3L, 4L);
-  }
-
-  /** Requests the standalone server has received, from its JMX bean. */
-  private long packetsReceived() throws Exception {
-    return (Long)
-        java.lang.management.ManagementFactory.getPlatformMBeanServer()
-            .getAttribute(
-                new javax.management.ObjectName(
-                    "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort()),
-                "PacketsReceived");
+    assertThat(ServerRequests.received(server) - before).isBetween(3L, 4L);
   }
 }

@@ -10,6 +10,7 @@ import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.metrics.MetricNames;
 import dev.zkscheduler.store.StoreLimits;
 import dev.zkscheduler.store.codec.JobCodec;
+import dev.zkscheduler.testing.ServerRequests;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ZkLayout;
 import java.nio.charset.StandardCharsets;
@@ -244,10 +245,10 @@ class DefinitionWatcherIT {
       AtomicInteger loads = new AtomicInteger();
       try (DefinitionWatcher watcher =
           new DefinitionWatcher(client, layout, counting(loads), null)) {
-        long before = packetsReceived(server);
+        long before = ServerRequests.received(server);
         watcher.start();
         await().atMost(Duration.ofSeconds(20)).untilAtomic(loads, org.hamcrest.Matchers.is(1));
-        long requests = packetsReceived(server) - before;
+        long requests = ServerRequests.received(server) - before;
 
         assertThat(watcher.snapshot().orElseThrow()).hasSize(2_000);
         // The watch, 256 listings, 63 batches; a few pings and Curator's own requests besides.
@@ -386,16 +387,6 @@ class DefinitionWatcherIT {
             .satisfies(v -> assertThat(v.value().paused()).as("the edit made while cut").isTrue());
       }
     }
-  }
-
-  /** Requests the standalone server has received, from its JMX bean. */
-  private static long packetsReceived(TestingServer server) throws Exception {
-    return (Long)
-        java.lang.management.ManagementFactory.getPlatformMBeanServer()
-            .getAttribute(
-                new javax.management.ObjectName(
-                    "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort()),
-                "PacketsReceived");
   }
 
   /** Counts initial loads and ignores changes. */

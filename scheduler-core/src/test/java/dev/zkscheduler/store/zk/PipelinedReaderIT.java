@@ -3,17 +3,15 @@ package dev.zkscheduler.store.zk;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.zkscheduler.job.Versioned;
+import dev.zkscheduler.testing.ServerRequests;
 import dev.zkscheduler.testing.ZkClients;
 import dev.zkscheduler.zk.ReadBatches;
-import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import javax.management.MBeanServer;
-import javax.management.ObjectName;
 import org.apache.curator.framework.CuratorFramework;
 import org.apache.curator.framework.CuratorFrameworkFactory;
 import org.apache.curator.framework.api.transaction.CuratorOp;
@@ -43,9 +41,9 @@ class PipelinedReaderIT {
       client.transaction().forOperations(creates);
       PipelinedReader reader = new PipelinedReader(client);
 
-      long before = packetsReceived(server);
+      long before = ServerRequests.received(server);
       Map<String, Versioned<String>> read = reader.readAll(paths, PipelinedReaderIT::text);
-      long requests = packetsReceived(server) - before;
+      long requests = ServerRequests.received(server) - before;
 
       assertThat(read).hasSize(320);
       assertThat(read.get("/n/7").value()).isEqualTo("value 7");
@@ -124,14 +122,5 @@ class PipelinedReaderIT {
 
   private static byte[] bytes(String text) {
     return text.getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** Requests the standalone server has received, from its JMX bean. */
-  private static long packetsReceived(TestingServer server) throws Exception {
-    MBeanServer beans = ManagementFactory.getPlatformMBeanServer();
-    ObjectName name =
-        new ObjectName(
-            "org.apache.ZooKeeperService:name0=StandaloneServer_port" + server.getPort());
-    return (Long) beans.getAttribute(name, "PacketsReceived");
   }
 }
