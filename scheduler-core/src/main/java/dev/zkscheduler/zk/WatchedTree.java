@@ -2,11 +2,7 @@ package dev.zkscheduler.zk;
 
 import dev.zkscheduler.lifecycle.Lifecycle;
 import java.io.Closeable;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Deque;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -22,12 +18,9 @@ import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.curator.utils.ZKPaths;
 import org.apache.zookeeper.AddWatchMode;
 import org.apache.zookeeper.KeeperException;
-import org.apache.zookeeper.Op;
-import org.apache.zookeeper.OpResult;
 import org.apache.zookeeper.WatchedEvent;
 import org.apache.zookeeper.Watcher;
 import org.apache.zookeeper.ZooKeeper;
-import org.apache.zookeeper.data.Stat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +57,7 @@ public final class WatchedTree implements Closeable {
 
   private static final Logger log = LoggerFactory.getLogger(WatchedTree.class);
 
-  private static final byte[] EMPTY = new byte[0];
+  static final byte[] EMPTY = new byte[0];
 
   /** What a watch event makes the tree read. A load reads every leaf it does not know. */
   public enum Reads {
@@ -115,7 +108,7 @@ public final class WatchedTree implements Closeable {
   private final Executor applying;
   private final ExecutorService owned;
   private final ConcurrentSkipListMap<String, Leaf> leaves = new ConcurrentSkipListMap<>();
-  private final AtomicReference<Load> load = new AtomicReference<>();
+  private final AtomicReference<TreeLoad> load = new AtomicReference<>();
   private volatile boolean loaded;
 
   /** Whether the latest load is complete: false while a load after a reconnect reads. */
@@ -339,8 +332,8 @@ public final class WatchedTree implements Closeable {
       return;
     }
     current = false;
-    Load next = new Load(zk);
-    Load before = load.getAndSet(next);
+    TreeLoad next = new TreeLoad(this, zk);
+    TreeLoad before = load.getAndSet(next);
     if (before != null) {
       before.stop("a newer load replaces it");
     }
@@ -348,7 +341,7 @@ public final class WatchedTree implements Closeable {
   }
 
   /** Runs {@code change} on the tree's thread, after every change that arrived before it. */
-  private void apply(Runnable change) {
+  void apply(Runnable change) {
     try {
       applying.execute(
           () -> {
@@ -367,7 +360,7 @@ public final class WatchedTree implements Closeable {
     }
   }
 
-  private void put(String path, byte[] data, int version, long created) {
+  void put(String path, byte[] data, int version, long created) {
     Leaf before = leaves.get(path);
     if (before != null && before.version() == version && before.created() == created) {
       return; // read again by a load, unchanged
@@ -381,7 +374,7 @@ public final class WatchedTree implements Closeable {
     }
   }
 
-  private void remove(String path) {
+  void remove(String path) {
     Leaf gone = leaves.remove(path);
     if (gone != null) {
       listener.deleted(gone);
@@ -389,7 +382,7 @@ public final class WatchedTree implements Closeable {
   }
 
   /** Leaves under {@code parent} whose next segment {@code names} does not hold are deleted. */
-  private void keepOnly(String parent, Set<String> names) {
+  void keepOnly(String parent, Set<String> names) {
     String prefix = parent + "/";
     for (String path : List.copyOf(leaves.subMap(prefix, parent + "0").keySet())) {
       int end = path.indexOf('/', prefix.length());
@@ -398,13 +391,6 @@ public final class WatchedTree implements Closeable {
         remove(path);
       }
     }
-  }
-
-  private static boolean lostConnection(KeeperException.Code code) {
-    return code == KeeperException.Code.CONNECTIONLOSS
-        || code == KeeperException.Code.SESSIONEXPIRED
-        || code == KeeperException.Code.SESSIONMOVED
-        || code == KeeperException.Code.OPERATIONTIMEOUT;
   }
 
   private boolean isLeaf(String path) {
@@ -430,7 +416,7 @@ public final class WatchedTree implements Closeable {
     return path.startsWith(prefix + "/") ? path.substring(prefix.length()) : null;
   }
 
-  private String absolute(String path) {
+  String absolute(String path) {
     return ZKPaths.fixForNamespace(client.getNamespace(), path);
   }
 
@@ -447,7 +433,7 @@ public final class WatchedTree implements Closeable {
       } catch (Exception e) {
         log.debug("watch on {} not removed: {}", root, e.toString());
       }
-      Load running = load.get();
+      TreeLoad running = load.get();
       if (running != null) {
         running.stop("the tree is closed");
       }
@@ -457,142 +443,29 @@ public final class WatchedTree implements Closeable {
     }
   }
 
-  /**
-   * One read of the whole tree: listings level by level, then the leaves in multi-reads. Every
-   * request is asynchronous and answered on the session's event thread; the next batch is sent from
-   * the previous one's answer, so the event thread never blocks. A load that loses its connection
-   * stops; the watch is registered again on reconnecting, and that starts a new load.
-   */
-  private final class Load {
-    private final long began = System.nanoTime();
-    private final boolean first = !loaded;
-    private final ZooKeeper zk;
-    // Guarded by this.
-    private final Deque<String> toRead = new ArrayDeque<>();
-    private final int perBatch;
-    private final int batchesInFlight;
-    private int listings;
-    private int inFlight;
-    private int read;
-    private boolean stopped;
+  String root() {
+    return root;
+  }
 
-    Load(ZooKeeper zk) {
-      this.zk = zk;
-      this.perBatch = ReadBatches.readsPerBatch(ReadBatches.packetLimit(zk.getClientConfig()));
-      this.batchesInFlight = ReadBatches.batchesInFlight(perBatch);
-    }
+  int depth() {
+    return depth;
+  }
 
-    synchronized void start() {
-      list(root, 1);
-    }
+  /** Whether a load must read a listed leaf: always, unless the tree reads nothing and knows it. */
+  boolean mustRead(String path) {
+    return reads != Reads.NONE || !leaves.containsKey(path);
+  }
 
-    private void list(String parent, int level) {
-      listings++;
-      zk.getChildren(
-          absolute(parent),
-          false,
-          (rc, p, ctx, children) -> listed(parent, level, rc, children),
-          null);
-    }
+  boolean isOpen() {
+    return lifecycle.state() == Lifecycle.State.STARTED;
+  }
 
-    private synchronized void listed(String parent, int level, int rc, List<String> children) {
-      listings--;
-      KeeperException.Code code = KeeperException.Code.get(rc);
-      if (code == KeeperException.Code.OK || code == KeeperException.Code.NONODE) {
-        Set<String> names = code == KeeperException.Code.OK ? new HashSet<>(children) : Set.of();
-        apply(() -> keepOnly(parent, names));
-        for (String name : names) {
-          String path = parent + "/" + name;
-          if (stopped) {
-            break;
-          } else if (level < depth) {
-            list(path, level + 1);
-          } else if (reads != Reads.NONE || !leaves.containsKey(path)) {
-            // A tree that does not read changes reads only leaves it does not know.
-            toRead.add(path);
-          }
-        }
-      } else if (lostConnection(code)) {
-        stop("listing " + parent + " failed: " + code);
-      } else {
-        // Not this connection's fault (no permission, say): what is known under it stays, and the
-        // rest of the tree is still loaded.
-        log.warn("watch on {}: {} cannot be listed and is left as it was: {}", root, parent, code);
-      }
-      pump();
+  /** On the tree's thread: {@code finished} read the whole tree. */
+  void loadComplete(TreeLoad finished, int count, long millis, boolean first) {
+    loaded = true;
+    if (load.get() == finished) {
+      current = true;
     }
-
-    /** Sends batches while there is room; hands over the end of the load once all answered. */
-    private void pump() {
-      if (!stopped && lifecycle.state() != Lifecycle.State.STARTED) {
-        stop("the tree is closed");
-      }
-      while (!stopped && inFlight < batchesInFlight && !toRead.isEmpty()) {
-        List<String> batch = new ArrayList<>(perBatch);
-        List<Op> ops = new ArrayList<>(perBatch);
-        while (batch.size() < perBatch && !toRead.isEmpty()) {
-          String path = toRead.poll();
-          batch.add(path);
-          ops.add(Op.getData(absolute(path)));
-        }
-        inFlight++;
-        zk.multi(ops, (rc, p, ctx, results) -> answered(batch, rc, results), null);
-      }
-      if (!stopped && listings == 0 && inFlight == 0 && toRead.isEmpty()) {
-        stopped = true;
-        int count = read;
-        long millis = (System.nanoTime() - began) / 1_000_000;
-        apply(
-            () -> {
-              loaded = true;
-              if (load.get() == this) {
-                current = true;
-              }
-              listener.loaded(count, millis, first);
-            });
-      }
-    }
-
-    private synchronized void answered(List<String> batch, int rc, List<OpResult> results) {
-      inFlight--;
-      if (results == null || results.size() != batch.size()) {
-        // A multi-read fails as a whole only when its answer does not come: the connection.
-        stop("reading " + batch.size() + " leaves failed: " + KeeperException.Code.get(rc));
-        return;
-      }
-      for (int i = 0; i < batch.size(); i++) {
-        String path = batch.get(i);
-        OpResult result = results.get(i);
-        if (result instanceof OpResult.GetDataResult data) {
-          read++;
-          Stat stat = data.getStat();
-          byte[] bytes = data.getData() == null ? EMPTY : data.getData();
-          apply(() -> put(path, bytes, stat.getVersion(), stat.getCzxid()));
-        } else if (result instanceof OpResult.ErrorResult error
-            && error.getErr() == KeeperException.Code.NONODE.intValue()) {
-          apply(() -> remove(path));
-        } else {
-          // One leaf that cannot be read (no permission, say) must not stop the others.
-          int err = result instanceof OpResult.ErrorResult e ? e.getErr() : rc;
-          log.warn(
-              "watch on {}: {} cannot be read and is left as it was: {}",
-              root,
-              path,
-              KeeperException.Code.get(err));
-        }
-      }
-      pump();
-    }
-
-    /**
-     * Sends nothing more and never reports the end; answers still in flight are applied (they are
-     * in order like any other).
-     */
-    synchronized void stop(String why) {
-      if (!stopped) {
-        stopped = true;
-        log.info("watch on {}: a load stopped: {}", root, why);
-      }
-    }
+    listener.loaded(count, millis, first);
   }
 }
