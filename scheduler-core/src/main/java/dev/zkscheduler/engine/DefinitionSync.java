@@ -20,6 +20,12 @@ import java.util.Set;
  * Keeps the leader's jobs and fire plan in step with the job definitions: a new or edited job gets
  * its schedule progress persisted before its next fire is queued, and a deleted job's runs are
  * cancelled and its records removed.
+ *
+ * <p>A new term that finds many jobs no leader has planned yet (a fresh cluster, a bulk import made
+ * while none led) writes their first progress in order of first fire, not all before its first
+ * fire: those due within {@link #FIRST_STATES_LEAD} at once, the rest {@link
+ * #FIRST_STATES_PER_TICK} a tick (see {@link #writeFirstStates}). 100,000 such jobs cost about 5 s
+ * of writes, which otherwise held back every fire of the term.
  */
 final class DefinitionSync {
 
@@ -29,12 +35,35 @@ final class DefinitionSync {
   /** Schedule states per commit when planning: small records, well within a multi's budget. */
   private static final int PLANS_PER_COMMIT = 500;
 
-  /** A job's progress to persist before its next fire is queued. */
-  private record PlannedState(JobEntry entry, ScheduleState desired) {}
+  /**
+   * First schedule states a new term writes before its first fire: every one whose first fire is
+   * this close, so that none falls due unwritten (and unqueued) while the others are written.
+   */
+  static final java.time.Duration FIRST_STATES_LEAD = java.time.Duration.ofSeconds(2);
+
+  /** First schedule states written per tick beyond those due within {@link #FIRST_STATES_LEAD}. */
+  static final int FIRST_STATES_PER_TICK = 2 * PLANS_PER_COMMIT;
+
+  /**
+   * A job's progress to persist before its next fire is queued; {@code basis} is the stored
+   * progress it was computed from.
+   */
+  private record PlannedState(
+      JobEntry entry, ScheduleState desired, Versioned<ScheduleState> basis) {
+    PlannedState(JobEntry entry, ScheduleState desired) {
+      this(entry, desired, entry.state);
+    }
+  }
 
   private final TermState state;
   private final JobRecords records;
   private final Map<String, PlannedState> plans = new LinkedHashMap<>();
+
+  /** First states the term's load planned and has not written yet, by first fire (then by id). */
+  private final Map<String, PlannedState> firstStates = new LinkedHashMap<>();
+
+  /** When the term's load ended, for the log line once every first state is written. */
+  private long loadedNanos;
 
   DefinitionSync(TermState state) {
     this.state = state;
@@ -62,7 +91,73 @@ final class DefinitionSync {
             plan(entry, null, now);
           });
     }
+    deferFirstStates();
+    loadedNanos = System.nanoTime();
+    writeFirstStates();
+  }
+
+  /**
+   * Moves the planned states of jobs that have none stored to {@link #firstStates}, by first fire.
+   * Edited and recovered progress is written at once, as on every tick.
+   */
+  private void deferFirstStates() {
+    List<PlannedState> first = new ArrayList<>();
+    plans.values().removeIf(p -> p.basis() == null && first.add(p));
+    first.sort(
+        java.util.Comparator.comparing(
+                (PlannedState p) -> p.desired().nextFire(),
+                java.util.Comparator.nullsLast(java.util.Comparator.naturalOrder()))
+            .thenComparing(p -> p.entry().job.id()));
+    first.forEach(p -> firstStates.put(p.entry().job.id(), p));
+  }
+
+  /**
+   * Writes the first states the load left: every one due within {@link #FIRST_STATES_LEAD}, and
+   * {@link #FIRST_STATES_PER_TICK} more, each job queued for firing once its state is written. A
+   * job written meanwhile (a manual run creates its record) or replaced (an edit plans it anew) is
+   * planned from what it now has. Until its state is written a job is not queued, so the lead is
+   * what keeps fires on time; a failover before then starts such a job from the next term's now, as
+   * a job no leader had planned always did.
+   */
+  void writeFirstStates() {
+    if (firstStates.isEmpty()) {
+      flushPlans(); // what a load planned besides first states (a schedule edited meanwhile)
+      return;
+    }
+    Instant now = state.clock().instant();
+    Instant lead = now.plus(FIRST_STATES_LEAD);
+    int taken = 0;
+    for (var it = firstStates.values().iterator(); it.hasNext(); ) {
+      PlannedState p = it.next();
+      Instant next = p.desired().nextFire();
+      if (taken >= FIRST_STATES_PER_TICK && (next == null || next.isAfter(lead))) {
+        break;
+      }
+      it.remove();
+      taken++;
+      JobEntry entry = p.entry();
+      if (state.jobs().get(entry.job.id()) != entry) {
+        continue; // Deleted, or replaced by an edit that planned it.
+      }
+      if (entry.state != p.basis()) {
+        state.forJob(entry.job.id(), "planning its first fire", () -> plan(entry, null, now));
+      } else {
+        plans.put(entry.job.id(), p);
+      }
+    }
     flushPlans();
+    if (firstStates.isEmpty()) {
+      log.info(
+          "term {}: the first schedule states of the jobs no leader had planned are written, {} ms"
+              + " after the plan was loaded",
+          state.term().epoch(),
+          (System.nanoTime() - loadedNanos) / 1_000_000);
+    }
+  }
+
+  /** Jobs whose first schedule state the term has not written yet (so not queued for firing). */
+  int firstStatesPending() {
+    return firstStates.size();
   }
 
   /**
@@ -171,7 +266,7 @@ final class DefinitionSync {
     if (change.deleted()) {
       String jobId = change.jobId();
       JobEntry gone = jobs.get(jobId);
-      plans.remove(jobId);
+      forgetPlan(jobId);
       state.planner().untrack(jobId);
       if (gone == null) {
         return;
@@ -217,7 +312,7 @@ final class DefinitionSync {
     if (Versioned.earlierCreation(old.created, definition.created())) {
       // Deleted and created again between two reports: the runs and history are the old job's.
       endRuns(old, "job deleted (created again under the same id)");
-      plans.remove(jobId);
+      forgetPlan(jobId);
       JobEntry entry =
           new JobEntry(
               definition,
@@ -304,7 +399,7 @@ final class DefinitionSync {
    * stored before it falls due, so a failover cannot lose it) and queues its fire.
    */
   private void plan(JobEntry entry, JobDefinition previous, Instant now) {
-    plans.remove(entry.job.id());
+    forgetPlan(entry.job.id());
     state.planner().untrack(entry.job.id());
     if (entry.job.schedule() == null) {
       return;
@@ -316,6 +411,11 @@ final class DefinitionSync {
       return;
     }
     state.planner().schedule(entry);
+  }
+
+  private void forgetPlan(String jobId) {
+    plans.remove(jobId);
+    firstStates.remove(jobId);
   }
 
   private void flushPlans() {

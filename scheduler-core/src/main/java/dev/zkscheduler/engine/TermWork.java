@@ -106,12 +106,14 @@ final class TermWork {
     definitionSync.collectLeftovers(states, deleted);
     log.info(
         "term {}: plan rebuilt with {} jobs and {} active runs in {} ms ({} ms reading jobs,"
-            + " schedule states and the runs they list)",
+            + " schedule states and the runs they list); {} first schedule states left to write"
+            + " in order of first fire",
         state.term().epoch(),
         state.jobs().size(),
         activeCount(),
         millis(System.nanoTime() - began),
-        millis(read - began));
+        millis(read - began),
+        definitionSync.firstStatesPending());
   }
 
   /**
@@ -123,6 +125,7 @@ final class TermWork {
     long[] phase = new long[7];
     phase[0] = System.nanoTime();
     definitionSync.apply(changes);
+    definitionSync.writeFirstStates();
     phase[1] = System.nanoTime();
     attempts.recordOutcomes();
     // The slots those outcomes free go to the oldest queued runs in the same multis.
@@ -149,7 +152,7 @@ final class TermWork {
     phase[6] = System.nanoTime();
     if (phase[6] - phase[0] > SLOW_TICK_NANOS) {
       log.warn(
-          "term {}: a tick took {} ms (definitions {} ms for {} changes, outcomes and queued starts {}"
+          "term {}: a tick took {} ms (definitions and first states {} ms for {} changes, outcomes and queued starts {}"
               + " ms, requests {} ms, firing {} ms, driving every run {} ms, pruning and tidying {}"
               + " ms); fires due meanwhile wait",
           state.term().epoch(),

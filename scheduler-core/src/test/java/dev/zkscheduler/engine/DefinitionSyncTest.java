@@ -13,6 +13,7 @@ import dev.zkscheduler.store.ScheduleState;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.OptionalInt;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -218,5 +219,109 @@ class DefinitionSyncTest {
     } finally {
       small.close();
     }
+  }
+
+  /** {@code count} jobs no leader planned: job {@code i}'s first fire is {@code i} s after T0. */
+  private List<Versioned<JobDefinition>> staggered(int count) {
+    return java.util.stream.IntStream.range(1, count + 1)
+        .mapToObj(
+            i ->
+                f.store.createJob(
+                    JobDefinition.builder(String.format(java.util.Locale.ROOT, "j%04d", i))
+                        .schedule(Schedule.interval(Duration.ofHours(1), T0.plusSeconds(i)))
+                        .task("t", "block")
+                        .build()))
+        .toList();
+  }
+
+  private List<String> queuedBy(java.time.Instant when) {
+    return f.state.planner().due(when, f.state.jobs()).stream()
+        .map(due -> due.entry().job.id())
+        .toList();
+  }
+
+  /**
+   * A new term with 100,000 jobs no leader planned held every fire back for their 100,000 first
+   * writes (about 5 s). It writes first those due soon, then a share per tick in order of first
+   * fire; a job is queued once its state is written.
+   */
+  @Test
+  void aNewTermWritesTheFirstStatesDueSoonFirstAndTheRestATickAtATime() {
+    List<Versioned<JobDefinition>> jobs = staggered(2_500);
+
+    sync.load(jobs, Map.of(), T0);
+
+    int firstShare = DefinitionSync.FIRST_STATES_PER_TICK;
+    assertThat(f.memory.allScheduleStates()).hasSize(firstShare);
+    assertThat(f.memory.scheduleState("j0001")).isPresent();
+    assertThat(f.memory.scheduleState(String.format(java.util.Locale.ROOT, "j%04d", firstShare)))
+        .isPresent();
+    assertThat(sync.firstStatesPending()).isEqualTo(2_500 - firstShare);
+    assertThat(queuedBy(T0.plusSeconds(firstShare))).hasSize(firstShare);
+    assertThat(f.memory.scheduleState("j2500")).isEmpty();
+
+    sync.writeFirstStates();
+    sync.writeFirstStates();
+
+    assertThat(sync.firstStatesPending()).isZero();
+    assertThat(f.memory.allScheduleStates()).hasSize(2_500);
+    assertThat(f.memory.scheduleState("j2500").orElseThrow().value().nextFire())
+        .isEqualTo(T0.plusSeconds(2_500));
+    assertThat(queuedBy(T0.plusSeconds(2_500))).hasSize(2_500 - firstShare);
+  }
+
+  /** However far behind the writing is, a job due within the lead is written (and queued) now. */
+  @Test
+  void everyFirstStateDueWithinTheLeadIsWrittenWhateverTheShare() {
+    sync.load(staggered(2_500), Map.of(), T0);
+    // 1,202 due within the lead: more than a tick's share.
+    f.clock.set(T0.plusSeconds(2_200));
+
+    sync.writeFirstStates();
+
+    long lead = DefinitionSync.FIRST_STATES_LEAD.toSeconds();
+    String lastDue = String.format(java.util.Locale.ROOT, "j%04d", 2_200 + lead);
+    String firstNotDue = String.format(java.util.Locale.ROOT, "j%04d", 2_201 + lead);
+    assertThat(f.memory.scheduleState(lastDue)).isPresent();
+    assertThat(f.memory.scheduleState(firstNotDue)).isEmpty();
+    assertThat(queuedBy(T0.plusSeconds(2_200))).contains("j2200");
+  }
+
+  /** An edit or a delete of a job still waiting for its first state is not undone by that write. */
+  @Test
+  void aJobEditedOrDeletedBeforeItsFirstStateIsWrittenKeepsWhatTheEditDid() {
+    List<Versioned<JobDefinition>> jobs = staggered(2_500);
+    sync.load(jobs, Map.of(), T0);
+    Versioned<JobDefinition> edited =
+        f.store.putJob(everyMinute("j2000"), OptionalInt.of(jobs.get(1_999).version()));
+    f.memory.deleteJob("j2100", OptionalInt.empty());
+
+    sync.apply(List.of(upsert(edited), new TermWork.DefinitionChange("j2100", null)));
+    sync.writeFirstStates();
+    sync.writeFirstStates();
+
+    Versioned<ScheduleState> stored = f.memory.scheduleState("j2000").orElseThrow();
+    assertThat(stored.version()).isZero();
+    assertThat(stored.value().nextFire()).isEqualTo(T0.plusSeconds(60));
+    assertThat(f.memory.scheduleState("j2100")).isEmpty();
+    assertThat(f.state.jobs()).doesNotContainKey("j2100");
+  }
+
+  /**
+   * A manual run of a job waiting for its first state creates the record (listing the run) and
+   * queues the job: the pending write is not made on top of it.
+   */
+  @Test
+  void aManualRunOfAJobWaitingForItsFirstStateIsNotWrittenOver() {
+    sync.load(staggered(2_500), Map.of(), T0);
+    Versioned<Run> manual = f.startedRun(f.state.jobs().get("j2400"), "m1");
+
+    sync.writeFirstStates();
+    sync.writeFirstStates();
+
+    Versioned<ScheduleState> stored = f.memory.scheduleState("j2400").orElseThrow();
+    assertThat(stored.version()).isZero();
+    assertThat(stored.value().activeRunIds()).containsExactly(manual.value().id());
+    assertThat(queuedBy(T0.plusSeconds(2_400))).contains("j2400");
   }
 }

@@ -127,11 +127,30 @@ public final class ZooKeeperBackend implements Backend {
     return leadership;
   }
 
+  /**
+   * How long a new leader waits for the definition watch to finish loading (at start, or after a
+   * reconnect) before it reads every definition from the store itself.
+   */
+  static final Duration DEFINITION_WATCH_WAIT = Duration.ofSeconds(10);
+
   @Override
   public DefinitionSource definitions() {
-    // The watch exists once started; before that (and if it never loads) the store is read.
-    return DefinitionSource.watched(
-        () -> watcher == null ? java.util.Optional.empty() : watcher.snapshot(), store);
+    // The watch exists once started; before that (and if it does not load in time) the store is
+    // read.
+    return DefinitionSource.watched(this::watchedDefinitions, store);
+  }
+
+  private java.util.Optional<java.util.List<Versioned<JobDefinition>>> watchedDefinitions() {
+    DefinitionWatcher w = watcher;
+    if (w == null) {
+      return java.util.Optional.empty();
+    }
+    try {
+      return w.snapshot(DEFINITION_WATCH_WAIT);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return java.util.Optional.empty();
+    }
   }
 
   @Override
@@ -211,15 +230,17 @@ public final class ZooKeeperBackend implements Backend {
       workers.start();
       // Closed by the backend too (after the engine drained it): leaving is idempotent.
       started.push(seat);
-      if (settings.roles().scheduler()) {
-        started.push(leadership);
-        leadership.start();
-      }
+      // The watch before the latch: a term that starts while the watch loads waits for the load
+      // rather than reading every definition again (see definitions()).
       DefinitionWatcher watch =
           new DefinitionWatcher(client, new ZkLayout(), listener(changes), metrics);
       started.push(watch);
       watch.start();
       watcher = watch;
+      if (settings.roles().scheduler()) {
+        started.push(leadership);
+        leadership.start();
+      }
     } catch (Exception e) {
       close();
       throw e;

@@ -389,6 +389,57 @@ class DefinitionWatcherIT {
     }
   }
 
+  /**
+   * A new leader asks for the definitions while the watch loads them (a cold start: the term comes
+   * before the load of 100,000 jobs ends): it waits for the load instead of reading every job a
+   * second time, and a watch that does not load in time gives nothing, so the store is read.
+   */
+  @Test
+  void aSnapshotAskedForWhileTheWatchLoadsWaitsForTheLoad() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        dev.zkscheduler.testing.TcpProxy proxy =
+            new dev.zkscheduler.testing.TcpProxy(server.getPort());
+        CuratorFramework writer = ZkClients.started(server.getConnectString(), "watch");
+        CuratorFramework watched = ZkClients.started(proxy.connectString(), "watch")) {
+      ZkLayout layout = new ZkLayout();
+      new LayoutMigrator(writer, layout, Duration.ofSeconds(10)).ensureLayout();
+      List<CuratorOp> creates = new ArrayList<>();
+      for (int i = 0; i < 2_000; i++) {
+        JobDefinition job = JobDefinition.builder("job-" + i).task("t", "noop").build();
+        creates.add(
+            writer.transactionOp().create().forPath(layout.job(job.id()), JobCodec.encode(job)));
+        if (creates.size() == 500) {
+          writer.transaction().forOperations(creates);
+          creates.clear();
+        }
+      }
+      try (DefinitionWatcher watcher =
+          new DefinitionWatcher(watched, layout, counting(new AtomicInteger()), null)) {
+        proxy.blackhole();
+        watcher.start();
+
+        assertThat(watcher.snapshot(Duration.ofMillis(300)))
+            .as("a watch that cannot load in time")
+            .isEmpty();
+        java.util.concurrent.CompletableFuture<java.util.Optional<List<Versioned<JobDefinition>>>>
+            asked =
+                java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> {
+                      try {
+                        return watcher.snapshot(Duration.ofSeconds(60));
+                      } catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                      }
+                    });
+        proxy.heal();
+        proxy.cutAll();
+
+        assertThat(asked.get(90, java.util.concurrent.TimeUnit.SECONDS).orElseThrow())
+            .hasSize(2_000);
+      }
+    }
+  }
+
   /** Counts initial loads and ignores changes. */
   private static DefinitionWatcher.Listener counting(AtomicInteger loads) {
     return new DefinitionWatcher.Listener() {
