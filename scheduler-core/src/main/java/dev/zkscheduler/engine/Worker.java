@@ -213,11 +213,18 @@ final class Worker implements WorkerSeat.Listener {
         && task.startedAt().equals(run.startedAt())) {
       metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
     }
+    if (!a.worker().equals(seat.name())) {
+      // The session ended after the seat told the assignment (the seat's check and the telling
+      // are not one step): the leader counts the attempt lost and offers it again.
+      log.info("assignment {} belongs to a session that is over; not started", a);
+      taken.remove(a.worker() + "/" + a.key());
+      return;
+    }
     highestToken.accumulateAndGet(attempt.fencingToken(), Math::max);
     log.debug("starting attempt {} with fencing token {}", a, attempt.fencingToken());
     runner.start(key, handler, context, outcome -> report(a, toReport(outcome)));
     if (!taken.contains(a.worker() + "/" + a.key())) {
-      // Taken back, or the session ended, while its run was read: the interruption found nothing
+      // Taken back, or the session ended, since the check above: the interruption found nothing
       // to stop then, so it is stopped now (unreported: the leader no longer waits for it).
       runner.interrupt(key);
     }

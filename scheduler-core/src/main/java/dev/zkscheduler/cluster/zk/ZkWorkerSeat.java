@@ -243,11 +243,20 @@ public final class ZkWorkerSeat implements WorkerSeat {
     return current != null && current.name().equals(name);
   }
 
-  private void onConnectionState(CuratorFramework ignored, ConnectionState state) {
+  /** Package-private for tests, which tell it a late LOST. */
+  void onConnectionState(CuratorFramework ignored, ConnectionState state) {
     if (!lifecycle.isStarted()) {
       return;
     }
     if (state == ConnectionState.LOST) {
+      if (registeredSessionIsConnected()) {
+        // Told late: the heartbeat has already registered this worker with the session that
+        // followed the lost one, and that session is alive. Its attempts must go on.
+        log.info(
+            "worker {}: a lost session reported after this one was registered; nothing stops",
+            name());
+        return;
+      }
       // At once, not behind assignment events: handlers must stop as soon as the session is over.
       loseSession();
     } else if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
@@ -261,6 +270,19 @@ public final class ZkWorkerSeat implements WorkerSeat {
       } catch (java.util.concurrent.RejectedExecutionException closing) {
         // Closing: no more beats.
       }
+    }
+  }
+
+  /** Whether a worker is registered and the client is connected with that worker's session. */
+  private boolean registeredSessionIsConnected() {
+    if (self == null) {
+      return false;
+    }
+    try {
+      org.apache.zookeeper.ZooKeeper zk = client.getZookeeperClient().getZooKeeper();
+      return zk.getSessionId() == session && zk.getState().isConnected();
+    } catch (Exception e) {
+      return false;
     }
   }
 

@@ -60,4 +60,48 @@ class WorkerLeaseIT {
       }
     }
   }
+
+  /**
+   * Curator can tell a LOST after the heartbeat has already registered the worker again with the
+   * next session (the state queue and the heartbeat race). Acting on it would stop every attempt of
+   * a live session and leave the worker unregistered until the next beat.
+   */
+  @Test
+  void aLostToldWhileTheRegisteredSessionIsConnectedStopsNothing() throws Exception {
+    ZkLayout layout = new ZkLayout();
+    try (TestingServer server = new TestingServer(true);
+        CuratorFramework client = ZkClients.started(server.getConnectString(), "lease")) {
+      client.create().creatingParentsIfNeeded().forPath(layout.workers());
+      client.create().creatingParentsIfNeeded().forPath(layout.assignRoot());
+      java.util.concurrent.atomic.AtomicInteger lost =
+          new java.util.concurrent.atomic.AtomicInteger();
+      ZkWorkerSeat seat = new ZkWorkerSeat(client, layout, "m1", at -> {}, Duration.ofMinutes(10));
+      try {
+        seat.open(
+            4,
+            Set.of("t"),
+            new dev.zkscheduler.cluster.WorkerSeat.Listener() {
+              @Override
+              public void assigned(dev.zkscheduler.cluster.AssignedAttempt attempt) {}
+
+              @Override
+              public void revoked(dev.zkscheduler.cluster.Assignment assignment) {}
+
+              @Override
+              public void sessionLost() {
+                lost.incrementAndGet();
+              }
+            });
+        String worker = seat.name();
+
+        seat.onConnectionState(client, ConnectionState.LOST);
+
+        assertThat(seat.name()).isEqualTo(worker);
+        assertThat(lost).hasValue(0);
+        assertThat(client.checkExists().forPath(layout.worker(worker))).isNotNull();
+      } finally {
+        seat.close();
+      }
+    }
+  }
 }
