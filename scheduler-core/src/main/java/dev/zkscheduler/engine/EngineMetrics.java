@@ -24,6 +24,7 @@ final class EngineMetrics {
   private final Counter runsFailedAlone;
   private final Counter jobsFailed;
   private final Counter attemptsLost;
+  private final Counter saturatedTicks;
 
   EngineMetrics(MetricRegistry registry) {
     this.registry = registry;
@@ -38,6 +39,7 @@ final class EngineMetrics {
     this.runsFailedAlone = registry.counter(MetricNames.RUNS_FAILED_ALONE);
     this.jobsFailed = registry.counter(MetricNames.JOBS_FAILED_ALONE);
     this.attemptsLost = registry.counter(MetricNames.ATTEMPTS_LOST);
+    this.saturatedTicks = registry.counter(MetricNames.TICKS_SATURATED);
     for (RunState state : RunState.values()) {
       if (state.isTerminal()) {
         registry.counter(MetricNames.runsEnded(state));
@@ -64,6 +66,10 @@ final class EngineMetrics {
   void misfires(long skippedCount, long caughtUpCount) {
     skipped.inc(skippedCount);
     caughtUp.inc(caughtUpCount);
+  }
+
+  void tickSaturated() {
+    saturatedTicks.inc();
   }
 
   void retried() {

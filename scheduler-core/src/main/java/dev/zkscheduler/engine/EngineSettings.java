@@ -80,6 +80,19 @@ public record EngineSettings(
     }
   }
 
+  /** Commits' worth of fires one tick writes at most: see {@link #maxFiresPerTick()}. */
+  static final int COMMITS_OF_FIRES_PER_TICK = 20;
+
+  /**
+   * Fires one tick writes at most (2,000 by default): when more are due, the oldest go first and
+   * the rest wait for the next tick, so that a saturated leader goes on recording outcomes and
+   * starting queued tasks between its fires instead of spending seconds in one tick while
+   * everything else waits (counted in {@code zkscheduler.engine.ticks.saturated}).
+   */
+  public int maxFiresPerTick() {
+    return COMMITS_OF_FIRES_PER_TICK * maxFiresPerCommit;
+  }
+
   public EngineSettings withTickInterval(Duration value) {
     return new EngineSettings(
         value,

@@ -135,20 +135,20 @@ final class FirePlanner {
         (jobId, doing, work) -> {
           work.run();
           return true;
-        });
+        },
+        Integer.MAX_VALUE);
   }
 
   /**
-   * As {@link #due(Instant, Map)}, planning each job through {@code perJob}: a job whose plan
-   * throws is left out, and the others are planned.
+   * As {@link #due(Instant, Map)}, oldest first, until the jobs taken have {@code maxFires} fires
+   * or more (the rest stay queued: {@link #oldestDue}), planning each job through {@code perJob}: a
+   * job whose plan throws is left out, and the others are planned.
    */
-  List<DueJob> due(Instant now, Map<String, JobEntry> jobs, PerJob perJob) {
+  List<DueJob> due(Instant now, Map<String, JobEntry> jobs, PerJob perJob, int maxFires) {
     List<DueJob> due = new ArrayList<>();
-    while (!queue.isEmpty() && !queue.peek().at().isAfter(now)) {
+    int fires = 0;
+    while (fires < maxFires && dropSuperseded() && !queue.peek().at().isAfter(now)) {
       Slot slot = queue.poll();
-      if (!slot.at().equals(slotOf.get(slot.jobId()))) {
-        continue; // Superseded by a later schedule().
-      }
       slotOf.remove(slot.jobId());
       JobEntry entry = jobs.get(slot.jobId());
       if (entry == null
@@ -157,10 +157,33 @@ final class FirePlanner {
           || entry.state == null) {
         continue;
       }
+      int before = due.size();
       perJob.run(
           entry.job.id(), "planning its due fires", () -> due.add(plan(entry, slot.at(), now)));
+      if (due.size() > before) {
+        fires += Math.max(1, due.get(before).plan().size());
+      }
     }
     return due;
+  }
+
+  /**
+   * The earliest queued fire at or before {@code now} (one a capped {@link #due} left), or null.
+   */
+  Instant oldestDue(Instant now) {
+    return dropSuperseded() && !queue.peek().at().isAfter(now) ? queue.peek().at() : null;
+  }
+
+  /** Removes superseded slots from the head of the queue; whether a slot is left. */
+  private boolean dropSuperseded() {
+    while (!queue.isEmpty()) {
+      Slot head = queue.peek();
+      if (head.at().equals(slotOf.get(head.jobId()))) {
+        return true;
+      }
+      queue.poll(); // Superseded by a later schedule().
+    }
+    return false;
   }
 
   private DueJob plan(JobEntry entry, Instant slot, Instant now) {

@@ -54,19 +54,33 @@ final class RunCreation {
    */
   private final java.util.Set<String> tooLargeJobs = new java.util.HashSet<>();
 
+  /** A saturated leader says so at most this often (the counter counts every such tick). */
+  private static final long SATURATION_LOG_NANOS = 30_000_000_000L;
+
+  /** When a saturated tick was last logged; a term's first one always is. */
+  private long saturationLogged = System.nanoTime() - SATURATION_LOG_NANOS;
+
   RunCreation(TermState state, TaskAttempts attempts) {
     this.state = state;
     this.attempts = attempts;
   }
 
-  /** Fires every job due now, in batches of at most {@code maxFiresPerCommit} runs. */
-  void fireDue() {
+  /**
+   * Fires the jobs due now, oldest first, up to {@link EngineSettings#maxFiresPerTick()} (the rest
+   * fire on the next ticks), in batches of at most {@code maxFiresPerCommit} runs.
+   *
+   * @return whether fires due now were left for the next tick
+   */
+  boolean fireDue() {
     Instant now = state.clock().instant();
     int perCommit = state.settings().maxFiresPerCommit();
     List<List<Creation>> batches = new ArrayList<>();
     List<Creation> batch = new ArrayList<>();
     int runsInBatch = 0;
-    for (FirePlanner.DueJob due : state.planner().due(now, state.jobs(), state::forJob)) {
+    List<FirePlanner.DueJob> dueJobs =
+        state.planner().due(now, state.jobs(), state::forJob, state.settings().maxFiresPerTick());
+    boolean saturated = noteSaturation(now, dueJobs.size());
+    for (FirePlanner.DueJob due : dueJobs) {
       JobEntry entry = due.entry();
       Creation[] built = new Creation[1];
       boolean ok =
@@ -98,6 +112,31 @@ final class RunCreation {
       commitCreationsTogether(
           batches.subList(from, Math.min(batches.size(), from + CREATION_BATCHES_IN_FLIGHT)));
     }
+    return saturated;
+  }
+
+  /** Counts (and now and then logs) a tick that left due fires for the next one; whether so. */
+  private boolean noteSaturation(Instant now, int jobs) {
+    Instant oldest = state.planner().oldestDue(now);
+    if (oldest == null) {
+      return false;
+    }
+    state.metrics().tickSaturated();
+    long at = System.nanoTime();
+    if (at - saturationLogged >= SATURATION_LOG_NANOS) {
+      saturationLogged = at;
+      log.warn(
+          "term {}: the leader is saturated: this tick fires {} jobs, its most ({} fires), and"
+              + " leaves the rest, due since {} ({} ms ago), to the next ticks, oldest first;"
+              + " counted in zkscheduler.engine.ticks.saturated. Fires later than their misfire"
+              + " threshold follow their job's misfire policy.",
+          state.term().epoch(),
+          jobs,
+          state.settings().maxFiresPerTick(),
+          oldest,
+          java.time.Duration.between(oldest, now).toMillis());
+    }
+    return true;
   }
 
   /**

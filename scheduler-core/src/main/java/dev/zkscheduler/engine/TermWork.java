@@ -121,7 +121,10 @@ final class TermWork {
    * the timed ticks do; a tick woken by a worker's report skips them (see {@link
    * TickLoop#settleSoon}).
    */
-  void tick(List<DefinitionChange> changes, boolean chores) {
+  /**
+   * @return whether fires due now were left for the next tick (see {@link RunCreation#fireDue})
+   */
+  boolean tick(List<DefinitionChange> changes, boolean chores) {
     long[] phase = new long[7];
     phase[0] = System.nanoTime();
     definitionSync.apply(changes);
@@ -137,7 +140,7 @@ final class TermWork {
       requests.consume();
     }
     phase[3] = System.nanoTime();
-    creation.fireDue();
+    boolean saturated = creation.fireDue();
     state.flush();
     phase[4] = System.nanoTime();
     if (chores) {
@@ -165,6 +168,7 @@ final class TermWork {
           millis(phase[5] - phase[4]),
           millis(phase[6] - phase[5]));
     }
+    return saturated;
   }
 
   private static long millis(long nanos) {

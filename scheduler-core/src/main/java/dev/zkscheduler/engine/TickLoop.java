@@ -180,7 +180,9 @@ final class TickLoop implements AutoCloseable {
       while ((next = changes.poll()) != null) {
         pending.add(next);
       }
-      work.tick(pending, chores);
+      if (work.tick(pending, chores)) {
+        settleSoon(); // more fires due than a tick writes: the next tick at once, not after a pause
+      }
       if (chores) {
         // Counting the active runs walks every job's runs: the timed ticks keep the gauge fresh
         // enough, the ticks woken by reports (hundreds a second under load) skip it.

@@ -155,6 +155,13 @@ public final class MetricNames {
   public static final String TASKS_QUEUED = PREFIX + "engine.tasks.queued";
 
   /**
+   * Counter (leader): ticks that wrote as many fires as a tick may ({@code
+   * EngineSettings.maxFiresPerTick}) and left due fires for the next: the leader fires at its
+   * limit.
+   */
+  public static final String TICKS_SATURATED = PREFIX + "engine.ticks.saturated";
+
+  /**
    * Gauge: the highest fencing token this node's worker handed to a handler since it started (0
    * before the first): the number to raise the fencing floor past after a restore or a move.
    */

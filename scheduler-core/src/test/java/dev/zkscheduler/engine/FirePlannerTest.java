@@ -99,4 +99,40 @@ class FirePlannerTest {
         .containsExactly(FIRST.plusSeconds(120), FIRST.plusSeconds(180));
     assertThat(skipped()).isEqualTo(2);
   }
+
+  /**
+   * A capped plan takes the oldest due jobs until it has the fires it may write; the rest stay
+   * queued, oldest first, for the next call, and none is lost or taken twice.
+   */
+  @Test
+  void aCappedPlanTakesTheOldestDueJobsAndLeavesTheRestForTheNextCall() {
+    List<JobDefinition> jobs = new java.util.ArrayList<>();
+    for (int i = 1; i <= 5; i++) { // job i's first fire: T0 + i s
+      jobs.add(
+          JobDefinition.builder("j" + i)
+              .schedule(Schedule.interval(Duration.ofMinutes(1), T0.plusSeconds(i)))
+              .task("t", "record")
+              .build());
+    }
+    f.load(jobs.toArray(JobDefinition[]::new));
+    FirePlanner planner = f.state.planner();
+    FirePlanner.PerJob direct =
+        (jobId, doing, work) -> {
+          work.run();
+          return true;
+        };
+    Instant now = T0.plusSeconds(10);
+
+    List<FirePlanner.DueJob> first = planner.due(now, f.state.jobs(), direct, 2);
+
+    assertThat(first).extracting(d -> d.entry().job.id()).containsExactly("j1", "j2");
+    assertThat(planner.oldestDue(now)).isEqualTo(T0.plusSeconds(3));
+    assertThat(planner.due(now, f.state.jobs(), direct, 2))
+        .extracting(d -> d.entry().job.id())
+        .containsExactly("j3", "j4");
+    assertThat(planner.due(now, f.state.jobs(), direct, 2))
+        .extracting(d -> d.entry().job.id())
+        .containsExactly("j5");
+    assertThat(planner.oldestDue(now)).isNull();
+  }
 }

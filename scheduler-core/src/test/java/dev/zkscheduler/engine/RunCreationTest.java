@@ -287,4 +287,43 @@ class RunCreationTest {
         .extracting(due -> due.entry().job.id())
         .containsExactly("huge");
   }
+
+  /**
+   * More due than a tick may write: the tick fires the oldest {@code maxFiresPerTick} (counted as a
+   * saturated tick) and the next tick the rest; every fire is written once.
+   */
+  @Test
+  void aTickFiresAtMostItsShareOldestFirstAndTheNextTickTheRest() {
+    int cap = EngineSettings.DEFAULT.maxFiresPerTick();
+    List<JobDefinition> jobs = new java.util.ArrayList<>();
+    for (int i = 0; i < cap + 300; i++) {
+      jobs.add(
+          JobDefinition.builder(String.format(java.util.Locale.ROOT, "j%05d", i))
+              .schedule(Schedule.interval(Duration.ofHours(1), T0.plusSeconds(1).plusMillis(i)))
+              .task("t", "record")
+              .build());
+    }
+    f.load(jobs.toArray(JobDefinition[]::new));
+    f.clock.set(T0.plusSeconds(10)); // each job has one fire due, job i's at T0 + 1 s + i ms
+
+    assertThat(creation.fireDue()).as("fires left for the next tick").isTrue();
+
+    long created = createdRuns();
+    assertThat(created).isEqualTo(cap);
+    assertThat(f.memory.runIds(String.format(java.util.Locale.ROOT, "j%05d", cap - 1))).hasSize(1);
+    assertThat(f.memory.runIds(String.format(java.util.Locale.ROOT, "j%05d", cap))).isEmpty();
+    assertThat(f.registry.counter(MetricNames.TICKS_SATURATED).getCount()).isEqualTo(1);
+
+    assertThat(creation.fireDue()).isFalse();
+
+    assertThat(createdRuns()).isEqualTo(cap + 300);
+    assertThat(f.registry.counter(MetricNames.TICKS_SATURATED).getCount()).isEqualTo(1);
+  }
+
+  private long createdRuns() {
+    return f.store.committed().stream()
+        .flatMap(List::stream)
+        .filter(StoreOp.CreateRun.class::isInstance)
+        .count();
+  }
 }

@@ -116,7 +116,11 @@ final class TermFixture implements AutoCloseable {
   List<JobEntry> load(JobDefinition... jobs) {
     List<Versioned<JobDefinition>> created =
         java.util.Arrays.stream(jobs).map(store::createJob).toList();
-    new DefinitionSync(state).load(created, Map.of(), clock.instant());
+    DefinitionSync sync = new DefinitionSync(state);
+    sync.load(created, Map.of(), clock.instant());
+    while (sync.firstStatesPending() > 0) {
+      sync.writeFirstStates(); // as the ticks after a load do
+    }
     return created.stream().map(j -> state.jobs().get(j.value().id())).toList();
   }
 

@@ -141,4 +141,40 @@ class TickLoopChoresTest {
       }
     }
   }
+
+  /**
+   * More fires due than a tick writes: the tick that leaves some asks for the next at once, not one
+   * tick interval (10 s here) later.
+   */
+  @Test
+  void aTickThatLeavesDueFiresIsFollowedAtOnce() {
+    int jobs = settings.maxFiresPerTick() + 300;
+    Instant due = clock.instant().minusSeconds(1);
+    dev.zkscheduler.cluster.LeaderTerm seeding = store.newTerm("seed", clock.instant());
+    for (int i = 0; i < jobs; i++) {
+      String id = String.format(java.util.Locale.ROOT, "j%05d", i);
+      dev.zkscheduler.job.Versioned<JobDefinition> job =
+          store.createJob(
+              JobDefinition.builder(id)
+                  .schedule(dev.zkscheduler.schedule.Schedule.interval(Duration.ofHours(1), due))
+                  .task("t", "record")
+                  .build());
+      // Progress a previous leader left: the next fire, already due.
+      store.commit(
+          seeding,
+          List.of(
+              new dev.zkscheduler.store.StoreOp.PutScheduleState(
+                  new dev.zkscheduler.store.ScheduleState(id, null, due, 0, job.created()),
+                  dev.zkscheduler.store.StoreOp.CREATE)));
+    }
+    leadership.grant();
+
+    loop.start();
+
+    await()
+        .atMost(Duration.ofSeconds(5))
+        .until(() -> registry.meter(dev.zkscheduler.metrics.MetricNames.FIRES).getCount() == jobs);
+    assertThat(registry.counter(dev.zkscheduler.metrics.MetricNames.TICKS_SATURATED).getCount())
+        .isEqualTo(1);
+  }
 }

@@ -202,6 +202,10 @@ public final class PrometheusNames {
         MetricNames.TASKS_ASSIGNED,
         "zkscheduler_engine_tasks_assigned",
         "Attempts assigned to workers and not settled yet (leader)");
+    counter(
+        MetricNames.TICKS_SATURATED,
+        "zkscheduler_engine_ticks_saturated",
+        "Leader ticks that left due fires for the next tick: the leader fires at its limit");
     gauge(
         MetricNames.TASKS_QUEUED,
         "zkscheduler_engine_tasks_queued",
