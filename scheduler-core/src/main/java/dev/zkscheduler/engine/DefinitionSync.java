@@ -238,6 +238,7 @@ final class DefinitionSync {
     if (changes.isEmpty()) {
       return;
     }
+    changes = withoutPlanned(changes);
     List<String> fresh = new ArrayList<>();
     for (TermWork.DefinitionChange change : changes) {
       // A delete too: one whose job is in the store again is applied as that job's change.
@@ -254,6 +255,26 @@ final class DefinitionSync {
           () -> apply(change, states));
     }
     flushPlans();
+  }
+
+  /**
+   * {@code changes} without the reports of the very definitions the plan holds. A new term's plan
+   * comes from the watch's snapshot, and the watch reports each definition it loads as well: on a
+   * cold start with 100,000 jobs the first tick was handed all of them again.
+   */
+  private List<TermWork.DefinitionChange> withoutPlanned(List<TermWork.DefinitionChange> changes) {
+    List<TermWork.DefinitionChange> news = new ArrayList<>(changes.size());
+    for (TermWork.DefinitionChange change : changes) {
+      JobEntry planned = change.deleted() ? null : state.jobs().get(change.jobId());
+      Versioned<JobDefinition> reported = change.definition();
+      if (planned == null
+          || planned.job != reported.value()
+          || planned.definitionVersion != reported.version()
+          || planned.created != reported.created()) {
+        news.add(change);
+      }
+    }
+    return news;
   }
 
   private void apply(
