@@ -89,7 +89,6 @@ final class TermWork {
   /** Loads the plan and recovers the runs left by the previous leader. */
   void rebuild() {
     long began = System.nanoTime();
-    Instant now = state.clock().instant();
     // Bulk reads (pipelined on ZooKeeper), not one round trip per job: a new leader's takeover
     // time is dominated by reading, and large clusters hold 100,000 jobs. The definitions usually
     // come from this node's own definition watch (DefinitionSource).
@@ -97,9 +96,11 @@ final class TermWork {
     // The runs in flight are the ones the schedule states list (no second read of the states),
     // read before anything is written: loading may rewrite or delete a record that lists them.
     ListedRuns listed = state.store().listedRuns(states.values());
-    state.lists().knownEnded(listed.ended(), now);
+    // May wait seconds for the node's definition watch to load: the plan's now is taken after it.
     List<Versioned<JobDefinition>> all = definitions.all();
     long read = System.nanoTime();
+    Instant now = state.clock().instant();
+    state.lists().knownEnded(listed.ended(), now);
     definitionSync.load(all, states, now);
     java.util.Set<String> deleted = driver.adopt(listed.active(), state.store().assignments());
     state.flush();
@@ -120,8 +121,7 @@ final class TermWork {
    * One tick. {@code chores}: also control requests, history pruning and run-list tidying, which
    * the timed ticks do; a tick woken by a worker's report skips them (see {@link
    * TickLoop#settleSoon}).
-   */
-  /**
+   *
    * @return whether fires due now were left for the next tick (see {@link RunCreation#fireDue})
    */
   boolean tick(List<DefinitionChange> changes, boolean chores) {

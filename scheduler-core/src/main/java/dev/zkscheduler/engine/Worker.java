@@ -205,6 +205,13 @@ final class Worker implements WorkerSeat.Listener {
             what.config(),
             deadline,
             lease);
+    if (!a.worker().equals(seat.name())) {
+      // The session ended after the seat told the assignment (the seat's check and the telling
+      // are not one step): the leader counts the attempt lost and offers it again.
+      log.info("assignment {} belongs to a session that is over; not started", a);
+      taken.remove(a.worker() + "/" + a.key());
+      return;
+    }
     // Lag is the promptness of fires that were due now; a backfill or catch-up run's nominal
     // time is in the past by design and would swamp the histogram.
     if (run.trigger() == RunTrigger.SCHEDULE
@@ -212,13 +219,6 @@ final class Worker implements WorkerSeat.Listener {
         && task.startedAt() != null
         && task.startedAt().equals(run.startedAt())) {
       metrics.fireLag(Duration.between(run.nominalTime(), clock.instant()));
-    }
-    if (!a.worker().equals(seat.name())) {
-      // The session ended after the seat told the assignment (the seat's check and the telling
-      // are not one step): the leader counts the attempt lost and offers it again.
-      log.info("assignment {} belongs to a session that is over; not started", a);
-      taken.remove(a.worker() + "/" + a.key());
-      return;
     }
     highestToken.accumulateAndGet(attempt.fencingToken(), Math::max);
     log.debug("starting attempt {} with fencing token {}", a, attempt.fencingToken());

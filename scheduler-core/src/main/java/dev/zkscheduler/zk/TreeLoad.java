@@ -38,6 +38,9 @@ final class TreeLoad {
   private int read;
   private boolean stopped;
 
+  /** Stopped before it read everything (a lost connection, a newer load): it never completes. */
+  private boolean abandoned;
+
   TreeLoad(WatchedTree tree, ZooKeeper zk) {
     this.tree = tree;
     this.first = !tree.isLoaded();
@@ -110,6 +113,11 @@ final class TreeLoad {
     }
   }
 
+  /** Whether it stopped before reading everything; a load that completed was not abandoned. */
+  synchronized boolean isAbandoned() {
+    return abandoned;
+  }
+
   private synchronized void answered(List<String> batch, int rc, List<OpResult> results) {
     inFlight--;
     if (results == null || results.size() != batch.size()) {
@@ -148,6 +156,7 @@ final class TreeLoad {
   synchronized void stop(String why) {
     if (!stopped) {
       stopped = true;
+      abandoned = true;
       log.info("watch on {}: a load stopped: {}", tree.root(), why);
     }
   }

@@ -263,6 +263,18 @@ public final class WatchedTree implements Closeable {
     return current;
   }
 
+  /**
+   * Whether the tree is on its way to being current: started, connected, and its watch being
+   * registered or its load reading (not abandoned for a lost connection). False once current.
+   */
+  public boolean isCatchingUp() {
+    if (current || !isOpen() || !client.getZookeeperClient().isConnected()) {
+      return false;
+    }
+    TreeLoad running = load.get();
+    return running == null || !running.isAbandoned();
+  }
+
   /** The leaf at {@code path}, as the tree holds it. */
   public Optional<Leaf> get(String path) {
     return Optional.ofNullable(leaves.get(path));

@@ -249,16 +249,8 @@ public final class ZkWorkerSeat implements WorkerSeat {
       return;
     }
     if (state == ConnectionState.LOST) {
-      if (registeredSessionIsConnected()) {
-        // Told late: the heartbeat has already registered this worker with the session that
-        // followed the lost one, and that session is alive. Its attempts must go on.
-        log.info(
-            "worker {}: a lost session reported after this one was registered; nothing stops",
-            name());
-        return;
-      }
       // At once, not behind assignment events: handlers must stop as soon as the session is over.
-      loseSession();
+      loseSessionUnlessRegisteredAgain();
     } else if (state == ConnectionState.RECONNECTED || state == ConnectionState.CONNECTED) {
       events.execute(this::registerIfNewSession);
       // A heartbeat at once, not up to one interval later: after a disconnect longer than half
@@ -271,6 +263,22 @@ public final class ZkWorkerSeat implements WorkerSeat {
         // Closing: no more beats.
       }
     }
+  }
+
+  /**
+   * A LOST: the session is over, unless it was told late, after the heartbeat had already
+   * registered this worker with the session that followed the lost one, which is connected: its
+   * attempts must go on. One step with registering (both hold this seat), so a registration under
+   * way is either before the check or after the loss.
+   */
+  private synchronized void loseSessionUnlessRegisteredAgain() {
+    if (registeredSessionIsConnected()) {
+      log.info(
+          "worker {}: a lost session reported after this one was registered; nothing stops",
+          name());
+      return;
+    }
+    loseSession();
   }
 
   /** Whether a worker is registered and the client is connected with that worker's session. */

@@ -134,16 +134,21 @@ public final class DefinitionWatcher implements Closeable {
 
   /**
    * As {@link #snapshot()}, waiting up to {@code wait} for a load under way (at start, or after a
-   * reconnect) to complete. A new leader asks this: reading every definition from the store while
-   * the watch reads them too costs both twice the time (100,000 jobs: about 1 s of a cold start on
-   * the 2-core bench machine).
+   * reconnect) to complete, as long as it is under way: not while disconnected, nor after a load
+   * stopped. A new leader asks this: reading every definition from the store while the watch reads
+   * them too costs both twice the time (100,000 jobs: about 1 s of a cold start on the 2-core bench
+   * machine).
    */
   public Optional<List<Versioned<JobDefinition>>> snapshot(java.time.Duration wait)
       throws InterruptedException {
     long deadline = System.nanoTime() + wait.toNanos();
     synchronized (this) {
       Optional<List<Versioned<JobDefinition>>> now = snapshot();
-      while (now.isEmpty() && lifecycle.state() == Lifecycle.State.STARTED) {
+      // A current tree with no snapshot yet is the moment between the load's end and the
+      // listener marking the watch initialized.
+      while (now.isEmpty()
+          && lifecycle.state() == Lifecycle.State.STARTED
+          && (tree.isCatchingUp() || tree.isCurrent())) {
         long left = deadline - System.nanoTime();
         if (left <= 0) {
           break;
