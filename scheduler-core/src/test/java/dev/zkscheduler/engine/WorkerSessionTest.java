@@ -80,6 +80,17 @@ class WorkerSessionTest {
     }
   }
 
+  /** A term fixture whose worker's seat is a {@link LateNews}, put in {@code seat[0]}. */
+  private static TermFixture fixture(LateNews[] seat) {
+    return new TermFixture(
+        EngineSettings.DEFAULT,
+        StoreLimits.DEFAULT,
+        s -> {
+          seat[0] = new LateNews(s);
+          return seat[0];
+        });
+  }
+
   /**
    * The session ends while an assignment of it is on its way to the worker (the seat checked it was
    * current just before): told after the session's end, it is not started. The leader counts that
@@ -88,14 +99,7 @@ class WorkerSessionTest {
   @Test
   void anAssignmentToldAfterItsSessionEndedIsNotStarted() {
     LateNews[] seat = new LateNews[1];
-    try (TermFixture f =
-        new TermFixture(
-            EngineSettings.DEFAULT,
-            StoreLimits.DEFAULT,
-            s -> {
-              seat[0] = new LateNews(s);
-              return seat[0];
-            })) {
+    try (TermFixture f = fixture(seat)) {
       JobEntry job = f.load(JobDefinition.builder("j").task("t", "block").build()).get(0);
       seat[0].hold = true;
       f.startedRun(job, "r");
@@ -115,14 +119,7 @@ class WorkerSessionTest {
   @Test
   void anAssignmentToldWhileItsSessionLivesIsStarted() {
     LateNews[] seat = new LateNews[1];
-    try (TermFixture f =
-        new TermFixture(
-            EngineSettings.DEFAULT,
-            StoreLimits.DEFAULT,
-            s -> {
-              seat[0] = new LateNews(s);
-              return seat[0];
-            })) {
+    try (TermFixture f = fixture(seat)) {
       JobEntry job = f.load(JobDefinition.builder("j").task("t", "block").build()).get(0);
       seat[0].hold = true;
       f.startedRun(job, "r");

@@ -233,16 +233,7 @@ class DefinitionWatcherIT {
         CuratorFramework client = ZkClients.started(server.getConnectString(), "watch")) {
       ZkLayout layout = new ZkLayout();
       new LayoutMigrator(client, layout, Duration.ofSeconds(10)).ensureLayout();
-      List<CuratorOp> creates = new ArrayList<>();
-      for (int i = 0; i < 2_000; i++) {
-        JobDefinition job = JobDefinition.builder("job-" + i).task("t", "noop").build();
-        creates.add(
-            client.transactionOp().create().forPath(layout.job(job.id()), JobCodec.encode(job)));
-        if (creates.size() == 500) {
-          client.transaction().forOperations(creates);
-          creates.clear();
-        }
-      }
+      createJobs(client, layout, 2_000);
       AtomicInteger loads = new AtomicInteger();
       try (DefinitionWatcher watcher =
           new DefinitionWatcher(client, layout, counting(loads), null)) {
