@@ -6,15 +6,12 @@ import dev.zkscheduler.cluster.Assignment;
 import dev.zkscheduler.cluster.AttemptReport;
 import dev.zkscheduler.cluster.WorkerInfo;
 import dev.zkscheduler.cluster.WorkerSeat;
-import dev.zkscheduler.error.StoreUnavailableException;
 import dev.zkscheduler.lifecycle.Lifecycle;
 import dev.zkscheduler.store.codec.ReportCodec;
 import dev.zkscheduler.zk.FencingFloor;
 import dev.zkscheduler.zk.WatchedTree;
 import dev.zkscheduler.zk.ZkLayout;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -22,7 +19,6 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import org.apache.curator.framework.CuratorFramework;
-import org.apache.curator.framework.api.transaction.CuratorOp;
 import org.apache.curator.framework.state.ConnectionState;
 import org.apache.curator.framework.state.ConnectionStateListener;
 import org.apache.zookeeper.CreateMode;
@@ -76,22 +72,10 @@ public final class ZkWorkerSeat implements WorkerSeat {
               .build());
 
   /** How reports reach ZooKeeper, alone or together. */
-  private final GroupedReports.Writes writes =
-      new GroupedReports.Writes() {
-        @Override
-        public void together(String worker, List<GroupedReports.Report> group)
-            throws KeeperException {
-          reportTogether(worker, group);
-        }
-
-        @Override
-        public boolean alone(GroupedReports.Report report) {
-          return reportAlone(report);
-        }
-      };
+  private final GroupedReports.Writes writes;
 
   /** Reports that wait together are written together (see {@link GroupedReports}). */
-  private final GroupedReports reports = new GroupedReports(writes);
+  private final GroupedReports reports;
 
   /** The writes behind {@link #report}, for tests of their shape on a real server. */
   GroupedReports.Writes writes() {
@@ -121,6 +105,8 @@ public final class ZkWorkerSeat implements WorkerSeat {
     this.memberId = memberId;
     this.contact = contact;
     this.heartbeat = heartbeat;
+    this.writes = new ReportWrites(client, layout);
+    this.reports = new GroupedReports(writes);
   }
 
   @Override
@@ -406,66 +392,6 @@ public final class ZkWorkerSeat implements WorkerSeat {
       return false;
     }
     return reports.write(new GroupedReports.Report(assignment, ReportCodec.encode(report)));
-  }
-
-  /** One report in its own multi. */
-  private boolean reportAlone(GroupedReports.Report report) {
-    Assignment assignment = report.assignment();
-    try {
-      client
-          .transaction()
-          .forOperations(
-              client.transactionOp().check().forPath(layout.worker(assignment.worker())),
-              client
-                  .transactionOp()
-                  .setData()
-                  .withVersion(0)
-                  .forPath(
-                      layout.assignment(assignment.worker(), assignment.key()), report.data()));
-      return true;
-    } catch (KeeperException.NoNodeException refused) {
-      return false;
-    } catch (KeeperException.BadVersionException alreadyReported) {
-      // A resend after a lost answer finds its own first write: reported all the same.
-      return true;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while reporting", e);
-    } catch (Exception e) {
-      throw new StoreUnavailableException("reporting " + assignment + " failed: " + e, e);
-    }
-  }
-
-  /** Reports of one worker in one multi, behind one check of its node. */
-  private void reportTogether(String worker, List<GroupedReports.Report> group)
-      throws KeeperException {
-    List<CuratorOp> ops = new ArrayList<>(group.size() + 1);
-    try {
-      ops.add(client.transactionOp().check().forPath(layout.worker(worker)));
-      for (GroupedReports.Report r : group) {
-        ops.add(
-            client
-                .transactionOp()
-                .setData()
-                .withVersion(0)
-                .forPath(layout.assignment(worker, r.assignment().key()), r.data()));
-      }
-      client.transaction().forOperations(ops);
-    } catch (KeeperException.ConnectionLossException
-        | KeeperException.SessionExpiredException
-        | KeeperException.OperationTimeoutException
-        | KeeperException.SessionMovedException unknown) {
-      throw new StoreUnavailableException(
-          "reporting " + group.size() + " attempts failed: " + unknown, unknown);
-    } catch (KeeperException refused) {
-      throw refused;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new StoreUnavailableException("interrupted while reporting", e);
-    } catch (Exception e) {
-      throw new StoreUnavailableException(
-          "reporting " + group.size() + " attempts failed: " + e, e);
-    }
   }
 
   @Override
