@@ -25,7 +25,10 @@ import java.util.Set;
  * while none led) writes their first progress in order of first fire, not all before its first
  * fire: those due within {@link #FIRST_STATES_LEAD} at once, the rest {@link
  * #FIRST_STATES_PER_TICK} a tick (see {@link #writeFirstStates}). 100,000 such jobs cost about 5 s
- * of writes, which otherwise held back every fire of the term.
+ * of writes, which otherwise held back every fire of the term. Before it leaves any unwritten it
+ * notes in the store when its plan began ({@link StoreOp.MarkFirstStatesPending}), and removes the
+ * note once all are written: a term that finds the note plans the jobs still without a state from
+ * then (see {@link #planFrom}), so a failover in between skips no first fire.
  */
 final class DefinitionSync {
 
@@ -65,6 +68,9 @@ final class DefinitionSync {
   /** When the term's load ended, for the log line once every first state is written. */
   private long loadedNanos;
 
+  /** Whether the store holds the note of first states left unwritten, as this term knows. */
+  private boolean firstStatesNoted;
+
   DefinitionSync(TermState state) {
     this.state = state;
     this.records = new JobRecords(state);
@@ -75,6 +81,8 @@ final class DefinitionSync {
       List<Versioned<JobDefinition>> definitions,
       Map<String, Versioned<ScheduleState>> states,
       Instant now) {
+    Instant since = state.store().firstStatesPendingSince().orElse(null);
+    firstStatesNoted = since != null;
     for (Versioned<JobDefinition> listed : definitions) {
       String jobId = listed.value().id();
       state.forJob(
@@ -88,12 +96,34 @@ final class DefinitionSync {
             }
             JobEntry entry = new JobEntry(definition, forgetEarlierCreation(definition, stored));
             state.jobs().put(entry.job.id(), entry);
-            plan(entry, null, now);
+            plan(entry, null, planFrom(entry, since, now));
           });
     }
     deferFirstStates();
+    if (!firstStates.isEmpty() && !firstStatesNoted) {
+      // Before any first state is written: a term that ends before writing them all must not
+      // leave the next one to plan them from its own, later start.
+      state.commitOrDrop(List.of(new StoreOp.MarkFirstStatesPending(now)));
+      firstStatesNoted = true;
+    }
     loadedNanos = System.nanoTime();
     writeFirstStates();
+    flushPlans(); // what the load planned besides first states (a schedule edited meanwhile)
+  }
+
+  /**
+   * Where the schedule of a job with no stored progress starts: this term's now, or, when an
+   * earlier term left first states unwritten from {@code since}, then (or the job's creation, if
+   * later): the plan that term made, so that a first fire due in between is not skipped but goes
+   * through the job's misfire policy, like any fire a failover delayed.
+   */
+  static Instant planFrom(JobEntry entry, Instant since, Instant now) {
+    if (since == null || entry.state != null) {
+      return now;
+    }
+    Instant created = entry.job.audit() == null ? null : entry.job.audit().createdAt();
+    Instant from = created != null && created.isAfter(since) ? created : since;
+    return from.isBefore(now) ? from : now;
   }
 
   /**
@@ -116,12 +146,12 @@ final class DefinitionSync {
    * {@link #FIRST_STATES_PER_TICK} more, each job queued for firing once its state is written. A
    * job written meanwhile (a manual run creates its record) or replaced (an edit plans it anew) is
    * planned from what it now has. Until its state is written a job is not queued, so the lead is
-   * what keeps fires on time; a failover before then starts such a job from the next term's now, as
-   * a job no leader had planned always did.
+   * what keeps fires on time. Once none is left the note in the store goes; a failover before then
+   * leaves it, and the next term plans such a job as this one did ({@link #planFrom}).
    */
   void writeFirstStates() {
     if (firstStates.isEmpty()) {
-      flushPlans(); // what a load planned besides first states (a schedule edited meanwhile)
+      clearFirstStatesNote();
       return;
     }
     Instant now = state.clock().instant();
@@ -147,11 +177,19 @@ final class DefinitionSync {
     }
     flushPlans();
     if (firstStates.isEmpty()) {
+      clearFirstStatesNote();
       log.info(
           "term {}: the first schedule states of the jobs no leader had planned are written, {} ms"
               + " after the plan was loaded",
           state.term().epoch(),
           (System.nanoTime() - loadedNanos) / 1_000_000);
+    }
+  }
+
+  private void clearFirstStatesNote() {
+    if (firstStatesNoted) {
+      state.commitOrDrop(List.of(new StoreOp.ClearFirstStatesPending()));
+      firstStatesNoted = false;
     }
   }
 

@@ -86,6 +86,12 @@ public interface SchedulerStore {
   /** The schedule state of every job that has one, by job id (a new leader's one bulk read). */
   Map<String, Versioned<ScheduleState>> allScheduleStates();
 
+  /**
+   * When the plan began whose first schedule states a term left unwritten ({@link
+   * StoreOp.MarkFirstStatesPending}); empty when every job that has a schedule has a state.
+   */
+  Optional<java.time.Instant> firstStatesPendingSince();
+
   Optional<Versioned<Run>> run(String jobId, String runId);
 
   /** The job's runs, newest first (run ids sort by time), at most {@code limit}. */

@@ -42,4 +42,15 @@ public sealed interface StoreOp {
    * it still runs, and its report, if any, goes with it. It must exist.
    */
   record Unassign(Assignment assignment) implements StoreOp {}
+
+  /**
+   * Notes that a term planned first schedule states from {@code since} and has not written them
+   * all: a later term plans the jobs still without one from then, not from its own start, so a
+   * first fire that fell due in between goes through the misfire policy. Creates or replaces the
+   * note.
+   */
+  record MarkFirstStatesPending(Instant since) implements StoreOp {}
+
+  /** Every first schedule state is written: removes the note. Missing is fine. */
+  record ClearFirstStatesPending() implements StoreOp {}
 }

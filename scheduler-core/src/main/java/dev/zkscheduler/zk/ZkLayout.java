@@ -24,6 +24,8 @@ import java.nio.charset.StandardCharsets;
  * /locks/migration                     InterProcessMutex for layout migrations
  * /fencing/floor                       data: the fencing floor F (integer, UTF-8); token = F + czxid;
  *                                      absent means 0; written only by the fencing-floor command
+ * /first-states-pending                data: when a term's plan began (ISO-8601 instant, UTF-8) whose
+ *                                      first schedule states are not all written (leader, fenced)
  * </pre>
  *
  * <p>Jobs and schedule state live in {@value #BUCKETS} hashed buckets so that no single {@code
@@ -63,6 +65,11 @@ public final class ZkLayout {
   /** Prefix of the ephemeral sequential node a node with leader election off leads by. */
   public String solo(String memberId) {
     return soloRoot() + "/" + checkName(memberId) + "-";
+  }
+
+  /** The note of first schedule states a term planned and has not all written. */
+  public String firstStatesPending() {
+    return "/first-states-pending";
   }
 
   public String epoch() {

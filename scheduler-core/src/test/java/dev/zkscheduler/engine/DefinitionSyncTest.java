@@ -324,4 +324,93 @@ class DefinitionSyncTest {
     assertThat(stored.value().activeRunIds()).containsExactly(manual.value().id());
     assertThat(queuedBy(T0.plusSeconds(2_400))).contains("j2400");
   }
+
+  /**
+   * A term that leaves first states unwritten notes when its plan began, before it writes any of
+   * them, and removes the note once all are written.
+   */
+  @Test
+  void aTermNotesWhenItsPlanBeganWhileFirstStatesAreUnwritten() {
+    sync.load(staggered(2_500), Map.of(), T0);
+
+    assertThat(f.memory.firstStatesPendingSince()).contains(T0);
+    assertThat(f.store.firstCommitWith(StoreOp.MarkFirstStatesPending.class::isInstance))
+        .isLessThan(f.store.firstCommitWith(StoreOp.PutScheduleState.class::isInstance));
+    sync.writeFirstStates();
+    assertThat(f.memory.firstStatesPendingSince()).contains(T0);
+
+    sync.writeFirstStates();
+
+    assertThat(sync.firstStatesPending()).isZero();
+    assertThat(f.memory.firstStatesPendingSince()).isEmpty();
+  }
+
+  /**
+   * A term that ended with first states unwritten: the next plans those jobs as it did, so a first
+   * fire due in between is due now (and goes through the misfire policy), not skipped. Before the
+   * note, the next term planned them from its own start, and such a fire was lost.
+   */
+  @Test
+  void theNextTermPlansTheJobsLeftWithoutAFirstStateFromTheNotedPlan() {
+    List<Versioned<JobDefinition>> jobs = staggered(2_500);
+    sync.load(jobs, Map.of(), T0);
+    assertThat(f.memory.scheduleState("j2000")).isEmpty();
+
+    // The term ends here, its first states for j1001..j2500 unwritten; the next begins later.
+    f.clock.set(T0.plusSeconds(2_300));
+    TermState next =
+        new TermState(
+            f.memory.newTerm("node-2", f.clock.instant()),
+            f.store,
+            f.clock,
+            EngineSettings.DEFAULT,
+            f.workers,
+            f.metrics);
+    DefinitionSync nextSync = new DefinitionSync(next);
+    nextSync.load(jobs, f.memory.allScheduleStates(), f.clock.instant());
+
+    assertThat(f.memory.scheduleState("j2000").orElseThrow().value().nextFire())
+        .isEqualTo(T0.plusSeconds(2_000));
+    assertThat(next.planner().due(f.clock.instant(), next.jobs()))
+        .extracting(due -> due.entry().job.id())
+        .contains("j1001", "j2000", "j2300")
+        .doesNotContain("j2301");
+    while (nextSync.firstStatesPending() > 0) {
+      nextSync.writeFirstStates();
+    }
+    nextSync.writeFirstStates();
+    assertThat(f.memory.firstStatesPendingSince()).isEmpty();
+  }
+
+  /** A noted plan never starts a job's schedule before the job was created, nor after now. */
+  @Test
+  void aNotedPlanStartsAJobNoEarlierThanItsCreation() {
+    java.time.Instant since = T0;
+    java.time.Instant now = T0.plusSeconds(300);
+    JobEntry old = entry(everyMinute("old"), null);
+    JobEntry created =
+        entry(
+            everyMinute("new")
+                .withAudit(dev.zkscheduler.job.JobAudit.created("alice", T0.plusSeconds(100))),
+            null);
+    JobEntry future =
+        entry(
+            everyMinute("future")
+                .withAudit(dev.zkscheduler.job.JobAudit.created("alice", T0.plusSeconds(400))),
+            null);
+    JobEntry planned =
+        entry(
+            everyMinute("planned"),
+            new Versioned<>(new ScheduleState("planned", null, T0.plusSeconds(60), 0, 0), 0));
+
+    assertThat(DefinitionSync.planFrom(old, since, now)).isEqualTo(since);
+    assertThat(DefinitionSync.planFrom(created, since, now)).isEqualTo(T0.plusSeconds(100));
+    assertThat(DefinitionSync.planFrom(future, since, now)).isEqualTo(now);
+    assertThat(DefinitionSync.planFrom(planned, since, now)).isEqualTo(now);
+    assertThat(DefinitionSync.planFrom(old, null, now)).isEqualTo(now);
+  }
+
+  private static JobEntry entry(JobDefinition job, Versioned<ScheduleState> state) {
+    return new JobEntry(new Versioned<>(job, 0), state);
+  }
 }

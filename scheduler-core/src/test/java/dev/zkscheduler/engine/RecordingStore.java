@@ -134,6 +134,11 @@ final class RecordingStore implements SchedulerStore {
   }
 
   @Override
+  public Optional<java.time.Instant> firstStatesPendingSince() {
+    return delegate.firstStatesPendingSince();
+  }
+
+  @Override
   public Optional<Versioned<Run>> run(String jobId, String runId) {
     return delegate.run(jobId, runId);
   }

@@ -189,6 +189,28 @@ public abstract class SchedulerStoreContract {
     assertThat(store().run("b", "r1")).isEmpty();
   }
 
+  /** The note of first states left unwritten: created, replaced, read back, removed twice. */
+  @Test
+  void theNoteOfFirstStatesLeftUnwrittenIsWrittenReplacedAndRemoved() throws Exception {
+    LeaderTerm term = term();
+    assertThat(store().firstStatesPendingSince()).isEmpty();
+
+    assertThat(store().commit(term, List.of(new StoreOp.MarkFirstStatesPending(T))))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store().firstStatesPendingSince()).contains(T);
+    assertThat(store().commit(term, List.of(new StoreOp.MarkFirstStatesPending(T.plusSeconds(5)))))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store().firstStatesPendingSince()).contains(T.plusSeconds(5));
+    assertThat(store().allScheduleStates()).isEmpty();
+
+    assertThat(store().commit(term, List.of(new StoreOp.ClearFirstStatesPending())))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store().firstStatesPendingSince()).isEmpty();
+    assertThat(store().commit(term, List.of(new StoreOp.ClearFirstStatesPending())))
+        .isEqualTo(CommitResult.COMMITTED);
+    assertThat(store().firstStatesPendingSince()).isEmpty();
+  }
+
   @Test
   void allScheduleStatesReadsWhatEachJobsReadReads() throws Exception {
     LeaderTerm term = term();

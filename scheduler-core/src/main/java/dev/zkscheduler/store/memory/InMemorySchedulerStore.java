@@ -57,6 +57,10 @@ public final class InMemorySchedulerStore implements SchedulerStore {
   private final StoreLimits limits;
   private final TreeMap<String, Record> jobs = new TreeMap<>();
   private final Map<String, Record> schedules = new HashMap<>();
+
+  /** See {@link StoreOp.MarkFirstStatesPending}; null when absent. Guarded by this. */
+  private Instant firstStatesPendingSince;
+
   private final Map<String, TreeMap<String, Record>> runs = new HashMap<>();
   private final TreeMap<String, Record> requests = new TreeMap<>();
   private long epoch;
@@ -218,6 +222,11 @@ public final class InMemorySchedulerStore implements SchedulerStore {
     schedules.forEach(
         (id, r) -> all.put(id, new Versioned<>(ScheduleStateCodec.decode(r.data()), r.version())));
     return all;
+  }
+
+  @Override
+  public synchronized Optional<Instant> firstStatesPendingSince() {
+    return Optional.ofNullable(firstStatesPendingSince);
   }
 
   @Override
@@ -456,6 +465,10 @@ public final class InMemorySchedulerStore implements SchedulerStore {
       schedules.remove(d.jobId());
     } else if (op instanceof StoreOp.DeleteRequest d) {
       requests.remove(d.requestId());
+    } else if (op instanceof StoreOp.MarkFirstStatesPending mark) {
+      firstStatesPendingSince = mark.since();
+    } else if (op instanceof StoreOp.ClearFirstStatesPending) {
+      firstStatesPendingSince = null;
     } else if (op instanceof StoreOp.Assign a) {
       assignments.apply(a);
     } else if (op instanceof StoreOp.Unassign u) {

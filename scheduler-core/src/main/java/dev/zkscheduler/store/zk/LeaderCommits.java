@@ -184,6 +184,17 @@ final class LeaderCommits {
       }
     } else if (op instanceof StoreOp.DeleteRequest delete) {
       out.add(client.transactionOp().delete().forPath(layout.request(delete.requestId())));
+    } else if (op instanceof StoreOp.MarkFirstStatesPending mark) {
+      byte[] data = mark.since().toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+      String path = layout.firstStatesPending();
+      out.add(
+          client.checkExists().forPath(path) == null
+              ? client.transactionOp().create().forPath(path, data)
+              : client.transactionOp().setData().forPath(path, data));
+    } else if (op instanceof StoreOp.ClearFirstStatesPending) {
+      if (client.checkExists().forPath(layout.firstStatesPending()) != null) {
+        out.add(client.transactionOp().delete().forPath(layout.firstStatesPending()));
+      }
     } else if (op instanceof StoreOp.Assign assign) {
       Assignment a = assign.assignment();
       parents.add(layout.assignments(a.worker()));

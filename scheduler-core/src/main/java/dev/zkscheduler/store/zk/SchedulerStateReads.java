@@ -76,6 +76,36 @@ final class SchedulerStateReads {
         });
   }
 
+  /**
+   * The note of first schedule states left unwritten (an ISO-8601 instant). One that cannot be read
+   * is logged and taken as absent: the jobs without a state are then planned from the reading
+   * term's start, as before the note existed.
+   */
+  Optional<java.time.Instant> firstStatesPendingSince() {
+    return ZkCall.run(
+        () -> {
+          try {
+            return Optional.ofNullable(
+                decodeInstant(client.getData().forPath(layout.firstStatesPending())));
+          } catch (org.apache.zookeeper.KeeperException.NoNodeException absent) {
+            return Optional.empty();
+          }
+        });
+  }
+
+  private static java.time.Instant decodeInstant(byte[] data) {
+    String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+    try {
+      return java.time.Instant.parse(text);
+    } catch (java.time.format.DateTimeParseException e) {
+      log.error(
+          "the note of first schedule states left unwritten holds '{}', not an instant: ignored;"
+              + " jobs without a schedule state are planned from this term's start",
+          text);
+      return null;
+    }
+  }
+
   Map<String, Versioned<ScheduleState>> allScheduleStates() {
     return ZkCall.run(
         () -> {

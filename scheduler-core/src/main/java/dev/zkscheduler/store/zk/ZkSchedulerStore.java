@@ -131,6 +131,11 @@ public final class ZkSchedulerStore implements SchedulerStore {
   }
 
   @Override
+  public Optional<java.time.Instant> firstStatesPendingSince() {
+    return state.firstStatesPendingSince();
+  }
+
+  @Override
   public Optional<Versioned<Run>> run(String jobId, String runId) {
     return state.run(jobId, runId);
   }
