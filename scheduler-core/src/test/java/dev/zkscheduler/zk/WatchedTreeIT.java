@@ -217,6 +217,67 @@ class WatchedTreeIT {
     }
   }
 
+  /**
+   * A session that expires takes its watch with it: the tree registers the watch again on the new
+   * session and tells what changed while it had none, as after a cut the session survived.
+   */
+  @Test
+  void aTreeWhoseSessionExpiredWatchesAgainOnTheNextSessionAndTellsWhatItMissed() throws Exception {
+    try (TestingServer server = new TestingServer(true);
+        TcpProxy proxy = new TcpProxy(server.getPort());
+        CuratorFramework writer = ZkClients.started(server.getConnectString(), "tree");
+        CuratorFramework watched = ZkClients.started(proxy.connectString(), "tree")) {
+      writer.create().creatingParentsIfNeeded().forPath("/r/a/kept", bytes("k"));
+      writer.create().forPath("/r/a/edited", bytes("v0"));
+      writer.create().forPath("/r/a/gone", bytes("g"));
+      long firstSession = watched.getZookeeperClient().getZooKeeper().getSessionId();
+      AtomicBoolean lost = new AtomicBoolean();
+      watched
+          .getConnectionStateListenable()
+          .addListener(
+              (c, state) -> {
+                if (state == ConnectionState.LOST) {
+                  lost.set(true);
+                }
+              });
+      Recorder recorder = new Recorder();
+      try (WatchedTree tree =
+          new WatchedTree(
+              watched, "/r", 2, WatchedTree.Reads.CHANGES, true, "test-tree", recorder)) {
+        tree.start();
+        await().atMost(Duration.ofSeconds(10)).untilTrue(recorder.loaded);
+        recorder.told.clear();
+
+        proxy.blackhole();
+        await().atMost(Duration.ofSeconds(30)).untilTrue(lost);
+        writer.setData().forPath("/r/a/edited", bytes("v1"));
+        writer.delete().forPath("/r/a/gone");
+        writer.create().creatingParentsIfNeeded().forPath("/r/c/new", bytes("n"));
+        proxy.heal();
+        proxy.cutAll();
+
+        await()
+            .atMost(Duration.ofSeconds(30))
+            .untilAsserted(
+                () ->
+                    assertThat(recorder.told)
+                        .containsExactlyInAnyOrder(
+                            "changed /r/a/edited v1", "deleted /r/a/gone", "created /r/c/new n"));
+        await().atMost(Duration.ofSeconds(10)).until(tree::isCurrent);
+        assertThat(watched.getZookeeperClient().getZooKeeper().getSessionId())
+            .as("a new session")
+            .isNotEqualTo(firstSession);
+        recorder.told.clear();
+
+        // The watch lives on the new session: a change after it is told from its event.
+        writer.setData().forPath("/r/a/kept", bytes("k2"));
+        await()
+            .atMost(Duration.ofSeconds(10))
+            .untilAsserted(() -> assertThat(recorder.told).containsExactly("changed /r/a/kept k2"));
+      }
+    }
+  }
+
   private static String text(byte[] data) {
     return new String(data, StandardCharsets.UTF_8);
   }
