@@ -17,6 +17,13 @@ public interface Workers {
   Optional<AttemptReport> reported(Assignment assignment);
 
   /**
+   * This node's own worker wrote {@code report} for {@code assignment}: the view may tell it from
+   * now on, before its watch sees the write, and asks the leader to settle it (see {@link
+   * #onChange}). Only for a report the backend has committed.
+   */
+  default void reportedHere(Assignment assignment, AttemptReport report) {}
+
+  /**
    * Whether {@code worker}'s session is over, read from the backend itself, not the view: once it
    * is, no report of it can be written any more, so its unreported attempts are lost.
    *

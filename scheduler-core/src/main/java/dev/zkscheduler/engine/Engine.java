@@ -49,6 +49,11 @@ public final class Engine implements AutoCloseable {
     this.settings = settings;
     this.roles = roles;
     EngineMetrics engineMetrics = new EngineMetrics(metrics);
+    // The leader and the worker of this node hand each other runs and reports directly.
+    LocalHandOff handed =
+        roles.worker()
+            ? new LocalHandOff(seat::name, roles.scheduler() ? workers::reportedHere : (a, r) -> {})
+            : LocalHandOff.NONE;
     this.worker =
         new Worker(
             seat,
@@ -58,7 +63,8 @@ public final class Engine implements AutoCloseable {
             memberId,
             clock,
             engineMetrics,
-            attemptLease);
+            attemptLease,
+            handed);
     this.loop =
         new TickLoop(
             leadership,
@@ -66,7 +72,8 @@ public final class Engine implements AutoCloseable {
             settings,
             metrics,
             term ->
-                new TermWork(term, store, clock, settings, workers, engineMetrics, definitions));
+                new TermWork(
+                    term, store, clock, settings, workers, engineMetrics, definitions, handed));
     Gauges.replace(metrics, MetricNames.WORKERS_LIVE, () -> workers.live().size());
     // A report, a worker joining or leaving: the leader settles and assigns without waiting for a
     // tick. The loop does nothing before start().

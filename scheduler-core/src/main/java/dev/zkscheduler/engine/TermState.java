@@ -67,6 +67,7 @@ final class TermState {
   private final EngineSettings settings;
   private final Workers workers;
   private final Dispatch dispatch;
+  private final LocalHandOff handed;
   private final EngineMetrics metrics;
   private final FirePlanner planner;
   private final ActiveRuns active;
@@ -87,6 +88,19 @@ final class TermState {
       EngineSettings settings,
       Workers workers,
       EngineMetrics metrics) {
+    this(term, store, clock, settings, workers, metrics, LocalHandOff.NONE);
+  }
+
+  /** {@code handed}: where the runs assigned to this node's own worker are handed over. */
+  TermState(
+      LeaderTerm term,
+      SchedulerStore store,
+      Clock clock,
+      EngineSettings settings,
+      Workers workers,
+      EngineMetrics metrics,
+      LocalHandOff handed) {
+    this.handed = handed;
     this.term = term;
     this.store = store;
     this.clock = clock;
@@ -448,10 +462,22 @@ final class TermState {
       sent.add(withAssignments);
       listings.add(listed);
     }
-    List<CommitResult> results = store.commitEach(term, sent);
+    // Handed over before the commit: the worker may be told of an assignment before this thread
+    // hears that its multi committed.
+    sent.forEach(handed::sending);
+    List<CommitResult> results;
+    try {
+      results = store.commitEach(term, sent);
+    } catch (RuntimeException e) {
+      sent.forEach(handed::notSent);
+      throw e;
+    }
     List<CommitResult> mapped = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       CommitResult result = results.get(i);
+      if (!result.committed()) {
+        handed.notSent(sent.get(i));
+      }
       if (result.committed()) {
         dispatch.committed(sent.get(i));
         lists.committed(listings.get(i), sent.get(i), now);

@@ -49,8 +49,20 @@ final class TermWork {
       Workers workers,
       EngineMetrics metrics,
       DefinitionSource definitions) {
+    this(term, store, clock, settings, workers, metrics, definitions, LocalHandOff.NONE);
+  }
+
+  TermWork(
+      LeaderTerm term,
+      SchedulerStore store,
+      Clock clock,
+      EngineSettings settings,
+      Workers workers,
+      EngineMetrics metrics,
+      DefinitionSource definitions,
+      LocalHandOff handed) {
     this.definitions = definitions;
-    this.state = new TermState(term, store, clock, settings, workers, metrics);
+    this.state = new TermState(term, store, clock, settings, workers, metrics, handed);
     this.attempts = new TaskAttempts(state);
     this.definitionSync = new DefinitionSync(state);
     this.creation = new RunCreation(state, attempts);

@@ -50,6 +50,7 @@ final class Worker implements WorkerSeat.Listener {
   private final Clock clock;
   private final EngineMetrics metrics;
   private final Lease lease;
+  private final LocalHandOff handed;
   private volatile boolean closing;
 
   /** Reports being written (see {@link #report}). */
@@ -81,7 +82,8 @@ final class Worker implements WorkerSeat.Listener {
       String memberId,
       Clock clock,
       EngineMetrics metrics,
-      Lease lease) {
+      Lease lease,
+      LocalHandOff handed) {
     this(
         seat,
         store,
@@ -91,6 +93,7 @@ final class Worker implements WorkerSeat.Listener {
         clock,
         metrics,
         lease,
+        handed,
         java.util.concurrent.Executors.newFixedThreadPool(
             PREPARING_THREADS,
             new com.google.common.util.concurrent.ThreadFactoryBuilder()
@@ -116,8 +119,10 @@ final class Worker implements WorkerSeat.Listener {
       Clock clock,
       EngineMetrics metrics,
       Lease lease,
+      LocalHandOff handed,
       java.util.concurrent.ExecutorService preparing) {
     this.preparing = preparing;
+    this.handed = handed;
     this.seat = seat;
     this.store = store;
     this.handlers = Map.copyOf(handlers);
@@ -157,11 +162,14 @@ final class Worker implements WorkerSeat.Listener {
   private void prepareAndStartLogged(AssignedAttempt attempt) {
     Assignment a = attempt.assignment();
     TaskRunner.AttemptKey key = key(a);
-    Optional<Versioned<Run>> stored = readRun(a);
-    if (stored == null) {
-      return; // the session ended or the attempt was taken back while ZooKeeper was unreachable
+    Run run = handed.take(a);
+    if (run == null) {
+      Optional<Versioned<Run>> stored = readRun(a);
+      if (stored == null) {
+        return; // the session ended or the attempt was taken back while ZooKeeper was unreachable
+      }
+      run = stored.map(Versioned::value).orElse(null);
     }
-    Run run = stored.map(Versioned::value).orElse(null);
     TaskRun task = run == null ? null : run.tasks().get(a.taskId());
     if (!a.matches(task)) {
       // The run no longer shows this attempt running here: the leader is taking it back.
@@ -243,6 +251,7 @@ final class Worker implements WorkerSeat.Listener {
   @Override
   public void sessionLost() {
     taken.clear();
+    handed.clear();
     var stopped = runner.interruptAll();
     if (!stopped.isEmpty()) {
       log.warn(
@@ -296,7 +305,9 @@ final class Worker implements WorkerSeat.Listener {
   private void reportUntilAnswered(Assignment a, AttemptReport report) {
     while (true) {
       try {
-        if (!seat.report(a, report)) {
+        if (seat.report(a, report)) {
+          handed.reported(a, report);
+        } else {
           log.info("the report of {} was not written: taken back, or the session ended", a);
         }
         return;

@@ -30,6 +30,8 @@ final class RecordingStore implements SchedulerStore {
   private final List<List<StoreOp>> committed = new CopyOnWriteArrayList<>();
   private volatile Predicate<List<StoreOp>> refuse = ops -> false;
   private volatile Predicate<String> unreadable = id -> false;
+  private final java.util.concurrent.atomic.AtomicInteger runReads =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final java.util.concurrent.atomic.AtomicInteger failedActiveReads =
       new java.util.concurrent.atomic.AtomicInteger();
 
@@ -140,7 +142,13 @@ final class RecordingStore implements SchedulerStore {
 
   @Override
   public Optional<Versioned<Run>> run(String jobId, String runId) {
+    runReads.incrementAndGet();
     return delegate.run(jobId, runId);
+  }
+
+  /** Reads of one run so far ({@link #run}). */
+  int runReads() {
+    return runReads.get();
   }
 
   @Override

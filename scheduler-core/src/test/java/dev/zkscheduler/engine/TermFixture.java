@@ -47,6 +47,12 @@ final class TermFixture implements AutoCloseable {
   final TermState state;
   final TaskAttempts attempts;
 
+  /** The runs the term hands to the fixture's worker (see {@link LocalHandOff}). */
+  /** The assignments whose report the worker handed to the leader, in order. */
+  final List<dev.zkscheduler.cluster.Assignment> reportedHere = new CopyOnWriteArrayList<>();
+
+  final LocalHandOff handed = new LocalHandOff(() -> WORKER, (a, r) -> reportedHere.add(a));
+
   private final CountDownLatch release = new CountDownLatch(1);
 
   TermFixture() {
@@ -86,13 +92,14 @@ final class TermFixture implements AutoCloseable {
             clock,
             metrics,
             Lease.unlimited(),
+            handed,
             com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService());
     try {
       worker.open(WORKER_SLOTS);
     } catch (Exception e) {
       throw new IllegalStateException(e);
     }
-    state = new TermState(term, store, clock, settings, workers, metrics);
+    state = new TermState(term, store, clock, settings, workers, metrics, handed);
     attempts = new TaskAttempts(state);
   }
 

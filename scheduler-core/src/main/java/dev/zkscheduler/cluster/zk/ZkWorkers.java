@@ -46,6 +46,23 @@ public final class ZkWorkers implements Workers, Closeable {
             return t;
           });
   private final List<Runnable> listeners = new CopyOnWriteArrayList<>();
+
+  /** Most reports of this node's own worker held until the watch sees them go; oldest out. */
+  private static final int MAX_REPORTED_HERE = 4_096;
+
+  /**
+   * Reports this node's own worker wrote, by assignment path, until the assignment is deleted: told
+   * by {@link #reported} before the watch has seen and read them. One whose deletion the watch
+   * never tells goes with the oldest; the watch's own copy then answers. Guarded by itself.
+   */
+  private final Map<String, AttemptReport> reportedHere =
+      new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, AttemptReport> eldest) {
+          return size() > MAX_REPORTED_HERE;
+        }
+      };
+
   private final Lifecycle lifecycle = new Lifecycle("ZkWorkers");
 
   public ZkWorkers(CuratorFramework client, ZkLayout layout, java.time.Clock clock) {
@@ -102,7 +119,11 @@ public final class ZkWorkers implements Workers, Closeable {
               }
 
               @Override
-              public void deleted(WatchedTree.Leaf leaf) {}
+              public void deleted(WatchedTree.Leaf leaf) {
+                synchronized (reportedHere) {
+                  reportedHere.remove(leaf.path());
+                }
+              }
             });
   }
 
@@ -147,9 +168,22 @@ public final class ZkWorkers implements Workers, Closeable {
 
   @Override
   public Optional<AttemptReport> reported(Assignment assignment) {
-    return assignments
-        .get(layout.assignment(assignment.worker(), assignment.key()))
-        .flatMap(leaf -> decode(leaf.data()));
+    String path = layout.assignment(assignment.worker(), assignment.key());
+    Optional<AttemptReport> seen = assignments.get(path).flatMap(leaf -> decode(leaf.data()));
+    if (seen.isPresent()) {
+      return seen;
+    }
+    synchronized (reportedHere) {
+      return Optional.ofNullable(reportedHere.get(path));
+    }
+  }
+
+  @Override
+  public void reportedHere(Assignment assignment, AttemptReport report) {
+    synchronized (reportedHere) {
+      reportedHere.put(layout.assignment(assignment.worker(), assignment.key()), report);
+    }
+    wake();
   }
 
   @Override

@@ -73,6 +73,28 @@ class ZkWorkersIT {
   }
 
   /**
+   * A report this node's own worker wrote is told at once, before the watch has seen it (here it
+   * never does: nothing was written), wakes the leader, and is forgotten with its assignment.
+   */
+  @Test
+  void aReportWrittenHereIsToldAtOnceAndForgottenWithItsAssignment() throws Exception {
+    AtomicInteger wakes = new AtomicInteger();
+    workers.onChange(wakes::incrementAndGet);
+    Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
+    String path = layout.assignment(a.worker(), a.key());
+    client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
+    AttemptReport report = AttemptReport.failure("boom", Clock.systemUTC().instant(), false);
+
+    workers.reportedHere(a, report);
+
+    assertThat(workers.reported(a)).contains(report);
+    assertThat(wakes.get()).isEqualTo(1);
+    client.delete().forPath(path);
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.reported(a).isEmpty());
+  }
+
+  /**
    * A report a load reads together with its assignment (written while this view was not watching:
    * before it started, or while it was disconnected) shows as a creation, and must still wake the
    * leader.
