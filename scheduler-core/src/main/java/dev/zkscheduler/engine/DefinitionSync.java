@@ -83,6 +83,12 @@ final class DefinitionSync {
       Instant now) {
     Instant since = state.store().firstStatesPendingSince().orElse(null);
     firstStatesNoted = since != null;
+    // A note that cannot be read: plan from now, and replace the note (or remove it) as if none.
+    boolean unreadableNote = Instant.MAX.equals(since);
+    if (unreadableNote) {
+      since = null;
+    }
+    Instant from = since;
     for (Versioned<JobDefinition> listed : definitions) {
       String jobId = listed.value().id();
       state.forJob(
@@ -96,11 +102,11 @@ final class DefinitionSync {
             }
             JobEntry entry = new JobEntry(definition, forgetEarlierCreation(definition, stored));
             state.jobs().put(entry.job.id(), entry);
-            plan(entry, null, planFrom(entry, since, now));
+            plan(entry, null, planFrom(entry, from, now));
           });
     }
     deferFirstStates();
-    if (!firstStates.isEmpty() && !firstStatesNoted) {
+    if (!firstStates.isEmpty() && (!firstStatesNoted || unreadableNote)) {
       // Before any first state is written: a term that ends before writing them all must not
       // leave the next one to plan them from its own, later start.
       state.commitOrDrop(List.of(new StoreOp.MarkFirstStatesPending(now)));
@@ -113,16 +119,17 @@ final class DefinitionSync {
 
   /**
    * Where the schedule of a job with no stored progress starts: this term's now, or, when an
-   * earlier term left first states unwritten from {@code since}, then (or the job's creation, if
-   * later): the plan that term made, so that a first fire due in between is not skipped but goes
-   * through the job's misfire policy, like any fire a failover delayed.
+   * earlier term left first states unwritten from {@code since}, then, or the job's last change if
+   * later (a leader that sees a job created or edited plans it from then): the plan that term made
+   * or would have made, so that a first fire due in between is not skipped but goes through the
+   * job's misfire policy, like any fire a failover delayed. Never later than now.
    */
   static Instant planFrom(JobEntry entry, Instant since, Instant now) {
     if (since == null || entry.state != null) {
       return now;
     }
-    Instant created = entry.job.audit() == null ? null : entry.job.audit().createdAt();
-    Instant from = created != null && created.isAfter(since) ? created : since;
+    Instant changed = entry.job.audit() == null ? null : entry.job.audit().updatedAt();
+    Instant from = changed != null && changed.isAfter(since) ? changed : since;
     return from.isBefore(now) ? from : now;
   }
 

@@ -52,7 +52,10 @@ public final class Engine implements AutoCloseable {
     // The leader and the worker of this node hand each other runs and reports directly.
     LocalHandOff handed =
         roles.worker()
-            ? new LocalHandOff(seat::name, roles.scheduler() ? workers::reportedHere : (a, r) -> {})
+            ? new LocalHandOff(
+                seat::name,
+                roles.scheduler() ? workers::reportedHere : (a, r) -> {},
+                4 * settings.taskThreads())
             : LocalHandOff.NONE;
     this.worker =
         new Worker(

@@ -462,22 +462,19 @@ final class TermState {
       sent.add(withAssignments);
       listings.add(listed);
     }
-    // Handed over before the commit: the worker may be told of an assignment before this thread
-    // hears that its multi committed.
-    sent.forEach(handed::sending);
+    // Noted before the commit and handed over once it is known committed.
+    handed.sending(sent);
     List<CommitResult> results;
     try {
       results = store.commitEach(term, sent);
     } catch (RuntimeException e) {
-      sent.forEach(handed::notSent);
+      handed.settled(sent, null);
       throw e;
     }
+    handed.settled(sent, results);
     List<CommitResult> mapped = new ArrayList<>(results.size());
     for (int i = 0; i < results.size(); i++) {
       CommitResult result = results.get(i);
-      if (!result.committed()) {
-        handed.notSent(sent.get(i));
-      }
       if (result.committed()) {
         dispatch.committed(sent.get(i));
         lists.committed(listings.get(i), sent.get(i), now);

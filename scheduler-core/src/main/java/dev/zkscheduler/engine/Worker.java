@@ -210,7 +210,7 @@ final class Worker implements WorkerSeat.Listener {
             run.nominalTime(),
             attempt.fencingToken(),
             memberId,
-            what.config(),
+            frozen(what.config()),
             deadline,
             lease);
     if (!a.worker().equals(seat.name())) {
@@ -218,6 +218,11 @@ final class Worker implements WorkerSeat.Listener {
       // are not one step): the leader counts the attempt lost and offers it again.
       log.info("assignment {} belongs to a session that is over; not started", a);
       taken.remove(a.worker() + "/" + a.key());
+      return;
+    }
+    if (!taken.contains(a.worker() + "/" + a.key())) {
+      // Taken back while it waited to start (the run it started from may predate that).
+      log.debug("assignment {} was taken back before it started; not started", a);
       return;
     }
     // Lag is the promptness of fires that were due now; a backfill or catch-up run's nominal
@@ -241,6 +246,7 @@ final class Worker implements WorkerSeat.Listener {
   @Override
   public void revoked(Assignment assignment) {
     taken.remove(assignment.worker() + "/" + assignment.key());
+    handed.take(assignment);
     try (AttemptLogFields ids = AttemptLogFields.of(assignment)) {
       if (runner.interrupt(key(assignment))) {
         log.info("attempt {} taken back by the leader: interrupted", assignment);
@@ -401,6 +407,30 @@ final class Worker implements WorkerSeat.Listener {
             .orElseThrow(
                 () -> new IllegalStateException("job '" + run.jobId() + "' has no task " + taskId));
     return new Task(t.type(), t.config(), job.timeoutOf(t), job.timeout());
+  }
+
+  /**
+   * A copy of a task's config that no handler can change, nested maps and lists included: on the
+   * leader's node the run may be the leader's own object (see {@link LocalHandOff}), and a handler
+   * must not reach into it.
+   */
+  @SuppressWarnings("unchecked")
+  static Map<String, Object> frozen(Map<String, Object> config) {
+    return (Map<String, Object>) frozenValue(config);
+  }
+
+  private static Object frozenValue(Object value) {
+    if (value instanceof Map<?, ?> map) {
+      Map<Object, Object> copy = new java.util.LinkedHashMap<>();
+      map.forEach((k, v) -> copy.put(k, frozenValue(v)));
+      return java.util.Collections.unmodifiableMap(copy);
+    }
+    if (value instanceof java.util.List<?> list) {
+      java.util.List<Object> copy = new java.util.ArrayList<>(list.size());
+      list.forEach(v -> copy.add(frozenValue(v)));
+      return java.util.Collections.unmodifiableList(copy);
+    }
+    return value;
   }
 
   private static TaskRunner.AttemptKey key(Assignment a) {

@@ -88,7 +88,9 @@ public interface SchedulerStore {
 
   /**
    * When the plan began whose first schedule states a term left unwritten ({@link
-   * StoreOp.MarkFirstStatesPending}); empty when every job that has a schedule has a state.
+   * StoreOp.MarkFirstStatesPending}); empty when every job that has a schedule has a state. A note
+   * that cannot be read reads as {@link java.time.Instant#MAX}: its start is unknown, so the reader
+   * plans from its own now and replaces or removes the note.
    */
   Optional<java.time.Instant> firstStatesPendingSince();
 

@@ -334,7 +334,9 @@ class DefinitionSyncTest {
     sync.load(staggered(2_500), Map.of(), T0);
 
     assertThat(f.memory.firstStatesPendingSince()).contains(T0);
-    assertThat(f.store.firstCommitWith(StoreOp.MarkFirstStatesPending.class::isInstance))
+    int marked = f.store.firstCommitWith(StoreOp.MarkFirstStatesPending.class::isInstance);
+    assertThat(marked).isNotNegative();
+    assertThat(marked)
         .isLessThan(f.store.firstCommitWith(StoreOp.PutScheduleState.class::isInstance));
     sync.writeFirstStates();
     assertThat(f.memory.firstStatesPendingSince()).contains(T0);
@@ -382,9 +384,12 @@ class DefinitionSyncTest {
     assertThat(f.memory.firstStatesPendingSince()).isEmpty();
   }
 
-  /** A noted plan never starts a job's schedule before the job was created, nor after now. */
+  /**
+   * A noted plan never starts a job's schedule before the job was created or last changed (a leader
+   * that sees the change plans it from then), nor after now.
+   */
   @Test
-  void aNotedPlanStartsAJobNoEarlierThanItsCreation() {
+  void aNotedPlanStartsAJobNoEarlierThanItsLastChange() {
     java.time.Instant since = T0;
     java.time.Instant now = T0.plusSeconds(300);
     JobEntry old = entry(everyMinute("old"), null);
@@ -392,6 +397,13 @@ class DefinitionSyncTest {
         entry(
             everyMinute("new")
                 .withAudit(dev.zkscheduler.job.JobAudit.created("alice", T0.plusSeconds(100))),
+            null);
+    JobEntry edited =
+        entry(
+            everyMinute("edited")
+                .withAudit(
+                    new dev.zkscheduler.job.JobAudit(
+                        "alice", T0.minusSeconds(1_000), "bob", T0.plusSeconds(200))),
             null);
     JobEntry future =
         entry(
@@ -405,9 +417,38 @@ class DefinitionSyncTest {
 
     assertThat(DefinitionSync.planFrom(old, since, now)).isEqualTo(since);
     assertThat(DefinitionSync.planFrom(created, since, now)).isEqualTo(T0.plusSeconds(100));
+    assertThat(DefinitionSync.planFrom(edited, since, now)).isEqualTo(T0.plusSeconds(200));
     assertThat(DefinitionSync.planFrom(future, since, now)).isEqualTo(now);
     assertThat(DefinitionSync.planFrom(planned, since, now)).isEqualTo(now);
     assertThat(DefinitionSync.planFrom(old, null, now)).isEqualTo(now);
+  }
+
+  /**
+   * A note whose start cannot be read: the term plans from its own now, and replaces the note with
+   * its own start while first states are pending, or removes it when none is.
+   */
+  @Test
+  void aNoteThatCannotBeReadIsReplacedAndJobsArePlannedFromNow() {
+    f.state.commitOrDrop(List.of(new StoreOp.MarkFirstStatesPending(java.time.Instant.MAX)));
+    f.clock.set(T0.plusSeconds(10));
+
+    sync.load(staggered(2_500), Map.of(), f.clock.instant());
+
+    assertThat(f.memory.firstStatesPendingSince()).contains(T0.plusSeconds(10));
+    assertThat(f.memory.scheduleState("j0011").orElseThrow().value().nextFire())
+        .isEqualTo(T0.plusSeconds(11));
+    assertThat(f.memory.scheduleState("j0005"))
+        .as("from now, its first fire is an hour away: last in line, not written yet")
+        .isEmpty();
+
+    TermFixture quiet = new TermFixture();
+    try {
+      quiet.state.commitOrDrop(List.of(new StoreOp.MarkFirstStatesPending(java.time.Instant.MAX)));
+      new DefinitionSync(quiet.state).load(List.of(), Map.of(), T0);
+      assertThat(quiet.memory.firstStatesPendingSince()).isEmpty();
+    } finally {
+      quiet.close();
+    }
   }
 
   private static JobEntry entry(JobDefinition job, Versioned<ScheduleState> state) {

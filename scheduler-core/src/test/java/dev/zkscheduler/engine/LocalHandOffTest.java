@@ -10,6 +10,7 @@ import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.JobDefinition;
 import dev.zkscheduler.schedule.Schedule;
+import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.StoreOp;
 import java.time.Duration;
 import java.time.Instant;
@@ -43,15 +44,24 @@ class LocalHandOffTest {
    */
   @Test
   void theLeadersOwnWorkerStartsWhatItIsAssignedWithoutReadingTheRun() {
-    f.load(everyMinute("a"), everyMinute("b"));
-    f.clock.advance(Duration.ofMinutes(1));
+    TermFixture own = TermFixture.startingOnItsOwnThread();
+    try {
+      own.load(everyMinute("a"), everyMinute("b"));
+      own.clock.advance(Duration.ofMinutes(1));
 
-    new RunCreation(f.state, f.attempts).fireDue();
+      new RunCreation(own.state, own.attempts).fireDue();
 
-    assertThat(f.runner.isRunning(TermFixture.key("a", FIRST, "t", 1))).isTrue();
-    assertThat(f.runner.isRunning(TermFixture.key("b", FIRST, "t", 1))).isTrue();
-    assertThat(f.store.runReads()).isZero();
-    assertThat(f.handed.held()).isZero();
+      org.awaitility.Awaitility.await()
+          .atMost(Duration.ofSeconds(10))
+          .until(
+              () ->
+                  own.runner.isRunning(TermFixture.key("a", FIRST, "t", 1))
+                      && own.runner.isRunning(TermFixture.key("b", FIRST, "t", 1)));
+      assertThat(own.store.runReads()).isZero();
+      assertThat(own.handed.held()).isZero();
+    } finally {
+      own.close();
+    }
   }
 
   /** A report the worker wrote is handed to the leader; one not written is not. */
@@ -69,50 +79,102 @@ class LocalHandOffTest {
   }
 
   /**
-   * What a multi that is not committed would have handed over is dropped, and assignments of other
-   * workers are never held.
+   * Only the local worker's runs are held, and handed over only once their multi committed: a
+   * worker that asks before gets nothing (it reads the run), and a multi refused or of unknown fate
+   * hands nothing over. An assignment taken back drops its run.
    */
   @Test
-  void onlyTheLocalWorkersAssignmentsOfSentMultisAreHeld() {
-    LocalHandOff handed = new LocalHandOff(() -> "me~1", (a, r) -> {});
+  void onlyTheLocalWorkersCommittedRunsAreHandedOver() {
+    LocalHandOff handed = new LocalHandOff(() -> "me~1", (a, r) -> {}, 16);
     Run mine = running("j", "r1", "me~1");
     Run theirs = running("j", "r2", "other~1");
     Assignment a = Assignment.of(mine).get(0);
     Assignment b = Assignment.of(theirs).get(0);
-    List<StoreOp> multi =
+    List<List<StoreOp>> multi =
         List.of(
-            new StoreOp.CreateRun(mine),
-            new StoreOp.CreateRun(theirs),
-            new StoreOp.Assign(a, T0),
-            new StoreOp.Assign(b, T0));
+            List.of(
+                new StoreOp.CreateRun(mine),
+                new StoreOp.CreateRun(theirs),
+                new StoreOp.Assign(a, T0),
+                new StoreOp.Assign(b, T0)));
+    List<CommitResult> committed = List.of(CommitResult.COMMITTED);
 
     handed.sending(multi);
-
     assertThat(handed.held()).isEqualTo(1);
-    handed.notSent(multi);
-    assertThat(handed.take(a)).isNull();
+    assertThat(handed.take(a)).as("asked on the sending thread, before the answer").isNull();
+    handed.settled(multi, committed);
+    assertThat(handed.held()).as("the early ask dropped it").isZero();
 
     handed.sending(multi);
+    handed.settled(multi, List.of(new CommitResult(CommitResult.Outcome.CONFLICT, 2)));
+    assertThat(handed.held()).isZero();
+    handed.sending(multi);
+    handed.settled(multi, null);
+    assertThat(handed.held()).as("fate unknown").isZero();
+
+    handed.sending(multi);
+    handed.settled(multi, committed);
     assertThat(handed.take(b)).isNull();
     assertThat(handed.take(a)).isEqualTo(mine);
     assertThat(handed.take(a)).as("taken once").isNull();
+
+    handed.sending(multi);
+    handed.settled(multi, committed);
+    List<List<StoreOp>> takeBack = List.of(List.of(new StoreOp.Unassign(a)));
+    handed.sending(takeBack);
+    handed.settled(takeBack, committed);
+    assertThat(handed.held()).as("taken back").isZero();
+  }
+
+  /** A worker that asks on another thread while the multi is in flight gets the committed run. */
+  @Test
+  void aWorkerThatAsksWhileTheMultiIsInFlightWaitsForItsAnswer() throws Exception {
+    LocalHandOff handed = new LocalHandOff(() -> "me~1", (a, r) -> {}, 16);
+    Run mine = running("j", "r1", "me~1");
+    Assignment a = Assignment.of(mine).get(0);
+    List<List<StoreOp>> multi =
+        List.of(List.of(new StoreOp.CreateRun(mine), new StoreOp.Assign(a, T0)));
+    handed.sending(multi);
+
+    java.util.concurrent.CompletableFuture<Run> taken =
+        java.util.concurrent.CompletableFuture.supplyAsync(() -> handed.take(a));
+    handed.settled(multi, List.of(CommitResult.COMMITTED));
+
+    assertThat(taken.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(mine);
+  }
+
+  /** A multi the store refuses leaves nothing held for the worker (TermState drops it). */
+  @Test
+  void aRefusedMultiHandsNothingOver() {
+    f.load(TermFixture.manualJob("m"));
+    f.store.refuse(ops -> ops.stream().anyMatch(StoreOp.Assign.class::isInstance));
+    JobEntry entry = f.state.jobs().get("m");
+    Run run = entry.progress.newRun("r1", "m", T0, RunTrigger.MANUAL, T0, 1);
+    Run started = f.attempts.markStarted(entry, run, entry.progress.readyTasks(run), T0);
+
+    assertThat(f.state.commit(List.of(new StoreOp.CreateRun(started))).committed()).isFalse();
+
+    assertThat(f.handed.held()).isZero();
   }
 
   /** Hand-overs never taken (their assignment taken back unseen) are bounded, oldest out. */
   @Test
   void handOversNeverTakenAreBounded() {
-    LocalHandOff handed = new LocalHandOff(() -> "me~1", (a, r) -> {});
+    LocalHandOff handed = new LocalHandOff(() -> "me~1", (a, r) -> {}, 8);
     List<Assignment> all = new ArrayList<>();
-    for (int i = 0; i <= LocalHandOff.MAX_HELD; i++) {
+    for (int i = 0; i <= 8; i++) {
       Run run = running("j", "r" + i, "me~1");
       Assignment a = Assignment.of(run).get(0);
       all.add(a);
-      handed.sending(List.of(new StoreOp.CreateRun(run), new StoreOp.Assign(a, T0)));
+      List<List<StoreOp>> multi =
+          List.of(List.of(new StoreOp.CreateRun(run), new StoreOp.Assign(a, T0)));
+      handed.sending(multi);
+      handed.settled(multi, List.of(CommitResult.COMMITTED));
     }
 
-    assertThat(handed.held()).isEqualTo(LocalHandOff.MAX_HELD);
+    assertThat(handed.held()).isEqualTo(8);
     assertThat(handed.take(all.get(0))).isNull();
-    assertThat(handed.take(all.get(LocalHandOff.MAX_HELD))).isNotNull();
+    assertThat(handed.take(all.get(8))).isNotNull();
   }
 
   /**

@@ -47,11 +47,12 @@ final class TermFixture implements AutoCloseable {
   final TermState state;
   final TaskAttempts attempts;
 
-  /** The runs the term hands to the fixture's worker (see {@link LocalHandOff}). */
   /** The assignments whose report the worker handed to the leader, in order. */
   final List<dev.zkscheduler.cluster.Assignment> reportedHere = new CopyOnWriteArrayList<>();
 
-  final LocalHandOff handed = new LocalHandOff(() -> WORKER, (a, r) -> reportedHere.add(a));
+  /** What the term and the fixture's worker hand each other (see {@link LocalHandOff}). */
+  final LocalHandOff handed =
+      new LocalHandOff(() -> WORKER, (a, r) -> reportedHere.add(a), 4 * WORKER_SLOTS);
 
   private final CountDownLatch release = new CountDownLatch(1);
 
@@ -72,6 +73,30 @@ final class TermFixture implements AutoCloseable {
       EngineSettings settings,
       StoreLimits limits,
       java.util.function.UnaryOperator<dev.zkscheduler.cluster.WorkerSeat> seat) {
+    this(
+        settings,
+        limits,
+        seat,
+        com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService());
+  }
+
+  /**
+   * A fixture whose worker starts attempts on a thread of its own, as a node's does, rather than on
+   * the thread that commits them.
+   */
+  static TermFixture startingOnItsOwnThread() {
+    return new TermFixture(
+        EngineSettings.DEFAULT,
+        StoreLimits.DEFAULT,
+        seat -> seat,
+        java.util.concurrent.Executors.newSingleThreadExecutor());
+  }
+
+  private TermFixture(
+      EngineSettings settings,
+      StoreLimits limits,
+      java.util.function.UnaryOperator<dev.zkscheduler.cluster.WorkerSeat> seat,
+      java.util.concurrent.ExecutorService starting) {
     memory = new InMemorySchedulerStore(limits);
     store = new RecordingStore(memory);
     term = memory.newTerm("node-1", T0);
@@ -93,7 +118,7 @@ final class TermFixture implements AutoCloseable {
             metrics,
             Lease.unlimited(),
             handed,
-            com.google.common.util.concurrent.MoreExecutors.newDirectExecutorService());
+            starting);
     try {
       worker.open(WORKER_SLOTS);
     } catch (Exception e) {

@@ -50,15 +50,19 @@ public final class ZkWorkers implements Workers, Closeable {
   /** Most reports of this node's own worker held until the watch sees them go; oldest out. */
   private static final int MAX_REPORTED_HERE = 4_096;
 
+  /** A report of this node's own worker, with the creation of the assignment it is for. */
+  private record ReportedHere(long created, AttemptReport report) {}
+
   /**
-   * Reports this node's own worker wrote, by assignment path, until the assignment is deleted: told
-   * by {@link #reported} before the watch has seen and read them. One whose deletion the watch
-   * never tells goes with the oldest; the watch's own copy then answers. Guarded by itself.
+   * Reports this node's own worker wrote, by assignment path, while the watch holds the assignment:
+   * told by {@link #reported} before the watch has seen and read them, and dropped when it tells
+   * the assignment's deletion. Each answers only for the assignment it was written into (the same
+   * creation), never for a later one under the same path. Guarded by itself.
    */
-  private final Map<String, AttemptReport> reportedHere =
+  private final Map<String, ReportedHere> reportedHere =
       new java.util.LinkedHashMap<>() {
         @Override
-        protected boolean removeEldestEntry(Map.Entry<String, AttemptReport> eldest) {
+        protected boolean removeEldestEntry(Map.Entry<String, ReportedHere> eldest) {
           return size() > MAX_REPORTED_HERE;
         }
       };
@@ -169,19 +173,33 @@ public final class ZkWorkers implements Workers, Closeable {
   @Override
   public Optional<AttemptReport> reported(Assignment assignment) {
     String path = layout.assignment(assignment.worker(), assignment.key());
-    Optional<AttemptReport> seen = assignments.get(path).flatMap(leaf -> decode(leaf.data()));
+    Optional<WatchedTree.Leaf> leaf = assignments.get(path);
+    if (leaf.isEmpty()) {
+      return Optional.empty();
+    }
+    Optional<AttemptReport> seen = decode(leaf.get().data());
     if (seen.isPresent()) {
       return seen;
     }
     synchronized (reportedHere) {
-      return Optional.ofNullable(reportedHere.get(path));
+      ReportedHere here = reportedHere.get(path);
+      return here != null && here.created() == leaf.get().created()
+          ? Optional.of(here.report())
+          : Optional.empty();
     }
   }
 
   @Override
   public void reportedHere(Assignment assignment, AttemptReport report) {
+    String path = layout.assignment(assignment.worker(), assignment.key());
     synchronized (reportedHere) {
-      reportedHere.put(layout.assignment(assignment.worker(), assignment.key()), report);
+      // Only while the watch holds the assignment: its deletion, told after the watch dropped it,
+      // then removes the entry. One the watch does not hold (not seen yet, or gone) is left to it.
+      Optional<WatchedTree.Leaf> leaf = assignments.get(path);
+      if (leaf.isEmpty()) {
+        return;
+      }
+      reportedHere.put(path, new ReportedHere(leaf.get().created(), report));
     }
     wake();
   }

@@ -78,8 +78,8 @@ final class SchedulerStateReads {
 
   /**
    * The note of first schedule states left unwritten (an ISO-8601 instant). One that cannot be read
-   * is logged and taken as absent: the jobs without a state are then planned from the reading
-   * term's start, as before the note existed.
+   * (empty, or not an instant) is logged and reads as {@link java.time.Instant#MAX}: see {@link
+   * dev.zkscheduler.store.SchedulerStore#firstStatesPendingSince}.
    */
   Optional<java.time.Instant> firstStatesPendingSince() {
     return ZkCall.run(
@@ -94,15 +94,16 @@ final class SchedulerStateReads {
   }
 
   private static java.time.Instant decodeInstant(byte[] data) {
-    String text = new String(data, java.nio.charset.StandardCharsets.UTF_8);
+    String text = data == null ? "" : new String(data, java.nio.charset.StandardCharsets.UTF_8);
     try {
       return java.time.Instant.parse(text);
     } catch (java.time.format.DateTimeParseException e) {
       log.error(
-          "the note of first schedule states left unwritten holds '{}', not an instant: ignored;"
-              + " jobs without a schedule state are planned from this term's start",
+          "the note of first schedule states left unwritten holds '{}', not an instant: jobs"
+              + " without a schedule state are planned from this term's start, and the note is"
+              + " replaced",
           text);
-      return null;
+      return java.time.Instant.MAX;
     }
   }
 

@@ -93,6 +93,27 @@ class ZkSchedulerStoreIT extends SchedulerStoreContract {
     assertThat(store.jobs(null, 10).jobs()).extracting(Versioned::created).containsExactly(czxid);
   }
 
+  /**
+   * A note of first states that cannot be read (empty, as a hand-made znode is, or not an instant)
+   * reads as an unknown start, Instant.MAX: it used to stop every rebuild (empty) or stay forever.
+   */
+  @Test
+  void aNoteOfFirstStatesThatCannotBeReadReadsAsAnUnknownStart() throws Exception {
+    String note = new ZkLayout().firstStatesPending();
+    client.create().forPath(note, null);
+    assertThat(store.firstStatesPendingSince()).contains(java.time.Instant.MAX);
+
+    client.setData().forPath(note, "yesterday".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+    assertThat(store.firstStatesPendingSince()).contains(java.time.Instant.MAX);
+
+    assertThat(
+            store.commit(
+                election.currentTerm().orElseThrow(),
+                java.util.List.of(new dev.zkscheduler.store.StoreOp.ClearFirstStatesPending())))
+        .isEqualTo(dev.zkscheduler.store.CommitResult.COMMITTED);
+    assertThat(store.firstStatesPendingSince()).isEmpty();
+  }
+
   /** A store over this test's client whose metrics go to {@code registry}. */
   private ZkSchedulerStore countingInto(com.codahale.metrics.MetricRegistry registry) {
     ZkLayout layout = new ZkLayout();
