@@ -415,12 +415,12 @@ class DefinitionSyncTest {
             everyMinute("planned"),
             new Versioned<>(new ScheduleState("planned", null, T0.plusSeconds(60), 0, 0), 0));
 
-    assertThat(DefinitionSync.planFrom(old, since, now)).isEqualTo(since);
-    assertThat(DefinitionSync.planFrom(created, since, now)).isEqualTo(T0.plusSeconds(100));
-    assertThat(DefinitionSync.planFrom(edited, since, now)).isEqualTo(T0.plusSeconds(200));
-    assertThat(DefinitionSync.planFrom(future, since, now)).isEqualTo(now);
-    assertThat(DefinitionSync.planFrom(planned, since, now)).isEqualTo(now);
-    assertThat(DefinitionSync.planFrom(old, null, now)).isEqualTo(now);
+    assertThat(PlannedStates.planFrom(old, since, now)).isEqualTo(since);
+    assertThat(PlannedStates.planFrom(created, since, now)).isEqualTo(T0.plusSeconds(100));
+    assertThat(PlannedStates.planFrom(edited, since, now)).isEqualTo(T0.plusSeconds(200));
+    assertThat(PlannedStates.planFrom(future, since, now)).isEqualTo(now);
+    assertThat(PlannedStates.planFrom(planned, since, now)).isEqualTo(now);
+    assertThat(PlannedStates.planFrom(old, null, now)).isEqualTo(now);
   }
 
   /**
