@@ -125,15 +125,7 @@ class WatchedTreeIT {
       writer.create().forPath("/r/a/edited", bytes("v0"));
       writer.create().forPath("/r/a/gone", bytes("g"));
       writer.create().creatingParentsIfNeeded().forPath("/r/b/parent-gone", bytes("p"));
-      AtomicBoolean cutOff = new AtomicBoolean();
-      watched
-          .getConnectionStateListenable()
-          .addListener(
-              (c, state) -> {
-                if (state == ConnectionState.SUSPENDED) {
-                  cutOff.set(true);
-                }
-              });
+      AtomicBoolean cutOff = seen(watched, ConnectionState.SUSPENDED);
       Recorder recorder = new Recorder();
       try (WatchedTree tree =
           new WatchedTree(
@@ -178,15 +170,7 @@ class WatchedTreeIT {
         CuratorFramework watched = ZkClients.started(proxy.connectString(), "tree")) {
       writer.create().creatingParentsIfNeeded().forPath("/r/kept", new byte[0]);
       writer.create().forPath("/r/gone", new byte[0]);
-      AtomicBoolean cutOff = new AtomicBoolean();
-      watched
-          .getConnectionStateListenable()
-          .addListener(
-              (c, state) -> {
-                if (state == ConnectionState.SUSPENDED) {
-                  cutOff.set(true);
-                }
-              });
+      AtomicBoolean cutOff = seen(watched, ConnectionState.SUSPENDED);
       Recorder recorder = new Recorder();
       try (WatchedTree tree =
           new WatchedTree(watched, "/r", 1, WatchedTree.Reads.NONE, false, "test-tree", recorder)) {
@@ -231,15 +215,7 @@ class WatchedTreeIT {
       writer.create().forPath("/r/a/edited", bytes("v0"));
       writer.create().forPath("/r/a/gone", bytes("g"));
       long firstSession = watched.getZookeeperClient().getZooKeeper().getSessionId();
-      AtomicBoolean lost = new AtomicBoolean();
-      watched
-          .getConnectionStateListenable()
-          .addListener(
-              (c, state) -> {
-                if (state == ConnectionState.LOST) {
-                  lost.set(true);
-                }
-              });
+      AtomicBoolean lost = seen(watched, ConnectionState.LOST);
       Recorder recorder = new Recorder();
       try (WatchedTree tree =
           new WatchedTree(
@@ -276,6 +252,20 @@ class WatchedTreeIT {
             .untilAsserted(() -> assertThat(recorder.told).containsExactly("changed /r/a/kept k2"));
       }
     }
+  }
+
+  /** A flag set once {@code client} reports {@code wanted}. */
+  private static AtomicBoolean seen(CuratorFramework client, ConnectionState wanted) {
+    AtomicBoolean seen = new AtomicBoolean();
+    client
+        .getConnectionStateListenable()
+        .addListener(
+            (c, state) -> {
+              if (state == wanted) {
+                seen.set(true);
+              }
+            });
+    return seen;
   }
 
   private static String text(byte[] data) {

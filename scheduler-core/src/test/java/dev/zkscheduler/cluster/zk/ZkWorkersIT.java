@@ -42,19 +42,30 @@ class ZkWorkersIT {
     server.close();
   }
 
+  /** Counts the view's wake-ups. */
+  private AtomicInteger counting() {
+    AtomicInteger wakes = new AtomicInteger();
+    workers.onChange(wakes::incrementAndGet);
+    return wakes;
+  }
+
+  /** Creates an empty assignment of worker w1~1 at {@code path}, once the view has seen it. */
+  private void assign(String path) throws Exception {
+    client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
+    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
+  }
+
   /**
    * Under load the leader creates and deletes assignments hundreds of times a second; each echo of
    * its own write used to wake it for a tick with nothing new to settle. Only a report does.
    */
   @Test
   void onlyAReportWakesTheLeaderNotTheAssignmentsItWritesItself() throws Exception {
-    AtomicInteger wakes = new AtomicInteger();
-    workers.onChange(wakes::incrementAndGet);
+    AtomicInteger wakes = counting();
     Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
     String path = layout.assignment(a.worker(), a.key());
 
-    client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
-    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
+    assign(path);
     int afterCreate = wakes.get();
 
     client
@@ -78,12 +89,10 @@ class ZkWorkersIT {
    */
   @Test
   void aReportWrittenHereIsToldAtOnceAndForgottenWithItsAssignment() throws Exception {
-    AtomicInteger wakes = new AtomicInteger();
-    workers.onChange(wakes::incrementAndGet);
+    AtomicInteger wakes = counting();
     Assignment a = new Assignment("w1~1", "job", "run-1", "t", 1);
     String path = layout.assignment(a.worker(), a.key());
-    client.create().creatingParentsIfNeeded().forPath(path, new byte[0]);
-    await().atMost(Duration.ofSeconds(10)).until(() -> workers.running().equals(Map.of("w1~1", 1)));
+    assign(path);
     AttemptReport report = AttemptReport.failure("boom", Clock.systemUTC().instant(), false);
 
     workers.reportedHere(a, report);
