@@ -9,6 +9,7 @@ import dev.zkscheduler.dag.RunTrigger;
 import dev.zkscheduler.dag.TaskRun;
 import dev.zkscheduler.dag.TaskState;
 import dev.zkscheduler.job.JobDefinition;
+import dev.zkscheduler.job.Versioned;
 import dev.zkscheduler.schedule.Schedule;
 import dev.zkscheduler.store.CommitResult;
 import dev.zkscheduler.store.StoreOp;
@@ -141,6 +142,44 @@ class LocalHandOffTest {
     handed.settled(multi, List.of(CommitResult.COMMITTED));
 
     assertThat(taken.get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(mine);
+  }
+
+  /**
+   * An attempt taken back (its run cancelled) while it waited for a start thread is not started:
+   * the run handed over showed it running, but the revocation drops the hand-over (and the worker
+   * checks that it still holds the attempt right before it starts), so the handler is never called.
+   */
+  @Test
+  void anAttemptTakenBackWhileItWaitedToStartIsNotStarted() throws Exception {
+    java.util.concurrent.ExecutorService starting =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    java.util.concurrent.CountDownLatch busy = new java.util.concurrent.CountDownLatch(1);
+    TermFixture own = TermFixture.startingOn(starting);
+    try {
+      own.load(TermFixture.manualJob("m"));
+      starting.execute(
+          () -> {
+            try {
+              busy.await();
+            } catch (InterruptedException e) {
+              Thread.currentThread().interrupt();
+            }
+          });
+      JobEntry entry = own.state.jobs().get("m");
+      Versioned<Run> started = own.startedRun(entry, "r1");
+
+      own.state.cancel(entry, started, "test");
+      own.state.flush();
+      busy.countDown();
+
+      java.util.concurrent.Future<?> after = starting.submit(() -> {});
+      after.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertThat(own.ledger).as("handler calls").isEmpty();
+      assertThat(own.runner.running()).isZero();
+      assertThat(own.handed.held()).as("the revocation dropped the hand-over").isZero();
+    } finally {
+      own.close();
+    }
   }
 
   /** A multi the store refuses leaves nothing held for the worker (TermState drops it). */

@@ -85,11 +85,12 @@ final class TermFixture implements AutoCloseable {
    * the thread that commits them.
    */
   static TermFixture startingOnItsOwnThread() {
-    return new TermFixture(
-        EngineSettings.DEFAULT,
-        StoreLimits.DEFAULT,
-        seat -> seat,
-        java.util.concurrent.Executors.newSingleThreadExecutor());
+    return startingOn(java.util.concurrent.Executors.newSingleThreadExecutor());
+  }
+
+  /** A fixture whose worker starts attempts on {@code starting} (closed with the fixture). */
+  static TermFixture startingOn(java.util.concurrent.ExecutorService starting) {
+    return new TermFixture(EngineSettings.DEFAULT, StoreLimits.DEFAULT, seat -> seat, starting);
   }
 
   private TermFixture(
